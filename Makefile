@@ -40,11 +40,23 @@ test-cpp: build
 test: setup build
 	$(MAKE) --no-print-directory test-cpp
 	@if [ -f tests/e2e/run.sh ]; then $(MAKE) --no-print-directory test-e2e; fi
-	@if [ -f pyproject.toml ] && [ -d tests/python ] && ls tests/python/test_*.py >/dev/null 2>&1; then $(MAKE) --no-print-directory test-python; fi
-	@if [ -f package.json ] && [ -d tests/node ]; then $(MAKE) --no-print-directory test-node; fi
+	@if [ -f tests/python/run.sh ]; then $(MAKE) --no-print-directory test-python; fi
+	@if [ -f tests/node/run.sh ]; then $(MAKE) --no-print-directory test-node; fi
 
 test-e2e: build
 	SOCKT_BIN=$(abspath $(BUILD_DIR))/cli/sockt bash tests/e2e/run.sh
+
+# Installs the package the way users do (pip install . into a venv) and runs pytest, mypy, stubtest.
+test-python: build
+	SOCKT_BIN=$(abspath $(BUILD_DIR))/cli/sockt bash tests/python/run.sh
+
+# Builds the package the way `npm install` does, runs node --test, then checks the packed tarball.
+test-node: build
+	SOCKT_BIN=$(abspath $(BUILD_DIR))/cli/sockt bash tests/node/run.sh
+
+# Starts sockt serve on a free port, runs a Python file in a new sandbox, stops everything.
+demo: build
+	SOCKT_BIN=$(abspath $(BUILD_DIR))/cli/sockt bash examples/shell/demo.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,0 +1,163 @@
+// INTERNAL: the shared state behind ComputeClient, Sandbox and ShellSession (not installed).
+//
+// One ClientCore per ComputeClient; Sandbox handles and shell sessions hold a shared_ptr to it, so
+// it outlives the ComputeClient object until close(). Thread-safe: the resolved configuration is
+// immutable after construction, the pool and the long-poll flag have their own synchronisation.
+// Keep this header stable: core/src/shell/ (another engineer) builds on it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/URI.h>
+
+#include "sockt/client.hpp"
+#include "sockt/errors.hpp"
+#include "sockt/models.hpp"
+#include "sockt/options.hpp"
+#include "sockt/sandbox.hpp"
+
+namespace sockt::detail {
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+
+class ConnectionPool;
+
+/// A credential with what it is: sandbox tokens also travel as `?sandbox_token=` on GET and DELETE
+/// (PROTOCOL.md §12 rule 6), API keys never do. Tokens are opaque (§12 rule 2), so the kind comes
+/// from where the credential was configured, not from its text.
+struct Credential {
+    std::string value;
+    bool sandbox_token = false;
+};
+
+/// Configuration after parameter > env > default resolution (PROTOCOL.md §12 rule 6).
+struct ResolvedConfig {
+    std::string base_url;  // no trailing '/', may carry a path prefix
+    std::optional<std::string> api_key;
+    std::optional<std::string> sandbox_token;
+    std::optional<std::string> ca_file;
+    Duration timeout = protocol::kRequestTimeout;
+    std::string user_agent;  // "sockt-cpp/<version>[ suffix]"
+    int max_idle_connections = 16;
+    int pod_starting_retries = protocol::kPodStartingMaxRetries;
+    Duration pod_starting_backoff = protocol::kPodStartingBackoff;
+};
+
+ResolvedConfig resolveConfig(const ClientOptions& options);
+
+class ClientCore : public std::enable_shared_from_this<ClientCore> {
+public:
+    explicit ClientCore(const ClientOptions& options);
+    ~ClientCore();
+    ClientCore(const ClientCore&) = delete;
+    ClientCore& operator=(const ClientCore&) = delete;
+
+    /// One logical request: pool, whole-request deadline (timeout()), one safe retry of a GET or
+    /// DELETE that failed on a reused keep-alive connection, pod-starting retries (§3.5). Error
+    /// statuses are returned; transport failures throw ConnectionError / TimeoutError, a fired
+    /// token CancelledError. `request.credential` unset = credential() of this client.
+    HttpResponse send(const HttpRequest& request, const CancelToken& cancel);
+    /// The same with an explicit credential (nullopt = send none).
+    HttpResponse sendAs(const HttpRequest& request, const std::optional<Credential>& credential,
+                        const CancelToken& cancel);
+    /// sendAs + throw for status >= 400 + parse the JSON body (APIError when it is not JSON).
+    Json callJson(const HttpRequest& request, const std::optional<Credential>& credential,
+                  const CancelToken& cancel);
+
+    const std::string& baseUrl() const { return config_.base_url; }
+    /// The credential requests carry by default: the sandbox token wins over the API key.
+    std::optional<std::string> credential() const;
+    std::optional<Credential> defaultCredential() const;
+    bool credentialIsSandboxToken() const { return config_.sandbox_token.has_value(); }
+    const std::optional<std::string>& apiKey() const { return config_.api_key; }
+    const std::optional<std::string>& sandboxToken() const { return config_.sandbox_token; }
+    Duration timeout() const { return config_.timeout; }
+    const std::string& userAgent() const { return config_.user_agent; }
+    const ResolvedConfig& config() const { return config_; }
+
+    /// TLS context for https/wss (explicit, system CAs or the CA file, hostname verification,
+    /// SNI). Created on first use; shared by every connection of this client.
+    Poco::Net::Context::Ptr sslContext();
+    /// A connected (TCP and, for https/wss, TLS) session to `uri`'s host and port; scheme http/ws
+    /// or https/wss. Connect and handshake are bounded by `deadline` and abort on `cancel`.
+    /// The session is the caller's; its keep-alive timeout is disabled so Poco never reconnects
+    /// behind our back. Used by the pool and by the WebSocket shell.
+    std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri,
+                                                              Deadline deadline,
+                                                              const CancelToken& cancel);
+    /// Same for the base URL.
+    std::unique_ptr<Poco::Net::HTTPClientSession> openSession(Deadline deadline,
+                                                              const CancelToken& cancel);
+    /// The base URL as a URI (scheme, host, port, path prefix).
+    const Poco::URI& baseUri() const { return base_uri_; }
+    /// `<base path>/v1<path>` (or `path` when absolute).
+    std::string targetPath(const std::string& path, bool absolute) const;
+
+    bool supportsLongPoll() const { return long_poll_.load(); }
+    void noteResponseHeaders(const HttpResponse& response);
+
+    void close();
+    bool closed() const { return closed_.load(); }
+    /// Throws ConnectionError once closed.
+    void ensureOpen() const;
+    std::uint64_t connectionsOpened() const { return connections_opened_.load(); }
+    void countConnectionOpened() { connections_opened_.fetch_add(1); }
+
+    /// "ComputeClient(base_url=…, credential=sbx_…abcd)".
+    std::string describe() const;
+
+private:
+    ResolvedConfig config_;
+    Poco::URI base_uri_;
+    std::mutex ssl_mutex_;
+    Poco::Net::Context::Ptr ssl_context_;
+    std::unique_ptr<ConnectionPool> pool_;
+    std::atomic<bool> long_poll_{false};
+    std::atomic<bool> closed_{false};
+    std::atomic<std::uint64_t> connections_opened_{0};
+};
+
+/// Output of one execution accumulated across polls (PROTOCOL.md §12 rule 10).
+struct ExecBuffer {
+    std::mutex mutex;
+    std::vector<OutputChunk> chunks;
+    bool finished = false;
+};
+
+/// Shared by every copy of a Sandbox handle (and by anything that acts on the sandbox).
+struct SandboxState {
+    explicit SandboxState(std::string sandbox_id) : id(std::move(sandbox_id)) {}
+
+    const std::string id;
+
+    mutable std::mutex mutex;  // guards everything below; never held while calling out
+    std::string status;
+    std::optional<SandboxStatus> last_status;
+    std::optional<CreatedSandbox> created;
+    std::optional<PendingInvoice> pending_invoice;
+    /// Token issued for this sandbox (lightning create, or seen in its status).
+    std::optional<std::string> own_token;
+
+    // Billing events (PROTOCOL.md §12 rule 11).
+    std::string last_payment_hash;
+    std::optional<std::string> last_warning_level;
+    std::map<std::string, std::vector<std::pair<std::uint64_t, Sandbox::Listener>>> listeners;
+    std::uint64_t next_listener_id = 1;
+
+    // Per-execution output buffers; finished ones are kept in a small FIFO (finished_order).
+    std::map<std::string, std::shared_ptr<ExecBuffer>> exec_buffers;
+    std::vector<std::string> finished_order;
+};
+
+}  // namespace sockt::detail
