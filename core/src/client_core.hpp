@@ -6,6 +6,15 @@
 // Keep this header stable: core/src/shell/ (another engineer) builds on it.
 #pragma once
 
+#include "sockt/client.hpp"
+#include "sockt/errors.hpp"
+#include "sockt/models.hpp"
+#include "sockt/options.hpp"
+#include "sockt/sandbox.hpp"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/URI.h>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -15,16 +24,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/URI.h>
-
-#include "sockt/client.hpp"
-#include "sockt/errors.hpp"
-#include "sockt/models.hpp"
-#include "sockt/options.hpp"
-#include "sockt/sandbox.hpp"
 
 namespace sockt::detail {
 
@@ -43,12 +42,12 @@ struct Credential {
 
 /// Configuration after parameter > env > default resolution (PROTOCOL.md §12 rule 6).
 struct ResolvedConfig {
-    std::string base_url;  // no trailing '/', may carry a path prefix
+    std::string base_url; // no trailing '/', may carry a path prefix
     std::optional<std::string> api_key;
     std::optional<std::string> sandbox_token;
     std::optional<std::string> ca_file;
     Duration timeout = protocol::kRequestTimeout;
-    std::string user_agent;  // "sockt-cpp/<version>[ suffix]"
+    std::string user_agent; // "sockt-cpp/<version>[ suffix]"
     int max_idle_connections = 16;
     int pod_starting_retries = protocol::kPodStartingMaxRetries;
     Duration pod_starting_backoff = protocol::kPodStartingBackoff;
@@ -93,9 +92,8 @@ public:
     /// or https/wss. Connect and handshake are bounded by `deadline` and abort on `cancel`.
     /// The session is the caller's; its keep-alive timeout is disabled so Poco never reconnects
     /// behind our back. Used by the pool and by the WebSocket shell.
-    std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri,
-                                                              Deadline deadline,
-                                                              const CancelToken& cancel);
+    std::unique_ptr<Poco::Net::HTTPClientSession>
+    openSession(const Poco::URI& uri, Deadline deadline, const CancelToken& cancel);
     /// Same for the base URL.
     std::unique_ptr<Poco::Net::HTTPClientSession> openSession(Deadline deadline,
                                                               const CancelToken& cancel);
@@ -141,7 +139,7 @@ struct SandboxState {
 
     const std::string id;
 
-    mutable std::mutex mutex;  // guards everything below; never held while calling out
+    mutable std::mutex mutex; // guards everything below; never held while calling out
     std::string status;
     std::optional<SandboxStatus> last_status;
     std::optional<CreatedSandbox> created;
@@ -160,4 +158,4 @@ struct SandboxState {
     std::vector<std::string> finished_order;
 };
 
-}  // namespace sockt::detail
+} // namespace sockt::detail

@@ -172,7 +172,9 @@ struct ReadResult {
     std::int64_t size_bytes = 0;  // the whole file's size (`size_bytes`, else `size`)
     std::string encoding;
     bool truncated = false;
-    std::string content;  // as sent: text, or base64 when encoding is base64
+    /// As sent: text, or base64 when encoding is base64. Sandbox::readFileResult moves it here
+    /// from the answer, so its `raw["content"]` is null (no second copy of a large file).
+    std::string content;
     Json raw;
 
     static ReadResult fromJson(const Json& j);

@@ -1,0 +1,44 @@
+// Shared declarations of the pybind11 glue: one bind function per file, plus argument helpers.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "call.hpp"
+#include "sockt/options.hpp"
+
+namespace sockt::python {
+
+namespace py = pybind11;
+
+void bindErrors(py::module_& m);
+void bindClient(py::module_& m);
+void bindSandbox(py::module_& m);
+void bindShell(py::module_& m);
+
+/// Seconds from Python → core duration; negative, NaN or infinite → InvalidArgumentError.
+Duration secondsToDuration(double seconds, const char* name);
+std::optional<Duration> secondsToDuration(const std::optional<double>& seconds, const char* name);
+
+/// Holder deleter for objects whose destructor may join a native thread that is itself waiting
+/// for the GIL (a shell's I/O thread delivering a callback): destroy them with the GIL released.
+template <class T>
+struct ReleaseGilDelete {
+    void operator()(T* p) const {
+        if (PyGILState_Check() && !interpreterFinalizing()) {
+            py::gil_scoped_release release;
+            delete p;
+        } else {
+            delete p;
+        }
+    }
+};
+
+/// Calls a Python callable from a native callback. Takes the GIL; an exception goes to the
+/// innermost BlockingCall of this thread, else to sys.unraisablehook.
+void invokeCallback(const SharedPyObject& fn, const std::function<py::object()>& make_arg);
+
+}  // namespace sockt::python

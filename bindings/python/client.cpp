@@ -1,0 +1,143 @@
+// sockt._sockt.Client: ComputeClient (official reference "ComputeClient"; PROTOCOL.md §12 rule 6).
+#include <pybind11/stl.h>
+
+#include <cmath>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+#include "sockt/client.hpp"
+#include "sockt/protocol.hpp"
+
+namespace sockt::python {
+
+Duration secondsToDuration(double seconds, const char* name) {
+    if (!std::isfinite(seconds) || seconds < 0) {
+        SocktError::Details d;
+        d.message = std::string(name) + " must be a finite number of seconds >= 0, got " +
+                    py::repr(py::float_(seconds)).cast<std::string>();
+        d.slug = "invalid_argument";
+        SocktError::raise(ErrorKind::InvalidArgument, std::move(d));
+    }
+    return Duration(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+std::optional<Duration> secondsToDuration(const std::optional<double>& seconds, const char* name) {
+    if (!seconds) return std::nullopt;
+    return secondsToDuration(*seconds, name);
+}
+
+void invokeCallback(const SharedPyObject& fn, const std::function<py::object()>& make_arg) {
+    if (interpreterFinalizing()) return;
+    PyGILState_STATE st = PyGILState_Ensure();
+    try {
+        py::object arg = make_arg();
+        fn.get()(arg);
+    } catch (py::error_already_set& e) {
+        PendingPyError* slot = currentCallbackErrorSlot();
+        if (slot) {
+            e.restore();
+            slot->captureCurrent();
+        } else {
+            e.discard_as_unraisable(fn.get());
+        }
+    } catch (const std::exception& e) {
+        PyErr_SetString(PyExc_RuntimeError, e.what());
+        PyErr_WriteUnraisable(fn.get().ptr());
+    }
+    PyGILState_Release(st);
+}
+
+void bindClient(py::module_& m) {
+    using Client = ComputeClient;
+    py::class_<Client, std::unique_ptr<Client, ReleaseGilDelete<Client>>>(
+        m, "Client", "Native ComputeClient. Thread-safe; blocking calls release the GIL.")
+        .def(py::init([](std::optional<std::string> api_key,
+                         std::optional<std::string> sandbox_token,
+                         std::optional<std::string> base_url, double timeout,
+                         std::string user_agent_suffix) {
+                 ClientOptions o;
+                 o.api_key = std::move(api_key);
+                 o.sandbox_token = std::move(sandbox_token);
+                 o.base_url = std::move(base_url);
+                 if (!(timeout > 0)) {
+                     SocktError::Details d;
+                     d.message = "timeout must be > 0 seconds";
+                     d.slug = "invalid_argument";
+                     SocktError::raise(ErrorKind::InvalidArgument, std::move(d));
+                 }
+                 o.timeout = secondsToDuration(timeout, "timeout");
+                 o.user_agent_suffix = std::move(user_agent_suffix);
+                 py::gil_scoped_release release;
+                 return std::unique_ptr<Client, ReleaseGilDelete<Client>>(new Client(o));
+             }),
+             py::arg("api_key") = py::none(), py::arg("sandbox_token") = py::none(),
+             py::arg("base_url") = py::none(), py::arg("timeout") = 120.0,
+             py::arg("user_agent_suffix") = "")
+        .def("list_tiers",
+             [](Client& c) {
+                 BlockingCall call;
+                 auto tiers = call.run([&](const CancelToken& t) { return c.listTiers(t); });
+                 py::list out;
+                 for (const auto& tier : tiers) out.append(toPy(tier));
+                 return out;
+             })
+        .def(
+            "create_sandbox",
+            [](Client& c, std::string tier, std::optional<std::string> billing_method,
+               std::optional<std::int64_t> prepaid_sats,
+               std::optional<std::int64_t> initial_credits_cents,
+               std::optional<std::string> label) {
+                CreateSandboxOptions o;
+                o.tier = std::move(tier);
+                o.billing_method = std::move(billing_method);
+                o.prepaid_sats = prepaid_sats;
+                o.initial_credits_cents = initial_credits_cents;
+                o.label = std::move(label);
+                BlockingCall call;
+                return call.run([&](const CancelToken& t) { return c.createSandbox(o, t); });
+            },
+            py::arg("tier"), py::arg("billing_method") = py::none(),
+            py::arg("prepaid_sats") = py::none(), py::arg("initial_credits_cents") = py::none(),
+            py::arg("label") = py::none())
+        .def(
+            "get_sandbox",
+            [](Client& c, const std::string& sandbox_id) {
+                BlockingCall call;
+                return call.run([&](const CancelToken& t) { return c.getSandbox(sandbox_id, t); });
+            },
+            py::arg("sandbox_id"))
+        .def(
+            "sandbox",
+            [](Client& c, const std::string& sandbox_id) {
+                py::gil_scoped_release release;
+                return c.sandbox(sandbox_id);
+            },
+            py::arg("sandbox_id"))
+        .def("close",
+             [](Client& c) {
+                 py::gil_scoped_release release;
+                 c.close();
+             })
+        .def_property_readonly("closed",
+                               [](const Client& c) {
+                                   py::gil_scoped_release release;
+                                   return c.closed();
+                               })
+        .def_property_readonly("base_url", [](const Client& c) { return c.baseUrl(); })
+        .def_property_readonly("supports_long_poll",
+                               [](const Client& c) {
+                                   py::gil_scoped_release release;
+                                   return c.supportsLongPoll();
+                               })
+        .def_property_readonly("connections_opened",
+                               [](const Client& c) {
+                                   py::gil_scoped_release release;
+                                   return c.connectionsOpened();
+                               })
+        .def("describe", [](const Client& c) {
+            py::gil_scoped_release release;
+            return c.describe();
+        });
+}
+
+}  // namespace sockt::python

@@ -1,0 +1,250 @@
+// sockt._sockt.Sandbox: one sandbox handle (official reference "Sandbox"). Every network call runs
+// through BlockingCall (GIL released, Ctrl-C honoured); event listeners take the GIL themselves.
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+#include "sockt/sandbox.hpp"
+#include "sockt/shell.hpp"
+
+namespace sockt::python {
+
+namespace {
+
+template <class F>
+auto blocking(F&& f) {
+    BlockingCall call;
+    return call.run(std::forward<F>(f));
+}
+
+ExecOptions execOptions(std::optional<std::string> working_dir,
+                        std::optional<std::int64_t> timeout_ms) {
+    ExecOptions o;
+    o.working_dir = std::move(working_dir);
+    o.timeout_ms = timeout_ms;
+    return o;
+}
+
+PollOptions pollOptions(double poll_interval, std::optional<double> timeout) {
+    PollOptions p;
+    p.poll_interval = secondsToDuration(poll_interval, "poll_interval");
+    p.timeout = secondsToDuration(timeout, "timeout");
+    return p;
+}
+
+}  // namespace
+
+void bindSandbox(py::module_& m) {
+    py::class_<Sandbox>(m, "Sandbox", "Native sandbox handle; copies share state. Thread-safe.")
+        .def_property_readonly("id", [](const Sandbox& s) { return s.id(); })
+        .def_property_readonly("status",
+                               [](const Sandbox& s) {
+                                   py::gil_scoped_release release;
+                                   return s.status();
+                               })
+        .def_property_readonly("pending_invoice",
+                               [](const Sandbox& s) {
+                                   std::optional<PendingInvoice> p;
+                                   {
+                                       py::gil_scoped_release release;
+                                       p = s.pendingInvoice();
+                                   }
+                                   return toPy(p);
+                               })
+        .def_property_readonly("has_sandbox_token",
+                               [](const Sandbox& s) {
+                                   py::gil_scoped_release release;
+                                   return s.sandboxToken().has_value();
+                               })
+        .def_property_readonly("sandbox_token",
+                               [](const Sandbox& s) {
+                                   py::gil_scoped_release release;
+                                   return s.sandboxToken();
+                               })
+        .def_property_readonly("created",
+                               [](const Sandbox& s) -> py::object {
+                                   std::optional<CreatedSandbox> c;
+                                   {
+                                       py::gil_scoped_release release;
+                                       c = s.created();
+                                   }
+                                   if (!c) return py::none();
+                                   return toPy(*c);
+                               })
+        .def_property_readonly("last_status",
+                               [](const Sandbox& s) -> py::object {
+                                   std::optional<SandboxStatus> st;
+                                   {
+                                       py::gil_scoped_release release;
+                                       st = s.lastStatus();
+                                   }
+                                   if (!st) return py::none();
+                                   return toPy(*st);
+                               })
+        .def(
+            "wait_until_running",
+            [](Sandbox& s, double timeout, double poll_interval) {
+                WaitOptions o;
+                o.timeout = secondsToDuration(timeout, "timeout");
+                o.poll_interval = secondsToDuration(poll_interval, "poll_interval");
+                blocking([&](const CancelToken& t) { s.waitUntilRunning(o, t); });
+            },
+            py::arg("timeout") = 120.0, py::arg("poll_interval") = 2.0)
+        .def("refresh_status",
+             [](Sandbox& s) {
+                 return toPy(blocking([&](const CancelToken& t) { return s.refreshStatus(t); }));
+             })
+        .def("pause",
+             [](Sandbox& s) { return blocking([&](const CancelToken& t) { return s.pause(t); }); })
+        .def("resume",
+             [](Sandbox& s) { return blocking([&](const CancelToken& t) { return s.resume(t); }); })
+        .def(
+            "terminate",
+            [](Sandbox& s, std::optional<std::string> lightning_address) {
+                auto r = blocking(
+                    [&](const CancelToken& t) { return s.terminate(lightning_address, t); });
+                return jsonToPy(r.raw);
+            },
+            py::arg("lightning_address") = py::none())
+        .def(
+            "exec",
+            [](Sandbox& s, const std::string& command, std::optional<std::string> working_dir,
+               std::optional<std::int64_t> timeout_ms) {
+                auto o = execOptions(std::move(working_dir), timeout_ms);
+                return toPy(blocking([&](const CancelToken& t) { return s.exec(command, o, t); }));
+            },
+            py::arg("command"), py::arg("working_dir") = py::none(),
+            py::arg("timeout_ms") = py::none())
+        .def(
+            "exec_result",
+            [](Sandbox& s, const std::string& execution_id) {
+                return toPy(
+                    blocking([&](const CancelToken& t) { return s.execResult(execution_id, t); }));
+            },
+            py::arg("execution_id"))
+        .def(
+            "exec_cancel",
+            [](Sandbox& s, const std::string& execution_id) {
+                return blocking([&](const CancelToken& t) { return s.execCancel(execution_id, t); });
+            },
+            py::arg("execution_id"))
+        .def(
+            "exec_wait",
+            [](Sandbox& s, const std::string& execution_id, double poll_interval,
+               std::optional<double> timeout) {
+                auto p = pollOptions(poll_interval, timeout);
+                return toPy(
+                    blocking([&](const CancelToken& t) { return s.execWait(execution_id, p, t); }));
+            },
+            py::arg("execution_id"), py::arg("poll_interval") = 0.5,
+            py::arg("timeout") = py::none())
+        .def(
+            "exec_sync",
+            [](Sandbox& s, const std::string& command, std::optional<std::string> working_dir,
+               std::optional<std::int64_t> timeout_ms, double poll_interval,
+               std::optional<double> timeout) {
+                auto o = execOptions(std::move(working_dir), timeout_ms);
+                auto p = pollOptions(poll_interval, timeout);
+                return toPy(
+                    blocking([&](const CancelToken& t) { return s.execSync(command, o, p, t); }));
+            },
+            py::arg("command"), py::arg("working_dir") = py::none(),
+            py::arg("timeout_ms") = py::none(), py::arg("poll_interval") = 0.5,
+            py::arg("timeout") = py::none())
+        .def(
+            "write_file",
+            [](Sandbox& s, const std::string& path, const std::string& content,
+               const std::string& encoding, bool create_dirs) {
+                WriteFileOptions o;
+                o.encoding = encoding;
+                o.create_dirs = create_dirs;
+                auto r =
+                    blocking([&](const CancelToken& t) { return s.writeFile(path, content, o, t); });
+                return jsonToPy(r.raw);
+            },
+            py::arg("path"), py::arg("content"), py::arg("encoding") = "utf8",
+            py::arg("create_dirs") = true)
+        .def(
+            "write_file_bytes",
+            [](Sandbox& s, const std::string& path, const py::bytes& data, bool create_dirs) {
+                std::string bytes = data;  // copied with the GIL held
+                auto r = blocking([&](const CancelToken& t) {
+                    return s.writeFileBytes(path, bytes, create_dirs, t);
+                });
+                return jsonToPy(r.raw);
+            },
+            py::arg("path"), py::arg("data"), py::arg("create_dirs") = true)
+        .def(
+            "read_file",
+            [](Sandbox& s, const std::string& path, const std::string& encoding,
+               std::optional<std::int64_t> max_bytes) {
+                ReadFileOptions o;
+                o.encoding = encoding;
+                o.max_bytes = max_bytes;
+                return blocking([&](const CancelToken& t) { return s.readFile(path, o, t); });
+            },
+            py::arg("path"), py::arg("encoding") = "utf8", py::arg("max_bytes") = py::none())
+        .def(
+            "read_file_bytes",
+            [](Sandbox& s, const std::string& path, std::optional<std::int64_t> max_bytes) {
+                auto bytes = blocking(
+                    [&](const CancelToken& t) { return s.readFileBytes(path, max_bytes, t); });
+                return py::bytes(bytes);
+            },
+            py::arg("path"), py::arg("max_bytes") = py::none())
+        .def(
+            "read_file_result",
+            [](Sandbox& s, const std::string& path, const std::string& encoding,
+               std::optional<std::int64_t> max_bytes) {
+                ReadFileOptions o;
+                o.encoding = encoding;
+                o.max_bytes = max_bytes;
+                return toPy(
+                    blocking([&](const CancelToken& t) { return s.readFileResult(path, o, t); }));
+            },
+            py::arg("path"), py::arg("encoding") = "utf8", py::arg("max_bytes") = py::none())
+        .def(
+            "list_files",
+            [](Sandbox& s, const std::string& path, bool recursive,
+               std::optional<std::int64_t> max_depth) {
+                ListFilesOptions o;
+                o.path = path;
+                o.recursive = recursive;
+                o.max_depth = max_depth;
+                auto entries = blocking([&](const CancelToken& t) { return s.listFiles(o, t); });
+                py::list out;
+                for (const auto& e : entries) out.append(toPy(e));
+                return out;
+            },
+            py::arg("path") = ".", py::arg("recursive") = false, py::arg("max_depth") = py::none())
+        .def("shell",
+             [](const Sandbox& s) {
+                 py::gil_scoped_release release;
+                 return std::unique_ptr<ShellSession, ReleaseGilDelete<ShellSession>>(
+                     new ShellSession(s.shell()));
+             })
+        .def(
+            "on",
+            [](Sandbox& s, const std::string& event, py::object callback) {
+                SharedPyObject fn(std::move(callback));
+                Sandbox::Listener listener = [fn](const BillingEvent& ev) {
+                    invokeCallback(fn, [&] { return py::object(toPy(ev)); });
+                };
+                py::gil_scoped_release release;
+                return s.on(event, std::move(listener));
+            },
+            py::arg("event"), py::arg("callback"))
+        .def(
+            "off",
+            [](Sandbox& s, const std::string& event, std::uint64_t listener_id) {
+                py::gil_scoped_release release;
+                return s.off(event, listener_id);
+            },
+            py::arg("event"), py::arg("listener_id"))
+        .def("describe", [](const Sandbox& s) {
+            py::gil_scoped_release release;
+            return s.describe();
+        });
+}
+
+}  // namespace sockt::python

@@ -1,0 +1,36 @@
+// The `sockt` command tree (PROTOCOL.md §10): one builder per command group.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "sockt/models.hpp"
+
+namespace sockt::cli {
+
+/// The whole tree; `argv0` only matters for the `serve` bridge.
+std::unique_ptr<Command> buildApp();
+
+std::unique_ptr<Command> makeTiersCommand();
+std::unique_ptr<Command> makeSandboxCommand();
+std::unique_ptr<Command> makeExecCommand();
+std::unique_ptr<Command> makeExecCancelCommand();
+std::unique_ptr<Command> makeFilesCommand();
+std::unique_ptr<Command> makeShellCommand();
+std::unique_ptr<Command> makeLocalCommand();
+std::unique_ptr<Command> makeCompletionCommand();
+/// nullptr when the server is not built in.
+std::unique_ptr<Command> makeServeCommand();
+
+/// `--json` was given: commands print exactly one JSON object on stdout instead of their text.
+bool jsonMode(const Invocation& inv);
+void printJson(const Invocation& inv, const Json& value);
+
+/// String member or "" (lenient reads, PROTOCOL.md §12).
+std::string str(const Json& j, const char* key);
+/// Number member as double (integers and floats alike), or 0.
+double num(const Json& j, const char* key);
+
+}  // namespace sockt::cli

@@ -1,0 +1,21 @@
+// INTERNAL: reading the error envelope of a response (PROTOCOL.md §3.1, §12 rule 8).
+#pragma once
+
+#include "sockt/client.hpp"
+#include "sockt/errors.hpp"
+
+#include <optional>
+#include <string>
+
+namespace sockt::detail {
+
+/// Slug: `code`, else `error` (empty when the body is not a JSON object).
+std::string slugOf(const HttpResponse& response);
+/// Retry-After as seconds: delta-seconds or an HTTP date; nullopt when absent or unreadable.
+std::optional<double> parseRetryAfter(const std::string& value);
+SocktError::Details detailsFromResponse(const HttpResponse& response);
+[[noreturn]] void throwForResponse(const HttpResponse& response);
+/// PROTOCOL.md §3.5: 503 whose body mentions pod_starting/starting, or 400 pod_unreachable.
+bool isPodStarting(const HttpResponse& response);
+
+} // namespace sockt::detail

@@ -1,0 +1,152 @@
+// Tolerant JSON readers (PROTOCOL.md §12): unknown keys ignored, numbers by value, null = n/a.
+#include "json/lenient.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+namespace sockt::json {
+namespace {
+
+bool sameLoose(std::string_view a, std::string_view b) {
+    std::size_t i = 0;
+    std::size_t k = 0;
+    while (true) {
+        while (i < a.size() && a[i] == '_')
+            ++i;
+        while (k < b.size() && b[k] == '_')
+            ++k;
+        if (i == a.size() || k == b.size())
+            return i == a.size() && k == b.size();
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[k])))
+            return false;
+        ++i;
+        ++k;
+    }
+}
+
+std::optional<std::int64_t> fromDouble(double d) {
+    if (!std::isfinite(d))
+        return std::nullopt;
+    double t = std::trunc(d);
+    if (t < static_cast<double>(std::numeric_limits<std::int64_t>::min()) ||
+        t >= static_cast<double>(std::numeric_limits<std::int64_t>::max()))
+        return std::nullopt;
+    return static_cast<std::int64_t>(t);
+}
+
+} // namespace
+
+const Json* find(const Json& object, std::string_view key) {
+    if (!object.is_object())
+        return nullptr;
+    auto it = object.find(std::string(key));
+    if (it != object.end() && !it->is_null())
+        return &*it;
+    for (auto jt = object.begin(); jt != object.end(); ++jt) {
+        if (!jt->is_null() && jt.key() != key && sameLoose(jt.key(), key))
+            return &*jt;
+    }
+    return nullptr;
+}
+
+const Json* findAny(const Json& object, std::initializer_list<std::string_view> keys) {
+    if (!object.is_object())
+        return nullptr;
+    // Exact keys first, in order, so `sandbox_id` beats `ID` beats `id` (§12 rule 4).
+    for (auto key : keys) {
+        auto it = object.find(std::string(key));
+        if (it != object.end() && !it->is_null())
+            return &*it;
+    }
+    for (auto key : keys) {
+        if (const Json* v = find(object, key))
+            return v;
+    }
+    return nullptr;
+}
+
+std::optional<std::string> optString(const Json* v) {
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (v->is_string())
+        return v->get<std::string>();
+    if (v->is_number_integer() || v->is_number_unsigned() || v->is_boolean())
+        return v->dump();
+    if (v->is_number_float()) {
+        double d = v->get<double>();
+        if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9e15)
+            return std::to_string(static_cast<long long>(d));
+        return v->dump();
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> optInt(const Json* v) {
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (v->is_number_integer())
+        return v->get<std::int64_t>();
+    if (v->is_number_unsigned()) {
+        auto u = v->get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            return std::nullopt;
+        return static_cast<std::int64_t>(u);
+    }
+    if (v->is_number_float())
+        return fromDouble(v->get<double>());
+    if (v->is_boolean())
+        return v->get<bool>() ? 1 : 0;
+    if (v->is_string()) {
+        const std::string& s = v->get_ref<const std::string&>();
+        if (s.empty())
+            return std::nullopt;
+        char* end = nullptr;
+        double d = std::strtod(s.c_str(), &end);
+        if (end && *end == '\0')
+            return fromDouble(d);
+    }
+    return std::nullopt;
+}
+
+std::optional<double> optDouble(const Json* v) {
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (v->is_number())
+        return v->get<double>();
+    if (v->is_boolean())
+        return v->get<bool>() ? 1.0 : 0.0;
+    if (v->is_string()) {
+        const std::string& s = v->get_ref<const std::string&>();
+        if (s.empty())
+            return std::nullopt;
+        char* end = nullptr;
+        double d = std::strtod(s.c_str(), &end);
+        if (end && *end == '\0')
+            return d;
+    }
+    return std::nullopt;
+}
+
+std::optional<bool> optBool(const Json* v) {
+    if (!v || v->is_null())
+        return std::nullopt;
+    if (v->is_boolean())
+        return v->get<bool>();
+    if (v->is_number())
+        return v->get<double>() != 0.0;
+    if (v->is_string()) {
+        std::string s = v->get<std::string>();
+        for (auto& c : s)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (s == "true" || s == "1" || s == "yes")
+            return true;
+        if (s == "false" || s == "0" || s == "no" || s.empty())
+            return false;
+    }
+    return std::nullopt;
+}
+
+} // namespace sockt::json

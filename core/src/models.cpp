@@ -1,0 +1,282 @@
+// Lenient parsing of every response model (PROTOCOL.md §2, §12 rules 1-4).
+#include "sockt/models.hpp"
+
+#include "sockt/protocol.hpp"
+
+#include "json/lenient.hpp"
+
+namespace sockt {
+
+using json::getString;
+using json::optBool;
+using json::optDouble;
+using json::optInt;
+using json::optString;
+
+Tier Tier::fromJson(const Json& j) {
+    Tier t;
+    // §12 rule 4: `name` when non-empty, else `tier`.
+    t.name = getString(j, "name");
+    if (t.name.empty())
+        t.name = getString(j, "tier");
+    t.msats_per_second = optInt(j, "msats_per_second").value_or(0);
+    t.sats_per_second = optDouble(j, "sats_per_second").value_or(0);
+    t.usd_cents_per_second = optDouble(j, "usd_cents_per_second").value_or(0);
+    t.cost_per_minute_sats = optDouble(j, "cost_per_minute_sats").value_or(0);
+    t.cost_per_hour_sats = optDouble(j, "cost_per_hour_sats").value_or(0);
+    t.cost_per_day_sats = optDouble(j, "cost_per_day_sats").value_or(0);
+    t.cost_per_hour_usd = optDouble(j, "cost_per_hour_usd").value_or(0);
+    t.raw = j;
+    return t;
+}
+
+PendingInvoice PendingInvoice::fromJson(const Json& j) {
+    PendingInvoice p;
+    p.bolt11 = getString(j, "bolt11");
+    if (p.bolt11.empty())
+        p.bolt11 = getString(j, "invoice");
+    p.payment_hash = getString(j, "payment_hash");
+    p.amount_msats = optInt(j, "amount_msats").value_or(0);
+    if (p.amount_msats == 0) {
+        if (auto sats = optInt(j, "amount_sats"))
+            p.amount_msats = *sats * 1000;
+    }
+    p.expires_at = optString(j, "expires_at");
+    p.raw = j;
+    return p;
+}
+
+std::optional<PendingInvoice> PendingInvoice::fromJsonOpt(const Json& j) {
+    if (!j.is_object())
+        return std::nullopt;
+    PendingInvoice p = fromJson(j);
+    if (p.bolt11.empty() && p.payment_hash.empty())
+        return std::nullopt;
+    return p;
+}
+
+namespace {
+
+std::optional<PendingInvoice> invoiceIn(const Json& j) {
+    if (const Json* pi = json::find(j, "pending_invoice"))
+        return PendingInvoice::fromJsonOpt(*pi);
+    return std::nullopt;
+}
+
+} // namespace
+
+SandboxStatus SandboxStatus::fromJson(const Json& j) {
+    SandboxStatus s;
+    if (const Json* id = json::findAny(j, {"sandbox_id", "ID", "id"}))
+        s.sandbox_id = optString(id).value_or("");
+    s.status = getString(j, "status");
+    s.tier = getString(j, "tier");
+    s.runtime = getString(j, "runtime");
+    s.billing_method = getString(j, "billing_method");
+    s.template_name = getString(j, "template");
+    s.label = optString(j, "label");
+    s.status_reason = optString(j, "status_reason");
+    s.created_at = optString(j, "created_at");
+    s.terminated_at = optString(j, "terminated_at");
+    s.consumed_msats = optInt(j, "consumed_msats").value_or(0);
+    s.msats_per_second = optInt(j, "msats_per_second");
+    s.sats_per_second = optDouble(j, "sats_per_second");
+    s.prepaid_balance_msats = optInt(j, "prepaid_balance_msats");
+    s.seconds_remaining = optInt(j, "seconds_remaining");
+    s.warning_level = optString(j, "warning_level");
+    s.next_poll_secs = optInt(j, "next_poll_secs");
+    s.metrics_stale = optBool(j, "metrics_stale").value_or(false);
+    s.runtime_consumed_total = optInt(j, "runtime_consumed_total");
+    s.pending_invoice = invoiceIn(j);
+    s.invoice = optString(j, "invoice");
+    if (!s.invoice && s.pending_invoice && !s.pending_invoice->bolt11.empty())
+        s.invoice = s.pending_invoice->bolt11;
+    s.sandbox_token = optString(j, "sandbox_token");
+    s.usd_cents_per_second = optDouble(j, "usd_cents_per_second");
+    s.consumed_subcents = optInt(j, "consumed_subcents");
+    s.prepaid_balance_subcents = optInt(j, "prepaid_balance_subcents");
+    s.raw = j;
+    return s;
+}
+
+CreatedSandbox CreatedSandbox::fromJson(const Json& j) {
+    CreatedSandbox c;
+    if (const Json* id = json::findAny(j, {"sandbox_id", "ID", "id"}))
+        c.sandbox_id = optString(id).value_or("");
+    c.status = getString(j, "status");
+    c.tier = getString(j, "tier");
+    c.billing_method = getString(j, "billing_method");
+    c.label = optString(j, "label");
+    c.sandbox_token = optString(j, "sandbox_token");
+    c.invoice = optString(j, "invoice");
+    c.payment_hash = optString(j, "payment_hash");
+    c.amount_msats = optInt(j, "amount_msats");
+    c.amount_sats = optInt(j, "amount_sats");
+    c.msats_per_second = optInt(j, "msats_per_second");
+    c.prepaid_seconds = optInt(j, "prepaid_seconds");
+    c.expires_at = optString(j, "expires_at");
+    c.pending_invoice = invoiceIn(j);
+    // Older lightning answers carry the invoice only as top-level fields.
+    if (!c.pending_invoice && c.invoice && !c.invoice->empty()) {
+        PendingInvoice p;
+        p.bolt11 = *c.invoice;
+        p.payment_hash = c.payment_hash.value_or("");
+        p.amount_msats = c.amount_msats.value_or(c.amount_sats.value_or(0) * 1000);
+        p.expires_at = c.expires_at;
+        p.raw = Json::object();
+        c.pending_invoice = std::move(p);
+    }
+    c.prepaid_balance_subcents = optInt(j, "prepaid_balance_subcents");
+    c.created_at = optString(j, "created_at");
+    c.raw = j;
+    return c;
+}
+
+Execution Execution::fromJson(const Json& j) {
+    Execution e;
+    e.execution_id = getString(j, "execution_id");
+    if (e.execution_id.empty())
+        e.execution_id = getString(j, "id");
+    e.status = getString(j, "status");
+    e.sandbox_id = getString(j, "sandbox_id");
+    e.command = getString(j, "command");
+    e.working_dir = optString(j, "working_dir");
+    e.timeout_ms = optInt(j, "timeout_ms");
+    e.started_at = optString(j, "started_at");
+    e.raw = j;
+    return e;
+}
+
+std::string ExecResult::stdoutText() const {
+    std::string out;
+    for (const auto& c : output)
+        if (c.stream == "stdout")
+            out += c.chunk;
+    return out;
+}
+
+std::string ExecResult::stderrText() const {
+    std::string out;
+    for (const auto& c : output)
+        if (c.stream != "stdout")
+            out += c.chunk;
+    return out;
+}
+
+bool ExecResult::finished() const {
+    return protocol::isTerminalExecutionStatus(status);
+}
+
+ExecResult ExecResult::fromJson(const Json& j) {
+    ExecResult r;
+    r.execution_id = getString(j, "execution_id");
+    r.status = getString(j, "status");
+    if (const Json* out = json::find(j, "output"); out && out->is_array()) {
+        r.output.reserve(out->size());
+        for (const auto& item : *out) {
+            if (item.is_object()) {
+                OutputChunk c;
+                c.stream = getString(item, "stream");
+                if (c.stream.empty())
+                    c.stream = "stdout";
+                c.chunk = getString(item, "chunk");
+                if (c.chunk.empty())
+                    c.chunk = getString(item, "data");
+                r.output.push_back(std::move(c));
+            } else if (item.is_string()) {
+                r.output.push_back({"stdout", item.get<std::string>()});
+            }
+        }
+    }
+    if (auto code = optInt(j, "exit_code"))
+        r.exit_code = static_cast<int>(*code);
+    r.error = optString(j, "error");
+    r.pending_invoice = invoiceIn(j);
+    r.sandbox_id = optString(j, "sandbox_id");
+    r.started_at = optString(j, "started_at");
+    r.finished_at = optString(j, "finished_at");
+    r.raw = j;
+    return r;
+}
+
+FileEntry FileEntry::fromJson(const Json& j) {
+    FileEntry e;
+    e.name = getString(j, "name");
+    e.size = optInt(j, "size").value_or(optInt(j, "size_bytes").value_or(0));
+    e.mod_ts = optInt(j, "mod_ts").value_or(0);
+    e.is_dir = optBool(j, "is_dir").value_or(false);
+    e.is_symlink = optBool(j, "is_symlink").value_or(false);
+    // Servers that omit is_file describe regular files by exclusion.
+    e.is_file = optBool(j, "is_file").value_or(!e.is_dir && !e.is_symlink);
+    e.raw = j;
+    return e;
+}
+
+FileListing FileListing::fromJson(const Json& j) {
+    FileListing l;
+    const Json* entries = json::find(j, "entries");
+    if (!entries)
+        entries = json::find(j, "files");
+    if (entries && entries->is_array()) {
+        l.entries.reserve(entries->size());
+        for (const auto& e : *entries)
+            if (e.is_object())
+                l.entries.push_back(FileEntry::fromJson(e));
+    }
+    l.total_entries =
+        optInt(j, "total_entries").value_or(static_cast<std::int64_t>(l.entries.size()));
+    l.truncated = optBool(j, "truncated").value_or(false);
+    l.raw = j;
+    return l;
+}
+
+WriteResult WriteResult::fromJson(const Json& j) {
+    WriteResult w;
+    w.path = getString(j, "path");
+    w.bytes_written = optInt(j, "bytes_written").value_or(0);
+    w.created_dirs = optBool(j, "created_dirs").value_or(false);
+    w.raw = j;
+    return w;
+}
+
+ReadResult ReadResult::fromJson(const Json& j) {
+    ReadResult r;
+    r.path = getString(j, "path");
+    // §12 rule 4: `size_bytes`, else `size`.
+    r.size_bytes = optInt(j, "size_bytes").value_or(optInt(j, "size").value_or(0));
+    r.encoding = getString(j, "encoding");
+    r.truncated = optBool(j, "truncated").value_or(false);
+    r.content = getString(j, "content");
+    r.raw = j;
+    return r;
+}
+
+TerminateResult TerminateResult::fromJson(const Json& j) {
+    TerminateResult t;
+    if (const Json* id = json::findAny(j, {"sandbox_id", "ID", "id"}))
+        t.sandbox_id = optString(id).value_or("");
+    t.status = getString(j, "status");
+    t.consumed_msats_total = optInt(j, "consumed_msats_total").value_or(0);
+    t.terminated_at = optString(j, "terminated_at");
+    t.already_terminated = optBool(j, "already_terminated").value_or(false);
+    auto it = j.is_object() ? j.find("refund") : j.end();
+    t.refund = (j.is_object() && it != j.end()) ? *it : Json(nullptr);
+    t.raw = j;
+    return t;
+}
+
+ShellFrame ShellFrame::fromJson(const Json& j) {
+    ShellFrame f;
+    f.type = getString(j, "type");
+    if (j.is_object()) {
+        auto it = j.find("data");
+        if (it != j.end())
+            f.data = it->is_string() ? it->get<std::string>() : it->dump();
+    }
+    if (auto code = optInt(j, "code"))
+        f.code = static_cast<int>(*code);
+    f.raw = j;
+    return f;
+}
+
+} // namespace sockt

@@ -1,0 +1,234 @@
+// Sandbox exec calls and the polling loop (PROTOCOL.md §2.7-2.9, §4, §12 rule 10).
+#include "sandbox_internal.hpp"
+#include "sockt/sandbox.hpp"
+#include "transport/transport_errors.hpp"
+
+#include "json/lenient.hpp"
+#include <algorithm>
+
+namespace sockt {
+
+using detail::sandboxCredential;
+
+namespace {
+
+constexpr std::size_t kFinishedBuffersKept = 64;
+constexpr Duration kFirstPollDelay{15};
+
+std::shared_ptr<detail::ExecBuffer> bufferFor(detail::SandboxState& state,
+                                              const std::string& execution_id) {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    auto& slot = state.exec_buffers[execution_id];
+    if (!slot)
+        slot = std::make_shared<detail::ExecBuffer>();
+    return slot;
+}
+
+// Finished buffers stay for a while (a late execWait still sees every chunk), then go.
+void retireBuffer(detail::SandboxState& state, const std::string& execution_id, bool erase_now) {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (erase_now) {
+        state.exec_buffers.erase(execution_id);
+        auto& order = state.finished_order;
+        order.erase(std::remove(order.begin(), order.end(), execution_id), order.end());
+        return;
+    }
+    auto& order = state.finished_order;
+    if (std::find(order.begin(), order.end(), execution_id) != order.end())
+        return;
+    order.push_back(execution_id);
+    while (order.size() > kFinishedBuffersKept) {
+        state.exec_buffers.erase(order.front());
+        order.erase(order.begin());
+    }
+}
+
+// One poll; its chunks are appended to the execution's buffer before anyone sees them.
+ExecResult pollOnce(detail::ClientCore& core, detail::SandboxState& state,
+                    const std::string& execution_id, std::optional<int> wait_ms,
+                    const CancelToken& cancel) {
+    HttpRequest request{"GET", detail::executionPath(execution_id)};
+    if (wait_ms)
+        request.query.emplace_back("wait_ms", std::to_string(*wait_ms));
+    Json body = core.callJson(request, sandboxCredential(core, state), cancel);
+    ExecResult result = ExecResult::fromJson(body);
+    if (result.execution_id.empty())
+        result.execution_id = execution_id;
+    auto buffer = bufferFor(state, execution_id);
+    {
+        std::lock_guard<std::mutex> lock(buffer->mutex);
+        buffer->chunks.insert(buffer->chunks.end(), result.output.begin(), result.output.end());
+        if (result.finished())
+            buffer->finished = true;
+    }
+    if (result.finished())
+        retireBuffer(state, execution_id, false);
+    if (result.pending_invoice) {
+        std::vector<BillingEvent> events;
+        {
+            std::lock_guard<std::mutex> lock(state.mutex);
+            events = detail::noteInvoice(state, result.pending_invoice, result.raw);
+        }
+        detail::fireEvents(state, events);
+    }
+    return result;
+}
+
+} // namespace
+
+Execution Sandbox::exec(const std::string& command, const ExecOptions& options,
+                        const CancelToken& cancel) {
+    if (command.empty())
+        throw InvalidArgumentError({"command must not be empty", "", 0});
+    if (options.timeout_ms &&
+        (*options.timeout_ms < 0 || *options.timeout_ms > protocol::kMaxExecTimeoutMs))
+        throw InvalidArgumentError({"timeout_ms must be between 0 (no timeout) and " +
+                                        std::to_string(protocol::kMaxExecTimeoutMs),
+                                    "", 0});
+    Json body = {{"command", command}};
+    if (options.working_dir && !options.working_dir->empty())
+        body["working_dir"] = *options.working_dir;
+    if (options.timeout_ms)
+        body["timeout_ms"] = *options.timeout_ms;
+    HttpRequest request{"POST", detail::sandboxPath(*state_, "/exec")};
+    try {
+        request.body = body.dump();
+    } catch (const Json::type_error&) {
+        throw InvalidArgumentError({"command and working_dir must be valid UTF-8", "", 0});
+    }
+    detail::ensureDataPlaneReady(*core_, *state_, cancel);
+    Execution execution =
+        Execution::fromJson(core_->callJson(request, sandboxCredential(*core_, *state_), cancel));
+    if (execution.execution_id.empty())
+        throw APIError({"the exec answer carries no execution_id", "", 200});
+    if (execution.sandbox_id.empty())
+        execution.sandbox_id = state_->id;
+    if (execution.command.empty())
+        execution.command = command;
+    bufferFor(*state_, execution.execution_id);
+    return execution;
+}
+
+ExecResult Sandbox::execResult(const std::string& execution_id, const CancelToken& cancel) {
+    detail::requireNonEmpty(execution_id, "execution_id");
+    return pollOnce(*core_, *state_, execution_id, std::nullopt, cancel);
+}
+
+std::string Sandbox::execCancel(const std::string& execution_id, const CancelToken& cancel) {
+    detail::requireNonEmpty(execution_id, "execution_id");
+    HttpRequest request{"DELETE", detail::executionPath(execution_id)};
+    Json body = core_->callJson(request, sandboxCredential(*core_, *state_), cancel);
+    return json::getString(body, "status");
+}
+
+ExecResult Sandbox::execWait(const std::string& execution_id, const PollOptions& options,
+                             const CancelToken& cancel) {
+    detail::requireNonEmpty(execution_id, "execution_id");
+    if (options.poll_interval.count() <= 0)
+        throw InvalidArgumentError({"poll_interval must be positive", "", 0});
+    if (options.timeout && options.timeout->count() < 0)
+        throw InvalidArgumentError({"timeout must be >= 0", "", 0});
+    const std::string what = "waiting for execution " + execution_id;
+    const auto start = detail::Clock::now();
+    std::optional<detail::Deadline> deadline;
+    if (options.timeout)
+        deadline = start + *options.timeout;
+
+    auto buffer = bufferFor(*state_, execution_id);
+    std::size_t delivered = 0; // chunks handed to on_output so far (earlier ones replayed)
+    auto deliver = [&] {
+        if (!options.on_output)
+            return;
+        std::vector<OutputChunk> fresh;
+        {
+            std::lock_guard<std::mutex> lock(buffer->mutex);
+            fresh.assign(buffer->chunks.begin() + static_cast<std::ptrdiff_t>(delivered),
+                         buffer->chunks.end());
+            delivered = buffer->chunks.size();
+        }
+        for (const auto& chunk : fresh)
+            options.on_output(chunk);
+    };
+
+    // Issue #2 item 8: first poll after ~15 ms, doubling up to poll_interval, never above it.
+    Duration interval = std::min(kFirstPollDelay, options.poll_interval);
+    int rate_limited = 0;
+    int transport_failures = 0;
+    bool first = true;
+    while (true) {
+        bool long_poll = options.allow_long_poll && core_->supportsLongPoll();
+        Duration pause = long_poll && !first ? Duration(0) : interval;
+        if (pause.count() > 0) {
+            if (deadline)
+                pause = std::min(
+                    pause, std::chrono::duration_cast<Duration>(std::max(
+                               detail::Clock::duration::zero(), *deadline - detail::Clock::now())));
+            if (!cancel.sleepFor(pause))
+                detail::throwCancelled(what);
+        }
+        first = false;
+        if (cancel.cancelled())
+            detail::throwCancelled(what);
+
+        std::optional<int> wait_ms;
+        if (long_poll) {
+            // PROTOCOL.md §4.4: wait_ms only after the server advertised long-poll; keep it well
+            // inside both our request deadline and the caller's own timeout.
+            long long cap =
+                std::min<long long>(protocol::kLongPollWaitMs, core_->timeout().count() - 5000);
+            if (deadline)
+                cap = std::min<long long>(cap, detail::remainingMs(*deadline));
+            if (cap >= 100)
+                wait_ms = static_cast<int>(cap);
+        }
+        ExecResult poll;
+        try {
+            poll = pollOnce(*core_, *state_, execution_id, wait_ms, cancel);
+            rate_limited = 0;
+            transport_failures = 0;
+        } catch (const RateLimitedError& e) {
+            if (++rate_limited >= protocol::kMaxConsecutiveRateLimited)
+                throw;
+            Duration wait = e.retryAfter()
+                                ? Duration(static_cast<long long>(*e.retryAfter() * 1000))
+                                : protocol::kDefaultRetryAfter;
+            if (!cancel.sleepFor(wait))
+                detail::throwCancelled(what);
+            continue;
+        } catch (const ConnectionError&) {
+            if (core_->closed() || ++transport_failures > 3)
+                throw;
+            interval = options.poll_interval;
+            continue;
+        } catch (const TimeoutError&) {
+            if (++transport_failures > 3)
+                throw;
+            interval = options.poll_interval;
+            continue;
+        }
+        deliver();
+        if (poll.finished()) {
+            ExecResult result = std::move(poll);
+            {
+                std::lock_guard<std::mutex> lock(buffer->mutex);
+                result.output = buffer->chunks;
+            }
+            retireBuffer(*state_, execution_id, true);
+            return result;
+        }
+        if (deadline && detail::Clock::now() >= *deadline)
+            throw TimeoutError({"execution " + execution_id + " still running after " +
+                                    std::to_string(options.timeout->count()) +
+                                    " ms; it keeps running on the server (execCancel stops it)",
+                                "", 0});
+        interval = std::min(options.poll_interval, interval * 2);
+    }
+}
+
+ExecResult Sandbox::execSync(const std::string& command, const ExecOptions& options,
+                             const PollOptions& poll, const CancelToken& cancel) {
+    Execution execution = exec(command, options, cancel);
+    return execWait(execution.execution_id, poll, cancel);
+}
+
+} // namespace sockt

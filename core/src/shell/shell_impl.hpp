@@ -1,0 +1,98 @@
+// INTERNAL: the state behind ShellSession (PROTOCOL.md §6). One I/O thread owns the socket:
+// it writes queued frames, reads and reassembles messages, answers pings, runs listeners and
+// queues frames for recv(). Every other thread only touches the queues under mutex_.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <Poco/Net/StreamSocket.h>
+
+#include "client_core.hpp"
+#include "shell/ws_frame.hpp"
+#include "sockt/shell.hpp"
+
+namespace sockt::detail {
+
+class ShellImpl {
+public:
+    static constexpr std::size_t kMaxMessageBytes = 16 * 1024 * 1024;
+    static constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;
+
+    ShellImpl(std::shared_ptr<ClientCore> core, std::shared_ptr<SandboxState> state);
+    ~ShellImpl();
+    ShellImpl(const ShellImpl&) = delete;
+    ShellImpl& operator=(const ShellImpl&) = delete;
+
+    void connect(const CancelToken& cancel);
+    void close();
+    bool connected() const;
+
+    void sendInput(const std::string& text);
+    void resize(int cols, int rows);
+    std::optional<ShellFrame> recv(Duration timeout, const CancelToken& cancel);
+
+    std::uint64_t on(const std::string& type, ShellSession::Listener listener);
+    bool off(const std::string& type, std::uint64_t id);
+
+    std::optional<int> exitCode() const;
+    int closeCode() const;
+    std::string describe() const;
+
+    const std::string& sandboxId() const { return state_->id; }
+    void setState(std::shared_ptr<SandboxState> state) { state_ = std::move(state); }
+
+private:
+    void sendFrame(std::uint8_t opcode, const std::string& payload, bool urgent = false);
+    void sendJson(const Json& frame);
+    std::string fetchShellUrl(const std::optional<Credential>& credential,
+                              const CancelToken& cancel);
+    void dial(const std::string& url, const std::optional<Credential>& credential,
+              const CancelToken& cancel);
+    void ioLoop();
+    bool flushOutgoing();
+    /// Returns false when the session must end.
+    bool handleFrame(ws::Frame frame);
+    void deliver(ShellFrame frame);
+    void finish(int close_code);
+    void wake();
+
+    std::shared_ptr<ClientCore> core_;
+    std::shared_ptr<SandboxState> state_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::string> outgoing_;  // encoded frames
+    std::deque<ShellFrame> incoming_;
+    std::size_t incoming_bytes_ = 0;
+    std::map<std::string, std::vector<std::pair<std::uint64_t, ShellSession::Listener>>>
+        listeners_;
+    std::uint64_t next_listener_id_ = 1;
+    std::optional<int> exit_code_;
+    int close_code_ = 0;
+    bool started_ = false;
+    bool ended_ = false;
+    bool close_sent_ = false;
+    bool close_received_ = false;
+    Clock::time_point close_deadline_{};
+
+    Poco::Net::StreamSocket socket_;
+    std::string initial_bytes_;  // read together with the 101 answer
+    int wake_fd_ = -1;
+    std::thread io_thread_;
+    std::thread::id io_thread_id_;
+    // Reassembly (I/O thread only).
+    std::string message_;
+    std::uint8_t message_opcode_ = 0;
+    bool assembling_ = false;
+};
+
+}  // namespace sockt::detail

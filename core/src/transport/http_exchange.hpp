@@ -1,0 +1,38 @@
+// INTERNAL: one HTTP/1.1 request/response on one pooled connection, under a deadline.
+#pragma once
+
+#include "client_core.hpp"
+#include "transport/connection_pool.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sockt::detail {
+
+struct WireRequest {
+    std::string method;
+    std::string target; // path + query, already encoded
+    std::vector<std::pair<std::string, std::string>> headers;
+    const std::string* body = nullptr; // not owned; nullptr = no body, no Content-Type
+    std::string describe;              // "GET http://host/v1/…" for messages (redacted later)
+};
+
+/// Thrown when a reused keep-alive connection failed before any byte of a response arrived:
+/// the server most likely closed it while idle. The caller decides whether resending is safe.
+struct StaleConnection {
+    std::string reason;
+};
+
+struct ExchangeResult {
+    HttpResponse response;
+    bool keep_alive = false;
+};
+
+/// Sends `request` on `connection` and reads the whole response. Throws StaleConnection (see
+/// above), TimeoutError, CancelledError or ConnectionError.
+ExchangeResult exchange(PooledConnection& connection, const WireRequest& request, Deadline deadline,
+                        const CancelToken& cancel, Duration limit);
+
+} // namespace sockt::detail

@@ -1,0 +1,193 @@
+// ClientCore::openSession / sslContext: connected Poco sessions with our own deadlines.
+//
+// Poco connects with one blocking call bounded only by its connection timeout, so we connect the
+// socket ourselves (non-blocking, polled in ≤ 50 ms slices against the deadline and the
+// CancelToken), run the TLS handshake on it, and attach it to the session. The session's
+// keep-alive timeout is disabled so Poco never silently reconnects: the pool decides.
+#include "client_core.hpp"
+#include "transport/transport_errors.hpp"
+
+#include <Poco/Net/DNS.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/StreamSocket.h>
+#include <algorithm>
+#include <cstring>
+
+namespace sockt::detail {
+namespace {
+
+constexpr auto kSlice = std::chrono::milliseconds(50);
+const Poco::Timespan kNoReconnect(365L * 24 * 3600, 0);
+
+// attachSocket() is protected in Poco; these expose it for an already connected socket.
+class PlainSession : public Poco::Net::HTTPClientSession {
+public:
+    PlainSession(const std::string& host, Poco::UInt16 port) : HTTPClientSession(host, port) {}
+    void attach(const Poco::Net::StreamSocket& s) { attachSocket(s); }
+};
+
+class TlsSession : public Poco::Net::HTTPSClientSession {
+public:
+    TlsSession(const std::string& host, Poco::UInt16 port, Poco::Net::Context::Ptr context)
+        : HTTPSClientSession(host, port, std::move(context)) {}
+    void attach(const Poco::Net::StreamSocket& s) { attachSocket(s); }
+};
+
+Poco::Timespan toTimespan(long long ms) {
+    return Poco::Timespan(static_cast<long>(std::max(1LL, ms) / 1000),
+                          static_cast<long>((std::max(1LL, ms) % 1000) * 1000));
+}
+
+// One address: non-blocking connect polled in slices.
+bool connectTo(Poco::Net::StreamSocket& socket, const Poco::Net::SocketAddress& address,
+               Deadline deadline, const CancelToken& cancel, const std::string& what,
+               Duration limit, std::string& error) {
+    try {
+        socket = Poco::Net::StreamSocket(address.family());
+        socket.connectNB(address);
+        while (true) {
+            checkDeadline(deadline, cancel, what, limit);
+            auto slice = std::min<long long>(remainingMs(deadline), kSlice.count());
+            if (socket.poll(toTimespan(slice),
+                            Poco::Net::Socket::SELECT_WRITE | Poco::Net::Socket::SELECT_ERROR))
+                break;
+        }
+        int err = socket.impl()->socketError();
+        if (err != 0) {
+            error = "connect to " + address.toString() + ": " + std::strerror(err);
+            socket.close();
+            return false;
+        }
+        socket.setBlocking(true);
+        socket.setNoDelay(true);
+        return true;
+    } catch (const SocktError&) {
+        throw;
+    } catch (const Poco::Exception& e) {
+        error = "connect to " + address.toString() + ": " + e.displayText();
+        return false;
+    }
+}
+
+} // namespace
+
+Poco::Net::Context::Ptr ClientCore::sslContext() {
+    std::lock_guard<std::mutex> lock(ssl_mutex_);
+    if (!ssl_context_) {
+        // Never paired with uninitializeSSL (common rules): other users may still hold SSL state.
+        Poco::Net::initializeSSL();
+        Poco::Net::Context::Params params;
+        // VERIFY_STRICT: Poco skips the hostname check for loopback names under VERIFY_RELAXED.
+        params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+        params.loadDefaultCAs = !config_.ca_file.has_value();
+        if (config_.ca_file)
+            params.caLocation = *config_.ca_file;
+        params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4";
+        try {
+            auto context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+            context->enableExtendedCertificateVerification(true);
+            context->disableProtocols(
+                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+            ssl_context_ = context;
+        } catch (const Poco::Exception& e) {
+            throw ConnectionError(
+                {"TLS setup failed (CA file " + config_.ca_file.value_or("<system>") +
+                     "): " + e.displayText() + "; check SOCKT_CA_FILE / ClientOptions::ca_file",
+                 "", 0});
+        }
+    }
+    return ssl_context_;
+}
+
+std::unique_ptr<Poco::Net::HTTPClientSession> ClientCore::openSession(Deadline deadline,
+                                                                      const CancelToken& cancel) {
+    return openSession(base_uri_, deadline, cancel);
+}
+
+std::unique_ptr<Poco::Net::HTTPClientSession>
+ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelToken& cancel) {
+    const std::string& scheme = uri.getScheme();
+    bool tls = scheme == "https" || scheme == "wss";
+    if (!tls && scheme != "http" && scheme != "ws")
+        throw InvalidArgumentError(
+            {"unsupported URL scheme '" + scheme + "' (use http:// or https://)", "", 0});
+    const std::string host = uri.getHost();
+    const Poco::UInt16 port = uri.getPort() ? uri.getPort() : (tls ? 443 : 80);
+    const std::string what = "connecting to " + host + ":" + std::to_string(port);
+    const Duration limit = config_.timeout;
+
+    std::vector<Poco::Net::SocketAddress> addresses;
+    try {
+        Poco::Net::IPAddress ip;
+        if (Poco::Net::IPAddress::tryParse(host, ip)) {
+            addresses.emplace_back(ip, port);
+        } else {
+            auto entry = Poco::Net::DNS::hostByName(host);
+            // IPv4 first: loopback servers (sockt serve) bind 127.0.0.1.
+            for (const auto& a : entry.addresses())
+                if (a.family() == Poco::Net::IPAddress::IPv4)
+                    addresses.emplace_back(a, port);
+            for (const auto& a : entry.addresses())
+                if (a.family() != Poco::Net::IPAddress::IPv4)
+                    addresses.emplace_back(a, port);
+        }
+    } catch (const Poco::Exception& e) {
+        throwConnection(what, "cannot resolve host '" + host + "': " + e.displayText());
+    }
+    if (addresses.empty())
+        throwConnection(what, "no address for host '" + host + "'");
+
+    Poco::Net::StreamSocket socket;
+    std::string error;
+    bool connected = false;
+    for (const auto& address : addresses) {
+        if (connectTo(socket, address, deadline, cancel, what, limit, error)) {
+            connected = true;
+            break;
+        }
+    }
+    if (!connected)
+        throwConnection(what, error);
+    countConnectionOpened();
+
+    if (!tls) {
+        auto session = std::make_unique<PlainSession>(host, port);
+        session->attach(socket);
+        session->setKeepAlive(true);
+        session->setKeepAliveTimeout(kNoReconnect);
+        return session;
+    }
+
+    auto context = sslContext();
+    try {
+        SocketAbortGuard guard(cancel, socket);
+        socket.setReceiveTimeout(toTimespan(remainingMs(deadline)));
+        socket.setSendTimeout(toTimespan(remainingMs(deadline)));
+        // attach() performs the handshake: SNI and hostname verification use `host`.
+        Poco::Net::SecureStreamSocket secure =
+            Poco::Net::SecureStreamSocket::attach(socket, host, context);
+        auto session = std::make_unique<TlsSession>(host, port, context);
+        session->attach(secure);
+        session->setKeepAlive(true);
+        session->setKeepAliveTimeout(kNoReconnect);
+        return session;
+    } catch (const Poco::Net::CertificateValidationException& e) {
+        if (cancel.cancelled())
+            throwCancelled(what);
+        throwConnection("TLS handshake with " + host + ":" + std::to_string(port),
+                        "certificate rejected: " + e.displayText());
+    } catch (const Poco::Net::SSLException& e) {
+        if (cancel.cancelled())
+            throwCancelled(what);
+        throwConnection("TLS handshake with " + host + ":" + std::to_string(port), e.displayText());
+    } catch (const Poco::Exception& e) {
+        rethrowTransport(e, deadline, cancel, "TLS handshake with " + host, limit);
+    }
+}
+
+} // namespace sockt::detail

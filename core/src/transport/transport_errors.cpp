@@ -1,0 +1,63 @@
+// Transport error mapping and cancel-driven socket aborts (DESIGN.md §3: blocking calls honour a
+// CancelToken within a second).
+#include "transport/transport_errors.hpp"
+
+#include <sys/socket.h>
+
+namespace sockt::detail {
+
+long long remainingMs(Deadline deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return left.count() > 0 ? left.count() : 0;
+}
+
+void throwTimeout(const std::string& what, Duration limit) {
+    throw TimeoutError({what + " timed out after " + std::to_string(limit.count()) + " ms", "", 0});
+}
+
+void throwCancelled(const std::string& what) {
+    throw CancelledError({what + " was cancelled", "", 0});
+}
+
+void throwConnection(const std::string& what, const std::string& reason) {
+    throw ConnectionError({what + " failed: " + reason, "", 0});
+}
+
+void checkDeadline(Deadline deadline, const CancelToken& cancel, const std::string& what,
+                   Duration limit) {
+    if (cancel.cancelled())
+        throwCancelled(what);
+    if (Clock::now() >= deadline)
+        throwTimeout(what, limit);
+}
+
+void rethrowTransport(const Poco::Exception& e, Deadline deadline, const CancelToken& cancel,
+                      const std::string& what, Duration limit) {
+    if (cancel.cancelled())
+        throwCancelled(what);
+    if (dynamic_cast<const Poco::TimeoutException*>(&e) || Clock::now() >= deadline)
+        throwTimeout(what, limit);
+    throwConnection(what, e.displayText());
+}
+
+SocketAbortGuard::SocketAbortGuard(const CancelToken& cancel, const Poco::Net::Socket& socket)
+    : cancel_(cancel), shared_(std::make_shared<Shared>()) {
+    shared_->fd = static_cast<int>(socket.impl()->sockfd());
+    std::weak_ptr<Shared> weak = shared_;
+    id_ = cancel_.onCancel([weak] {
+        if (auto s = weak.lock()) {
+            std::lock_guard<std::mutex> lock(s->mutex);
+            if (s->fd >= 0)
+                ::shutdown(s->fd, SHUT_RDWR);
+        }
+    });
+}
+
+SocketAbortGuard::~SocketAbortGuard() {
+    cancel_.removeCallback(id_);
+    // A callback already running holds the mutex; after this the fd is never touched again.
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->fd = -1;
+}
+
+} // namespace sockt::detail

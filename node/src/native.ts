@@ -1,0 +1,212 @@
+// Loads the addon (bindings/node → sockt_node.node) and types its private surface.
+// The addon is loaded on first use, so `import '@sockt/client'` alone never fails.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type {
+    CreatedSandbox,
+    ExecResult,
+    FileEntry,
+    OutputChunk,
+    PendingInvoice,
+    SandboxStatus,
+    ShellFrame,
+    Tier,
+    TerminateResult,
+    WriteResult,
+} from './types';
+
+export interface NativeCancelToken {
+    cancel(): void;
+    readonly cancelled: boolean;
+}
+
+export interface NativeExecution {
+    executionId: string;
+    status: string;
+    sandboxId: string;
+    command: string;
+    workingDir: string | null;
+    timeoutMs: number | null;
+    startedAt: string | null;
+    raw: Record<string, unknown>;
+}
+
+export interface NativeBillingEvent {
+    name: string;
+    invoice: PendingInvoice | null;
+    data: Record<string, unknown>;
+}
+
+type Token = NativeCancelToken | undefined;
+
+export interface NativePollOptions {
+    pollIntervalMs?: number | undefined;
+    waitTimeoutMs?: number | undefined;
+    onOutput?: ((chunk: OutputChunk) => void) | undefined;
+}
+
+export interface NativeShell {
+    connect(cancel: Token): Promise<void>;
+    close(): Promise<void>;
+    send(data: string): void;
+    sendLine(line: string): void;
+    resize(cols: number, rows: number): void;
+    recv(timeoutMs: number, cancel: Token): Promise<ShellFrame | null>;
+    describe(): string;
+    readonly connected: boolean;
+    readonly exitCode: number | null;
+    readonly closeCode: number;
+}
+
+export interface NativeSandbox {
+    readonly id: string;
+    readonly status: string;
+    readonly pendingInvoice: PendingInvoice | null;
+    readonly sandboxToken: string | null;
+    readonly lastStatus: SandboxStatus | null;
+    readonly created: CreatedSandbox | null;
+    describe(): string;
+    waitUntilRunning(
+        options: { timeoutMs?: number | undefined; pollIntervalMs?: number | undefined },
+        cancel: Token,
+    ): Promise<void>;
+    refreshStatus(cancel: Token): Promise<SandboxStatus>;
+    pause(cancel: Token): Promise<string>;
+    resume(cancel: Token): Promise<string>;
+    terminate(lightningAddress: string | undefined, cancel: Token): Promise<TerminateResult>;
+    exec(
+        command: string,
+        options: { workingDir?: string | undefined; timeoutMs?: number | undefined },
+        cancel: Token,
+    ): Promise<NativeExecution>;
+    execResult(executionId: string, cancel: Token): Promise<ExecResult>;
+    execCancel(executionId: string, cancel: Token): Promise<string>;
+    execWait(executionId: string, options: NativePollOptions, cancel: Token): Promise<ExecResult>;
+    execSync(
+        command: string,
+        options: NativePollOptions & {
+            workingDir?: string | undefined;
+            timeoutMs?: number | undefined;
+        },
+        cancel: Token,
+    ): Promise<ExecResult>;
+    writeFile(
+        path: string,
+        content: string,
+        options: { encoding?: string | undefined; createDirs?: boolean | undefined },
+        cancel: Token,
+    ): Promise<WriteResult>;
+    writeFileBytes(
+        path: string,
+        content: Uint8Array,
+        options: { createDirs?: boolean | undefined },
+        cancel: Token,
+    ): Promise<WriteResult>;
+    readFile(
+        path: string,
+        options: { encoding?: string | undefined; maxBytes?: number | undefined },
+        cancel: Token,
+    ): Promise<string>;
+    readFileBytes(
+        path: string,
+        options: { maxBytes?: number | undefined },
+        cancel: Token,
+    ): Promise<Uint8Array>;
+    listFiles(
+        options: {
+            path?: string | undefined;
+            recursive?: boolean | undefined;
+            maxDepth?: number | undefined;
+        },
+        cancel: Token,
+    ): Promise<FileEntry[]>;
+    shell(): NativeShell;
+    on(event: string, listener: (event: NativeBillingEvent) => void): number;
+    off(event: string, id: number): boolean;
+}
+
+export interface NativeClientOptions {
+    apiKey?: string | undefined;
+    sandboxToken?: string | undefined;
+    baseUrl?: string | undefined;
+    timeoutMs?: number | undefined;
+    caFile?: string | undefined;
+    userAgentSuffix?: string | undefined;
+}
+
+export interface NativeClient {
+    listTiers(cancel: Token): Promise<Tier[]>;
+    createSandbox(
+        options: {
+            tier?: string | undefined;
+            billingMethod?: string | undefined;
+            prepaidSats?: number | undefined;
+            initialCreditsCents?: number | undefined;
+            label?: string | undefined;
+        },
+        cancel: Token,
+    ): Promise<NativeSandbox>;
+    getSandbox(sandboxId: string, cancel: Token): Promise<NativeSandbox>;
+    sandbox(sandboxId: string): NativeSandbox;
+    close(): Promise<void>;
+    describe(): string;
+    readonly closed: boolean;
+    readonly baseUrl: string;
+}
+
+export interface NativeModule {
+    NativeClient: new (options: NativeClientOptions) => NativeClient;
+    CancelToken: new () => NativeCancelToken;
+    shutdown(): void;
+    version(): string;
+}
+
+const ADDON = 'sockt_node.node';
+
+/** The package root (this file is node/dist/native.js). */
+export const packageRoot = path.resolve(__dirname, '..', '..');
+
+/** Where the addon may be, most specific first. */
+export function addonCandidates(): string[] {
+    const candidates: string[] = [];
+    if (process.env.SOCKT_NODE_ADDON) {
+        candidates.push(path.resolve(process.env.SOCKT_NODE_ADDON));
+    }
+    candidates.push(path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, ADDON));
+    candidates.push(path.join(packageRoot, 'build-node', 'Release', ADDON));
+    return candidates;
+}
+
+let loaded: NativeModule | undefined;
+
+export function native(): NativeModule {
+    if (loaded) {
+        return loaded;
+    }
+    const candidates = addonCandidates();
+    const file = candidates.find((candidate) => fs.existsSync(candidate));
+    if (!file) {
+        throw new Error(
+            `@sockt/client: the native addon ${ADDON} was not found (looked in ${candidates.join(', ')}). ` +
+                'Rebuild it with `npm rebuild @sockt/client` (needs CMake, a C++17 compiler, ' +
+                'libpoco-dev and nlohmann-json3-dev).',
+        );
+    }
+    let mod: NativeModule;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        mod = require(file) as NativeModule;
+    } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+            `@sockt/client: cannot load ${file}: ${reason}. ` +
+                'Rebuild it with `npm rebuild @sockt/client`, or install the Poco runtime libraries.',
+        );
+    }
+    // process.exit() skips the addon's environment cleanup: stop native calls in flight here so
+    // none is inside the core while the process tears down.
+    process.on('exit', () => mod.shutdown());
+    loaded = mod;
+    return mod;
+}

@@ -1,0 +1,406 @@
+#include "files/file_ops.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <climits>
+#include <cstring>
+#include <map>
+#include <random>
+
+#include "files/base64.hpp"
+#include "files/sandbox_path.hpp"
+#include "runtime/utf8_decoder.hpp"
+#include "sockt/protocol.hpp"
+
+namespace fs = std::filesystem;
+
+namespace sockt::server {
+namespace {
+
+/// Owns a descriptor.
+class Fd {
+public:
+    explicit Fd(int fd = -1) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    Fd& operator=(Fd&& o) noexcept {
+        std::swap(fd_, o.fd_);
+        return *this;
+    }
+    int get() const { return fd_; }
+    bool ok() const { return fd_ >= 0; }
+
+private:
+    int fd_;
+};
+
+[[noreturn]] void hostError(const std::string& what) {
+    throw ApiError("host_error", what + ": " + std::strerror(errno));
+}
+
+Fd openHome(const fs::path& home) {
+    Fd fd(::open(home.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.ok())
+        throw ApiError("host_error", "the sandbox home directory is not available");
+    return fd;
+}
+
+/// Opens `rel` below `dirfd` refusing every symlink and every escape, so a sandbox process that
+/// swaps a directory for a link after our resolution cannot redirect us (§1.6 rule 5).
+int openBeneath(int dirfd, const std::string& rel, int flags) {
+    const char* path = rel.empty() ? "." : rel.c_str();
+    open_how how{};
+    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    long fd = ::syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+    if (fd < 0 && errno == ENOSYS)
+        fd = ::openat(dirfd, path, flags | O_CLOEXEC | O_NOFOLLOW);
+    return static_cast<int>(fd);
+}
+
+[[noreturn]] void raced(const std::string& shown) {
+    throw ApiError("bad_request", "path " + shown + " changed into a symbolic link while in use",
+                   "symbolic links may only point inside " + std::string(protocol::kSandboxHome));
+}
+
+enum class Encoding { Utf8, Base64 };
+
+Encoding parseEncoding(const OJson& body) {
+    if (!body.contains("encoding") || body["encoding"].is_null())
+        return Encoding::Utf8;
+    if (!body["encoding"].is_string())
+        throw ApiError("invalid_params", "encoding must be a string: \"utf8\" or \"base64\"");
+    std::string e = body["encoding"].get<std::string>();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (e == "utf8" || e == "utf-8")
+        return Encoding::Utf8;
+    if (e == "base64")
+        return Encoding::Base64;
+    throw ApiError("invalid_params",
+                   "unknown encoding \"" + body["encoding"].get<std::string>() +
+                       "\"; use \"utf8\" or \"base64\"");
+}
+
+std::string requireString(const OJson& body, const char* key) {
+    if (!body.is_object() || !body.contains(key) || body[key].is_null())
+        throw ApiError("invalid_params", std::string(key) + " is required");
+    if (!body[key].is_string())
+        throw ApiError("invalid_params", std::string(key) + " must be a string");
+    return body[key].get<std::string>();
+}
+
+std::string joinShown(const std::vector<std::string>& parts, std::size_t count) {
+    std::string out(protocol::kSandboxHome);
+    for (std::size_t i = 0; i < count; ++i)
+        out += "/" + parts[i];
+    return out;
+}
+
+void writeAll(int fd, const std::string& data) {
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+        ssize_t n = ::write(fd, data.data() + pos, data.size() - pos);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            hostError("cannot write the file");
+        }
+        pos += static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+void checkPathLexically(const std::string& path, bool is_list) {
+    cleanSandboxPath(path, is_list ? PathUse::List : PathUse::Write);
+}
+
+OJson writeFile(const fs::path& home, const OJson& body) {
+    std::string path = requireString(body, "path");
+    std::string content = requireString(body, "content");
+    Encoding encoding = parseEncoding(body);
+    bool create_dirs = true;
+    if (body.contains("create_dirs") && !body["create_dirs"].is_null()) {
+        if (!body["create_dirs"].is_boolean())
+            throw ApiError("invalid_params", "create_dirs must be a boolean");
+        create_dirs = body["create_dirs"].get<bool>();
+    }
+    std::string data;
+    if (encoding == Encoding::Base64) {
+        auto decoded = decodeBase64(content);
+        if (!decoded)
+            throw ApiError("invalid_params", "invalid base64 content");
+        data = std::move(*decoded);
+    } else {
+        data = std::move(content);
+    }
+
+    SandboxPath target = resolveSandboxPath(home, path, PathUse::Write);
+    if (target.resolved.empty())
+        throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
+    Fd dir = openHome(home);
+    bool created = false;
+    const auto& parts = target.resolved;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        Fd next(openBeneath(dir.get(), parts[i], O_RDONLY | O_DIRECTORY));
+        if (!next.ok() && errno == ENOENT) {
+            if (!create_dirs)
+                throw ApiError("invalid_params",
+                               "parent directory " + joinShown(parts, i + 1) + " does not exist",
+                               "create it first or send create_dirs: true");
+            if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST)
+                hostError("cannot create " + joinShown(parts, i + 1));
+            next = Fd(openBeneath(dir.get(), parts[i], O_RDONLY | O_DIRECTORY));
+            if (next.ok()) {
+                ::fchmod(next.get(), 0755);  // exact mode, whatever the umask
+                created = true;
+            }
+        }
+        if (!next.ok()) {
+            if (errno == ENOTDIR)
+                throw ApiError("invalid_params", joinShown(parts, i + 1) + " is not a directory");
+            if (errno == ELOOP || errno == EXDEV)
+                raced(path);
+            hostError("cannot open " + joinShown(parts, i + 1));
+        }
+        dir = std::move(next);
+    }
+    const std::string& leaf = parts.back();
+    struct stat st;
+    if (::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+        throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
+
+    // Temp file + rename in the same directory: readers see the old or the new file, never half
+    // of one (§5.1).
+    std::random_device rd;
+    std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + std::to_string(rd()) + ".tmp";
+    Fd file(::openat(dir.get(), tmp.c_str(),
+                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!file.ok())
+        hostError("cannot create " + target.sandbox);
+    try {
+        ::fchmod(file.get(), 0644);
+        writeAll(file.get(), data);
+        if (::fsync(file.get()) != 0)
+            hostError("cannot write " + target.sandbox);
+        if (::renameat(dir.get(), tmp.c_str(), dir.get(), leaf.c_str()) != 0)
+            hostError("cannot replace " + target.sandbox);
+    } catch (...) {
+        ::unlinkat(dir.get(), tmp.c_str(), 0);
+        throw;
+    }
+    ::fsync(dir.get());
+    OJson out;
+    out["path"] = target.sandbox;
+    out["bytes_written"] = static_cast<std::int64_t>(data.size());
+    out["created_dirs"] = created;
+    return out;
+}
+
+OJson readFile(const fs::path& home, const OJson& body) {
+    std::string path = requireString(body, "path");
+    Encoding encoding = parseEncoding(body);
+    std::int64_t max_bytes = 0;
+    if (body.contains("max_bytes") && !body["max_bytes"].is_null()) {
+        const auto& m = body["max_bytes"];
+        if (m.is_number_unsigned())
+            max_bytes = m.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)
+                            ? INT64_MAX
+                            : static_cast<std::int64_t>(m.get<std::uint64_t>());
+        else if (m.is_number_integer())
+            max_bytes = m.get<std::int64_t>();
+        else if (m.is_number_float() && std::abs(m.get<double>()) < 9e18 &&
+                 m.get<double>() == static_cast<double>(static_cast<std::int64_t>(m.get<double>())))
+            max_bytes = static_cast<std::int64_t>(m.get<double>());  // §12 rule 3: 5000.0 is 5000
+        else
+            throw ApiError("invalid_params", "max_bytes must be an integer");
+        if (max_bytes < 0)
+            throw ApiError("invalid_params", "max_bytes must be ≥ 0 (0 = the whole file)");
+        if (max_bytes > protocol::kMaxReadBytes)
+            throw ApiError("payload_too_large", "max_bytes may be at most 48 MiB (50331648)");
+    }
+    SandboxPath target = resolveSandboxPath(home, path, PathUse::Read);
+    Fd homefd = openHome(home);
+    Fd file(openBeneath(homefd.get(), target.relative(), O_RDONLY | O_NONBLOCK));
+    if (!file.ok()) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            throw ApiError("file_not_found", "file " + target.sandbox + " does not exist");
+        if (errno == ELOOP || errno == EXDEV)
+            raced(path);
+        hostError("cannot open " + target.sandbox);
+    }
+    struct stat st;
+    if (::fstat(file.get(), &st) != 0)
+        hostError("cannot stat " + target.sandbox);
+    if (S_ISDIR(st.st_mode))
+        throw ApiError("invalid_params", "path " + target.sandbox + " is a directory",
+                       "list it with GET /v1/sandboxes/{id}/files");
+    if (!S_ISREG(st.st_mode))
+        throw ApiError("invalid_params", "path " + target.sandbox + " is not a regular file");
+    std::int64_t size = st.st_size;
+    if (max_bytes == 0 && size > protocol::kMaxReadBytes)
+        throw ApiError("payload_too_large",
+                       "file " + target.sandbox + " is larger than 48 MiB",
+                       "read it in parts with max_bytes, or compress it first");
+    std::int64_t limit = max_bytes > 0 ? std::min(size, max_bytes) : size;
+    std::string data(static_cast<std::size_t>(limit), '\0');
+    std::size_t got = 0;
+    while (got < data.size()) {
+        ssize_t n = ::read(file.get(), data.data() + got, data.size() - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            hostError("cannot read " + target.sandbox);
+        if (n == 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    data.resize(got);
+    bool truncated = max_bytes > 0 && size > max_bytes;
+    OJson out;
+    out["path"] = target.sandbox;
+    out["size_bytes"] = size;
+    out["size"] = size;
+    out["encoding"] = encoding == Encoding::Utf8 ? "utf8" : "base64";
+    out["truncated"] = truncated;
+    out["content"] = encoding == Encoding::Utf8 ? Utf8Decoder::decode(data, truncated)
+                                                : encodeBase64(data);
+    return out;
+}
+
+namespace {
+
+struct ListEntry {
+    std::int64_t size;
+    std::int64_t mod_ts;
+    bool is_dir, is_file, is_symlink;
+};
+
+struct Lister {
+    bool recursive;
+    std::int64_t max_depth;
+    std::map<std::string, ListEntry> kept;  // std::string orders byte-wise (unsigned)
+    bool truncated = false;
+
+    void walk(int dirfd, const std::string& prefix, std::int64_t depth) {
+        int copy = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+        if (copy < 0)
+            return;
+        DIR* d = ::fdopendir(copy);
+        if (!d) {
+            ::close(copy);
+            return;
+        }
+        std::vector<std::string> subdirs;
+        while (dirent* e = ::readdir(d)) {
+            std::string name = e->d_name;
+            if (name == "." || name == "..")
+                continue;
+            struct stat st;
+            if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+                continue;
+            std::string rel = prefix.empty() ? name : prefix + "/" + name;
+            bool link = S_ISLNK(st.st_mode);
+            bool dir = !link && S_ISDIR(st.st_mode);
+            keep(rel, {static_cast<std::int64_t>(st.st_size), static_cast<std::int64_t>(st.st_mtim.tv_sec),
+                       dir, !link && S_ISREG(st.st_mode), link});
+            if (dir && recursive && (max_depth == 0 || depth < max_depth))
+                subdirs.push_back(name);
+        }
+        ::closedir(d);
+        for (const auto& name : subdirs) {
+            Fd child(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (child.ok())
+                walk(child.get(), prefix.empty() ? name : prefix + "/" + name, depth + 1);
+        }
+    }
+
+    void keep(const std::string& name, const ListEntry& entry) {
+        // Keep the 10 000 smallest names in memory, whatever the size of the tree (§5.3).
+        if (kept.size() >= static_cast<std::size_t>(protocol::kMaxListEntries)) {
+            truncated = true;
+            if (name >= kept.rbegin()->first)
+                return;
+            kept.erase(std::prev(kept.end()));
+        }
+        kept.emplace(name, entry);
+    }
+};
+
+bool parseBool(const std::string& raw, bool* out) {
+    std::string v = raw;
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (v.empty() || v == "false" || v == "0") {
+        *out = false;
+        return true;
+    }
+    if (v == "true" || v == "1") {
+        *out = true;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+OJson listFiles(const fs::path& home, const std::string& path, const std::string& recursive,
+                const std::string& max_depth) {
+    bool rec = false;
+    if (!parseBool(recursive, &rec))
+        throw ApiError("invalid_params", "recursive must be true, false, 1 or 0");
+    std::int64_t depth = 0;
+    if (!max_depth.empty()) {
+        if (max_depth.size() > 18 ||
+            !std::all_of(max_depth.begin(), max_depth.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            throw ApiError("invalid_params", "max_depth must be an integer ≥ 0");
+        depth = std::stoll(max_depth);
+    }
+    SandboxPath target = resolveSandboxPath(home, path, PathUse::List);
+    Fd homefd = openHome(home);
+    Fd dir(openBeneath(homefd.get(), target.relative(), O_RDONLY | O_DIRECTORY));
+    if (!dir.ok()) {
+        if (errno == ENOTDIR) {
+            struct stat st;
+            if (::fstatat(homefd.get(), target.relative().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+                throw ApiError("invalid_params", "path " + target.sandbox + " is not a directory");
+            throw ApiError("file_not_found", "directory " + target.sandbox + " does not exist");
+        }
+        if (errno == ENOENT)
+            throw ApiError("file_not_found", "directory " + target.sandbox + " does not exist");
+        if (errno == ELOOP || errno == EXDEV)
+            raced(path);
+        hostError("cannot open " + target.sandbox);
+    }
+    Lister lister{rec, rec ? depth : 0, {}, false};
+    lister.walk(dir.get(), "", 1);
+    OJson entries = OJson::array();
+    for (const auto& [name, e] : lister.kept) {
+        OJson item;
+        item["name"] = name;
+        item["size"] = e.size;
+        item["mod_ts"] = e.mod_ts;
+        item["is_dir"] = e.is_dir;
+        item["is_file"] = e.is_file;
+        item["is_symlink"] = e.is_symlink;
+        entries.push_back(std::move(item));
+    }
+    OJson out;
+    auto total = entries.size();
+    out["entries"] = std::move(entries);
+    out["total_entries"] = total;
+    out["truncated"] = lister.truncated;
+    return out;
+}
+
+}  // namespace sockt::server

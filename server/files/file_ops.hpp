@@ -1,0 +1,24 @@
+// File read/write/list inside a sandbox home (PROTOCOL.md §1.6, §2.10-§2.12, §5). Every function
+// throws ApiError for client mistakes and returns the exact response body.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "common/api_error.hpp"
+
+namespace sockt::server {
+
+/// §2.10: {"path","bytes_written","created_dirs"}; atomic (temp file + rename), mode 0644.
+OJson writeFile(const std::filesystem::path& home, const OJson& request_body);
+/// §2.11: {"path","size_bytes","size","encoding","truncated","content"}.
+OJson readFile(const std::filesystem::path& home, const OJson& request_body);
+/// §2.12 from the raw query values ("" = omitted): {"entries","total_entries","truncated"}.
+OJson listFiles(const std::filesystem::path& home, const std::string& path,
+                const std::string& recursive, const std::string& max_depth);
+
+/// The lexical part of §1.6 alone (step 7 of §3.4): 400 invalid_params on NUL (and on an empty
+/// path unless `is_list`), 400 bad_request when the cleaned path leaves /home/sandbox.
+void checkPathLexically(const std::string& path, bool is_list);
+
+}  // namespace sockt::server

@@ -1,0 +1,39 @@
+// One API call as the route handlers see it, independent of how it arrived (a REST request or an
+// MCP tool call, PROTOCOL.md §9), so both fronts share every check of §3.4.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/api_error.hpp"
+
+namespace sockt::server {
+
+struct ApiCall {
+    /// Presented credentials in the order of §1.3: header, query, body (empty ones dropped).
+    std::vector<std::string> credentials;
+    /// The Authorization header's credential alone (lightning create: a header key co-owns).
+    std::string header_credential;
+    /// Decoded query parameters; empty values are treated as omitted (§2.12).
+    std::map<std::string, std::string> query;
+    /// The JSON body (an object; `{}` when the request had none).
+    OJson body = OJson::object();
+    /// For shell-url: `Host` header and whether the client reached us over TLS.
+    std::string host;
+    bool secure = false;
+
+    std::string queryValue(const std::string& key) const {
+        auto it = query.find(key);
+        return it == query.end() ? std::string() : it->second;
+    }
+};
+
+/// Builds the credential list of §1.3 from its three sources.
+std::vector<std::string> collectCredentials(const std::string& header, const std::string& query,
+                                            const std::string& body);
+/// The credential of an `Authorization: Bearer <x>` header (scheme case-insensitive), or "".
+std::string bearerCredential(const std::string& authorization_header);
+
+}  // namespace sockt::server

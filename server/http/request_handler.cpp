@@ -1,0 +1,266 @@
+#include "http/request_handler.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <cstdio>
+#include <istream>
+
+#include "http/api.hpp"
+#include "http/envelope.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/router.hpp"
+#include "manager/sandbox_manager.hpp"
+#include "manager/shell_bridge.hpp"
+#include "mcp/mcp_handler.hpp"
+
+namespace sockt::server {
+namespace {
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+struct Body {
+    std::string data;
+    bool too_large = false;
+};
+
+// §1.2: 72 MiB per body. Content-Length is checked before reading; a chunked body is counted
+// while it arrives and reading stops at the limit (the connection is then closed).
+Body readBody(HTTPServerRequest& request) {
+    Body body;
+    if (request.hasContentLength() &&
+        request.getContentLength64() > protocol::kMaxRequestBodyBytes) {
+        body.too_large = true;
+        return body;
+    }
+    if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return body;
+    auto& in = request.stream();
+    char buf[64 * 1024];
+    while (in) {
+        in.read(buf, sizeof buf);
+        const auto n = in.gcount();
+        if (n <= 0) break;
+        if (static_cast<std::int64_t>(body.data.size()) + n > protocol::kMaxRequestBodyBytes) {
+            body.too_large = true;
+            body.data.clear();
+            return body;
+        }
+        body.data.append(buf, static_cast<std::size_t>(n));
+    }
+    return body;
+}
+
+void send(HTTPServerResponse& response, int status, const std::string& content_type,
+          const std::string& body) {
+    response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
+    if (!content_type.empty()) response.setContentType(content_type);
+    response.setContentLength64(static_cast<std::int64_t>(body.size()));
+    auto& out = response.send();
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    out.flush();
+}
+
+void sendJson(HTTPServerResponse& response, int status, const OJson& body) {
+    send(response, status, "application/json", dumpJson(body));
+}
+
+bool routeTakesJsonBody(Route r) {
+    switch (r) {
+    case Route::Sandboxes:
+    case Route::Sandbox:
+    case Route::Pause:
+    case Route::Resume:
+    case Route::Exec:
+    case Route::FilesWrite:
+    case Route::FilesRead:
+    case Route::Credits:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string bodyToken(const std::string& data) {
+    if (data.empty() || data.size() > 1024 * 1024 * 80) return {};
+    try {
+        auto j = OJson::parse(data, nullptr, false);
+        if (j.is_object()) {
+            auto it = j.find("sandbox_token");
+            if (it != j.end() && it->is_string()) return it->get<std::string>();
+        }
+    } catch (...) {
+    }
+    return {};
+}
+
+}  // namespace
+
+void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto request_id = requestIdFor(request.get("X-Request-Id", ""));
+    response.set("X-Request-Id", request_id);
+    response.set(std::string(protocol::kExtensionsHeader), std::string(protocol::kLongPollExtension));
+    const std::string method = request.getMethod();
+    std::string path = request.getURI();
+    int status = 500;
+
+    auto fail = [&](const ApiError& e) {
+        status = e.httpStatus();
+        if (!response.sent()) sendJson(response, status, errorEnvelope(e, request_id));
+    };
+
+    try {
+        Poco::URI uri(request.getURI());
+        path = uri.getPath();
+        ApiCall call;
+        for (const auto& [k, v] : uri.getQueryParameters())
+            if (!v.empty() && !call.query.count(k)) call.query[k] = v;
+        call.header_credential = bearerCredential(request.get("Authorization", ""));
+        call.host = request.getHost().empty() ? ctx_.fallback_host : request.getHost();
+        call.secure = Poco::icompare(request.get("X-Forwarded-Proto", ""), "https") == 0;
+
+        Body body = readBody(request);
+        if (body.too_large) response.setKeepAlive(false);
+        const bool is_v1 = path.rfind("/v1/", 0) == 0;
+        const auto body_token = body.too_large ? std::string() : bodyToken(body.data);
+        const auto query_token = call.queryValue("sandbox_token");
+
+        // Step 1 of §3.4: rate limit, per first presented credential or the client's address.
+        if (is_v1 && ctx_.limiter->enabled()) {
+            std::string principal = !call.header_credential.empty() ? call.header_credential
+                                    : !query_token.empty()          ? query_token
+                                    : !body_token.empty()           ? body_token
+                                                                    : request.clientAddress().host().toString();
+            int retry = 1;
+            if (!ctx_.limiter->allow(principal, &retry)) {
+                status = 429;
+                response.set("Retry-After", std::to_string(retry));
+                send(response, 429, "text/plain; charset=utf-8", "rate limited");
+                throw 0;  // logged below
+            }
+        }
+        // Step 2: route and method.
+        const auto match = matchRoute(path);
+        if (match.route == Route::None)
+            throw ApiError("not_found", "no route for " + method + " " + path);
+        if (!match.allows(method)) {
+            response.set("Allow", match.allowHeader());
+            throw ApiError("method_not_allowed", method + " is not allowed on " + path,
+                           "allowed: " + match.allowHeader());
+        }
+        if (body.too_large)
+            throw ApiError("payload_too_large", "request body exceeds 72 MiB");
+        if (path.rfind("/local/v1/", 0) == 0 && !request.clientAddress().host().isLoopback())
+            throw ApiError("forbidden", "local admin routes answer loopback clients only");
+
+        // Step 3: JSON syntax.
+        if (routeTakesJsonBody(match.route) && !Poco::trim(body.data).empty()) {
+            auto parsed = OJson::parse(body.data, nullptr, false);
+            if (parsed.is_discarded()) throw ApiError("invalid_params", "malformed JSON body");
+            if (!parsed.is_object()) throw ApiError("invalid_params", "the JSON body must be an object");
+            call.body = std::move(parsed);
+        }
+        call.credentials = collectCredentials(call.header_credential, query_token, body_token);
+
+        Api& api = *ctx_.api;
+        const auto& id = match.param;
+        switch (match.route) {
+        case Route::Tiers:
+            status = 200;
+            sendJson(response, 200, Api::tiers());
+            break;
+        case Route::Sandboxes: {
+            auto out = api.createSandbox(call);
+            status = 201;
+            sendJson(response, 201, out);
+            break;
+        }
+        case Route::Shell: {
+            // §6.1 step 3: a ticket for this sandbox, else the ordinary credentials.
+            const auto ticket = call.queryValue("ticket");
+            if (ticket.empty() || !ctx_.manager->consumeTicket(ticket, id))
+                ctx_.manager->authorizeSandbox(call.credentials, id);
+            std::shared_ptr<SandboxRuntime> runtime;
+            {
+                auto lease = ctx_.manager->acquire(id);
+                runtime = lease.runtime;
+            }
+#if SOCKT_SERVER_HAVE_SHELL
+            if (!ctx_.shells) throw ApiError("host_error", "shells are not available on this server");
+            if (ctx_.shells->count(id) >= protocol::kMaxShellsPerSandbox)
+                throw ApiError("too_many_executions", "at most 5 concurrent shells per sandbox");
+            ctx_.shells->run(request, response, id, runtime, ctx_.manager->connectBillingFrame(id));
+            status = response.getStatus();
+#else
+            throw ApiError("host_error", "shells are not available on this server");
+#endif
+            break;
+        }
+        case Route::Mcp: {
+            auto result = ctx_.mcp->handle(method, body.data, call, request_id);
+            status = result.status;
+            for (const auto& [k, v] : result.headers) response.set(k, v);
+            send(response, status, result.body.empty() ? "" : "application/json", result.body);
+            break;
+        }
+        case Route::Health: {
+            OJson out;
+            out["ok"] = true;
+            out["version"] = std::string(sockt::version());
+            out["isolation"] = ctx_.isolation;
+            out["data_dir"] = ctx_.data_dir;
+            status = 200;
+            sendJson(response, 200, out);
+            break;
+        }
+        default: {
+            OJson out;
+            switch (match.route) {
+            case Route::Sandbox:
+                out = method == "GET" ? api.getSandbox(call, id) : api.terminateSandbox(call, id);
+                break;
+            case Route::Pause: out = api.pauseSandbox(call, id); break;
+            case Route::Resume: out = api.resumeSandbox(call, id); break;
+            case Route::Exec: out = api.exec(call, id); break;
+            case Route::FilesWrite: out = api.writeFile(call, id); break;
+            case Route::FilesRead: out = api.readFile(call, id); break;
+            case Route::Files: out = api.listFiles(call, id); break;
+            case Route::ShellUrl: out = api.shellUrl(call, id); break;
+            case Route::Execution:
+                out = method == "GET" ? api.pollExecution(call, id) : api.cancelExecution(call, id);
+                break;
+            case Route::PayInvoice: out = api.payInvoice(id); break;
+            case Route::Credits: out = api.addCredits(call); break;
+            default: throw ApiError("not_found", "no route for " + path);
+            }
+            status = 200;
+            sendJson(response, 200, out);
+        }
+        }
+    } catch (int) {
+        // rate limited: already answered
+    } catch (const ApiError& e) {
+        fail(e);
+    } catch (const Poco::Exception& e) {
+        // Mostly a client that vanished or stalled mid-body; answer if we still can.
+        fail(ApiError("invalid_params", "request could not be read: " + e.displayText()));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sockt serve: internal error on %s %s: %s\n", method.c_str(),
+                     path.c_str(), e.what());
+        fail(ApiError("internal_error", "internal server error"));
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    // §11.1: never tokens, bodies or query strings in the log.
+    const auto log_path = path.substr(0, path.find('?'));
+    std::fprintf(stderr, "%s %s %d %lldms %s\n", method.c_str(), log_path.c_str(), status,
+                 static_cast<long long>(ms), request_id.c_str());
+}
+
+}  // namespace sockt::server

@@ -1,0 +1,26 @@
+// Everything a request handler needs, owned by the serve command for the server's lifetime.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace sockt::server {
+
+class Api;
+class SandboxManager;
+class RateLimiter;
+class McpHandler;
+class ShellService;
+
+struct ServerContext {
+    Api* api = nullptr;
+    SandboxManager* manager = nullptr;
+    RateLimiter* limiter = nullptr;
+    McpHandler* mcp = nullptr;
+    std::shared_ptr<ShellService> shells;  // null when the shell part is not built in
+    std::string isolation;                 // "bwrap" | "none"
+    std::string data_dir;
+    std::string fallback_host;  // "127.0.0.1:8787" when a request has no Host header
+};
+
+}  // namespace sockt::server

@@ -1,0 +1,533 @@
+#include "manager/sandbox_manager.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+#include "billing/bolt11.hpp"
+#include "billing/tariff.hpp"
+#include "manager/ids.hpp"
+#include "manager/shell_bridge.hpp"
+#include "manager/state_errors.hpp"
+
+namespace sockt::server {
+
+SandboxManager::SandboxManager(ManagerConfig config, std::shared_ptr<ShellService> shells)
+    : config_(std::move(config)), shells_(std::move(shells)),
+      executions_(std::make_unique<ExecRegistry>(config_.data_dir / "executions")) {}
+
+SandboxManager::~SandboxManager() { shutdown(); }
+
+std::filesystem::path SandboxManager::rootOf(const std::string& sandbox_id) const {
+    return config_.data_dir / "sandboxes" / sandbox_id;
+}
+
+std::shared_ptr<SandboxManager::Live> SandboxManager::liveOf(const std::string& id) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(id);
+    if (it == live_.end()) throw ApiError("not_found", "sandbox " + id + " not found");
+    return it->second;
+}
+
+std::shared_ptr<SandboxRuntime> SandboxManager::bootRuntime(const std::string& sandbox_id) {
+    RuntimeConfig rc;
+    rc.sandbox_id = sandbox_id;
+    rc.root = rootOf(sandbox_id);
+    rc.isolation = config_.isolation;
+    rc.data_dir = config_.data_dir;
+    SandboxRuntime::seedHome(rc.root / "home");  // keeps existing files; recreates a lost home
+    return SandboxRuntime::start(rc);
+}
+
+void SandboxManager::closeShells(const std::string& sandbox_id, const std::string& reason) {
+#if SOCKT_SERVER_HAVE_SHELL
+    if (shells_) shells_->closeAll(sandbox_id, reason);
+#else
+    (void)sandbox_id;
+    (void)reason;
+#endif
+}
+
+void SandboxManager::broadcast(const std::vector<Frame>& frames) {
+#if SOCKT_SERVER_HAVE_SHELL
+    if (!shells_) return;
+    for (const auto& f : frames) shells_->broadcast(f.sandbox_id, f.frame);
+#else
+    (void)frames;
+#endif
+}
+
+// --- lifecycle of the server ---
+
+std::string SandboxManager::start(const std::vector<KeySpec>& keys) {
+    std::string first_key;
+    std::vector<std::string> to_boot;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        loadLocked();
+        for (const auto& spec : keys) {
+            if (accounts_.has(spec.key)) {
+                if (spec.balance_subcents) accounts_.setBalance(spec.key, *spec.balance_subcents);
+            } else {
+                accounts_.add(spec.key, spec.balance_subcents.value_or(kDefaultKeyBalanceSubcents));
+            }
+        }
+        if (accounts_.keys().empty())
+            accounts_.add(std::string(protocol::kApiKeyPrefix) + uuid4(),
+                          kDefaultKeyBalanceSubcents);
+        first_key = keys.empty() ? accounts_.keys().front() : keys.front().key;
+        const auto now = nowMs();
+        for (auto& [id, rec] : records_) {
+            live_[id]->last_meter_ms = now;
+            if (rec.status == status::kRunning) to_boot.push_back(id);
+        }
+        persistLocked();
+    }
+    executions_->load();
+    // §11.2: running sandboxes come back running, with a fresh runtime and no old processes.
+    for (const auto& id : to_boot) {
+        auto live = liveOf(id);
+        std::unique_lock<std::shared_mutex> op(live->op);
+        std::shared_ptr<SandboxRuntime> rt;
+        std::string failure;
+        try {
+            rt = bootRuntime(id);
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        std::lock_guard<std::mutex> lock(mu_);
+        auto& rec = records_.at(id);
+        if (rt) {
+            live->runtime = rt;
+            live->last_meter_ms = nowMs();
+        } else {
+            std::cerr << "sockt serve: sandbox " << id << " could not restart: " << failure << "\n";
+            rec.status = status::kFailed;
+            rec.status_reason = "boot_failed";
+            persistLocked();
+        }
+    }
+    timer_ = std::thread([this] { timerLoop(); });
+    return first_key;
+}
+
+void SandboxManager::shutdown() {
+    if (shut_down_.exchange(true)) return;
+    {
+        std::lock_guard<std::mutex> lock(timer_mu_);
+        stopping_ = true;
+    }
+    timer_cv_.notify_all();
+    if (timer_.joinable()) timer_.join();
+    std::vector<std::shared_ptr<Live>> lives;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        const auto now = nowMs();
+        for (auto& [id, rec] : records_)
+            if (rec.status == status::kRunning) meterLocked(rec, *live_[id], now);
+        persistLocked();
+        for (auto& [id, live] : live_) lives.push_back(live);
+    }
+    executions_->shutdown();
+    for (auto& live : lives) {
+        std::unique_lock<std::shared_mutex> op(live->op);
+        if (live->runtime) {
+            try {
+                live->runtime->shutdown();
+            } catch (const std::exception& e) {
+                std::cerr << "sockt serve: sandbox shutdown failed: " << e.what() << "\n";
+            }
+            live->runtime.reset();
+        }
+    }
+}
+
+// --- authentication and authorization ---
+
+bool SandboxManager::isApiKey(const std::string& credential) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return accounts_.has(credential);
+}
+
+std::string SandboxManager::firstApiKey(const std::vector<std::string>& credentials) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& c : credentials)
+        if (accounts_.has(c)) return c;
+    return {};
+}
+
+std::string SandboxManager::authorizeSandbox(const std::vector<std::string>& credentials,
+                                             const std::string& sandbox_id) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool known = false;
+    for (const auto& c : credentials)
+        if (accounts_.has(c) || token_index_.count(c)) known = true;
+    if (!known)
+        throw ApiError("unauthorized", "missing or unknown credential",
+                       "send Authorization: Bearer <API key or sandbox token>");
+    auto it = records_.find(sandbox_id);
+    if (it == records_.end()) throw ApiError("not_found", "sandbox " + sandbox_id + " not found");
+    const auto& rec = it->second;
+    for (const auto& c : credentials) {
+        if (rec.sandbox_token && c == *rec.sandbox_token) return c;
+        if (std::find(rec.owner_keys.begin(), rec.owner_keys.end(), c) != rec.owner_keys.end())
+            return c;
+    }
+    throw ApiError("forbidden", "credential has no access to sandbox " + sandbox_id,
+                   "use the API key that created the sandbox or its sandbox token");
+}
+
+std::pair<std::string, std::string> SandboxManager::authorizeExecution(
+    const std::vector<std::string>& credentials, const std::string& execution_id) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        bool known = false;
+        for (const auto& c : credentials)
+            if (accounts_.has(c) || token_index_.count(c)) known = true;
+        if (!known)
+            throw ApiError("unauthorized", "missing or unknown credential",
+                           "send Authorization: Bearer <API key or sandbox token>");
+    }
+    auto sandbox = executions_->sandboxOf(execution_id);
+    if (!sandbox) throw ApiError("not_found", "execution " + execution_id + " not found");
+    try {
+        return {*sandbox, authorizeSandbox(credentials, *sandbox)};
+    } catch (const ApiError& e) {
+        if (e.code() != "forbidden" && e.code() != "not_found") throw;
+        throw ApiError("forbidden", "execution belongs to another caller",
+                       "Ensure your request Authorization header matches the credential used to "
+                       "start this execution");
+    }
+}
+
+// --- control plane ---
+
+OJson SandboxManager::create(const CreateRequest& req) {
+    const auto* tier = protocol::findTier(req.tier);
+    const std::string id = uuid4();
+    const auto root = rootOf(id);
+    auto admit = [&](std::int64_t now) {
+        if (!req.lightning) {
+            const auto balance = accounts_.balance(req.api_key);
+            if (balance <= 0)
+                throw ApiError("insufficient_credits", "the API key has no credits left",
+                               "add credits: sockt local credit <cents>");
+            if (req.initial_credits_cents &&
+                balance < *req.initial_credits_cents * protocol::kSubcentsPerCent)
+                throw ApiError("insufficient_credits",
+                               "the API key balance is below initial_credits_cents",
+                               "request fewer initial credits or add credits");
+        }
+        int active = 0;
+        for (const auto& [_, r] : records_)
+            if (r.status != status::kTerminated) ++active;
+        if (active >= config_.max_sandboxes)
+            throw ApiError("no_capacity",
+                           "no capacity: " + std::to_string(config_.max_sandboxes) +
+                               " sandboxes already exist",
+                           "terminate a sandbox or start sockt serve with a higher --max-sandboxes");
+        (void)now;
+    };
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        admit(nowMs());
+    }
+    try {
+        std::filesystem::create_directories(root / "tmp");
+        SandboxRuntime::seedHome(root / "home");
+    } catch (const std::exception& e) {
+        std::error_code ec;
+        std::filesystem::remove_all(root, ec);
+        throw ApiError("host_error", std::string("could not create the sandbox home: ") + e.what());
+    }
+
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = nowMs();
+    try {
+        admit(now);  // again: another create may have won the race for the last slot
+    } catch (...) {
+        std::error_code ec;
+        std::filesystem::remove_all(root, ec);
+        throw;
+    }
+    SandboxRecord rec;
+    rec.id = id;
+    rec.tier = std::string(tier->name);
+    rec.lightning = req.lightning;
+    rec.label = req.label;
+    rec.created_ms = now;
+    if (!req.api_key.empty()) rec.owner_keys.push_back(req.api_key);
+    const Invoice* invoice = nullptr;
+    if (req.lightning) {
+        rec.status = status::kAwaitingPayment;
+        rec.sandbox_token = "sbx_" + randomHex(32);
+        rec.topup_amount_msats = req.prepaid_sats * 1000;
+        token_index_[*rec.sandbox_token] = id;
+        invoice = &newInvoiceLocked(id, rec.topup_amount_msats, true, now);
+    } else {
+        rec.status = status::kStarting;
+        rec.boot_at_ms = now + config_.boot_delay_ms;
+        rec.billing_key = req.api_key;
+        const auto balance = accounts_.balance(req.api_key);
+        if (req.initial_credits_cents && *req.initial_credits_cents > 0) {
+            const auto reserve = *req.initial_credits_cents * protocol::kSubcentsPerCent;
+            accounts_.setBalance(req.api_key, balance - reserve);
+            rec.reserve_subcents = reserve;
+            rec.initial_prepaid_subcents = reserve;
+        } else {
+            rec.initial_prepaid_subcents = balance;
+        }
+    }
+    auto live = std::make_shared<Live>();
+    live->last_meter_ms = now;
+    live_[id] = live;
+    records_[id] = rec;
+    persistLocked();
+    timer_cv_.notify_all();
+
+    // §2.2: the superset response; snake_case always, PascalCase repeats for credits.
+    OJson j;
+    j["sandbox_id"] = id;
+    j["status"] = rec.status;
+    j["tier"] = rec.tier;
+    j["billing_method"] = req.lightning ? "lightning" : "credits";
+    j["runtime"] = "local";
+    j["template"] = "sockt-" + rec.tier;
+    j["label"] = rec.label ? OJson(*rec.label) : OJson(nullptr);
+    j["sandbox_token"] = rec.sandbox_token ? OJson(*rec.sandbox_token) : OJson(nullptr);
+    if (invoice) {
+        j["invoice"] = invoice->bolt11;
+        j["payment_hash"] = invoice->payment_hash;
+        j["amount_msats"] = invoice->amount_msats;
+        j["amount_sats"] = invoice->amount_msats / 1000;
+        j["msats_per_second"] = tier->msats_per_second;
+        j["prepaid_seconds"] = invoice->amount_msats / tier->msats_per_second;
+        j["expires_at"] = rfc3339(invoice->expires_ms);
+        j["pending_invoice"] = invoice->pendingJson();
+    } else {
+        for (const char* k : {"invoice", "payment_hash", "amount_msats", "amount_sats",
+                              "msats_per_second", "prepaid_seconds", "expires_at",
+                              "pending_invoice"})
+            j[k] = nullptr;
+    }
+    j["created_at"] = rfc3339(now);
+    if (!req.lightning) {
+        j["ID"] = id;
+        j["Status"] = rec.status;
+        j["BillingMethod"] = "credits";
+        j["Tier"] = rec.tier;
+        j["Template"] = "sockt-" + rec.tier;
+        j["Runtime"] = "local";
+        j["PrepaidBalanceSubcents"] = rec.initial_prepaid_subcents;
+        j["UserID"] = userIdForKey(req.api_key);
+    }
+    return j;
+}
+
+OJson SandboxManager::status(const std::string& sandbox_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = records_.find(sandbox_id);
+    if (it == records_.end()) throw ApiError("not_found", "sandbox " + sandbox_id + " not found");
+    return statusViewLocked(it->second, nowMs());
+}
+
+OJson SandboxManager::pause(const std::string& sandbox_id) {
+    auto live = liveOf(sandbox_id);
+    std::unique_lock<std::shared_mutex> op(live->op);
+    std::shared_ptr<SandboxRuntime> rt;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto& rec = records_.at(sandbox_id);
+        if (rec.status == status::kTerminated) throwTerminated(sandbox_id);
+        if (rec.status == status::kAwaitingPayment || rec.status == status::kFailed)
+            throwInvalidState(rec, "pause");
+        if (rec.status == status::kPaused)
+            return OJson{{"sandbox_id", sandbox_id}, {"status", status::kPaused}};
+        if (rec.status == status::kRunning) {
+            meterLocked(rec, *live, nowMs());
+            rt = live->runtime;
+        }
+        rec.status = status::kPaused;
+        rec.status_reason = "user";
+        persistLocked();
+    }
+    if (rt) {
+        rt->freeze();
+        executions_->pauseSandbox(sandbox_id);
+    }
+    closeShells(sandbox_id, "sandbox paused");
+    return OJson{{"sandbox_id", sandbox_id}, {"status", status::kPaused}};
+}
+
+bool SandboxManager::hasBudgetLocked(SandboxRecord& rec) {
+    if (rec.lightning) {
+        const auto* tier = protocol::findTier(rec.tier);
+        return secondsRemaining(rec.balance_msats, *tier) > 0;
+    }
+    if (rec.reserve_subcents && *rec.reserve_subcents > 0) return true;
+    return accounts_.balance(rec.billing_key) > 0;
+}
+
+OJson SandboxManager::resume(const std::string& sandbox_id) {
+    auto live = liveOf(sandbox_id);
+    std::unique_lock<std::shared_mutex> op(live->op);
+    bool need_boot = false;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto& rec = records_.at(sandbox_id);
+        if (rec.status == status::kTerminated) throwTerminated(sandbox_id);
+        if (rec.status == status::kAwaitingPayment || rec.status == status::kFailed)
+            throwInvalidState(rec, "resume");
+        if (rec.status != status::kPaused)
+            return OJson{{"sandbox_id", sandbox_id}, {"status", rec.status}};
+        const auto now = nowMs();
+        if (!hasBudgetLocked(rec)) {
+            if (rec.lightning) {
+                std::vector<Frame> frames;
+                evaluateWarningLocked(rec, now, frames);  // makes sure a top-up invoice exists
+                const Invoice* inv = outstandingInvoiceLocked(sandbox_id, now);
+                persistLocked();
+                throw ApiError("payment_required", "sandbox " + sandbox_id + " has no balance left",
+                               "pay the pending_invoice (sockt local pay <bolt11>), then resume",
+                               OJson{{"pending_invoice",
+                                      inv ? inv->pendingJson() : OJson(nullptr)}});
+            }
+            throw ApiError("insufficient_credits", "the API key has no credits left",
+                           "add credits (sockt local credit <cents>), then resume");
+        }
+        // §7.2: once the reservation is used up the sandbox lives on the key balance.
+        if (!rec.lightning && rec.reserve_subcents && *rec.reserve_subcents <= 0)
+            rec.reserve_subcents.reset();
+        need_boot = live->runtime == nullptr;
+    }
+    if (need_boot) {
+        try {
+            live->runtime = bootRuntime(sandbox_id);
+        } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> lock(mu_);
+            auto& rec = records_.at(sandbox_id);
+            rec.status = status::kFailed;
+            rec.status_reason = "boot_failed";
+            persistLocked();
+            throw ApiError("host_error", std::string("sandbox could not be started: ") + e.what());
+        }
+    } else {
+        live->runtime->thaw();
+        executions_->resumeSandbox(sandbox_id);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& rec = records_.at(sandbox_id);
+    rec.status = status::kRunning;
+    rec.status_reason.reset();
+    live->last_meter_ms = nowMs();
+    persistLocked();
+    return OJson{{"sandbox_id", sandbox_id}, {"status", status::kRunning}};
+}
+
+OJson SandboxManager::terminate(const std::string& sandbox_id,
+                                const std::optional<std::string>& address) {
+    auto live = liveOf(sandbox_id);
+    std::unique_lock<std::shared_mutex> op(live->op);
+    OJson out;
+    std::shared_ptr<SandboxRuntime> rt;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto& rec = records_.at(sandbox_id);
+        const bool again = rec.status == status::kTerminated;
+        const auto now = nowMs();
+        if (!again) {
+            if (rec.status == status::kRunning) meterLocked(rec, *live, now);
+            rec.status = status::kTerminated;
+            if (!rec.status_reason || *rec.status_reason != "invoice_expired")
+                rec.status_reason = "user";
+            rec.terminated_ms = now;
+        }
+        out["sandbox_id"] = sandbox_id;
+        out["status"] = status::kTerminated;
+        out["consumed_msats_total"] = rec.lightning ? rec.consumed_msats : 0;
+        if (!rec.lightning) out["consumed_subcents_total"] = rec.consumed_subcents;
+        out["terminated_at"] = rfc3339(*rec.terminated_ms);
+        if (again) {
+            out["refund"] = nullptr;
+            out["already_terminated"] = true;
+            return out;
+        }
+        if (rec.lightning) {
+            const auto sats = rec.balance_msats / 1000;
+            if (sats <= 0) {
+                out["refund"] = OJson{{"status", "none"}, {"amount_sats", 0}};
+            } else if (address) {
+                out["refund"] = OJson{{"status", "sent"}, {"amount_sats", sats}, {"address", *address}};
+                rec.balance_msats -= sats * 1000;
+            } else {
+                out["refund"] = OJson{{"status", "not_requested"}, {"amount_sats", sats}};
+            }
+        } else {
+            std::int64_t cents = 0;
+            if (rec.reserve_subcents) {
+                cents = *rec.reserve_subcents / protocol::kSubcentsPerCent;
+                accounts_.setBalance(rec.billing_key, accounts_.balance(rec.billing_key) +
+                                                          cents * protocol::kSubcentsPerCent);
+                rec.reserve_subcents = 0;
+            }
+            out["refund"] = OJson{{"status", "credited"}, {"amount_cents", cents}};
+        }
+        rt = live->runtime;
+        live->runtime.reset();
+        persistLocked();
+    }
+    closeShells(sandbox_id, "sandbox terminated");
+    executions_->terminateSandbox(sandbox_id);
+    if (rt) rt->shutdown();
+    std::error_code ec;
+    std::filesystem::remove_all(rootOf(sandbox_id), ec);
+    return out;
+}
+
+// --- data plane ---
+
+DataPlaneLease SandboxManager::acquire(const std::string& sandbox_id) {
+    auto live = liveOf(sandbox_id);
+    DataPlaneLease lease{std::shared_lock<std::shared_mutex>(live->op), nullptr};
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto& rec = records_.at(sandbox_id);
+    if (rec.status != status::kRunning || !live->runtime) {
+        const Invoice* inv = outstandingInvoiceLocked(sandbox_id, nowMs());
+        throwDataPlaneStateError(rec, inv ? inv->pendingJson() : OJson(nullptr));
+    }
+    lease.runtime = live->runtime;
+    return lease;
+}
+
+OJson SandboxManager::pendingInvoice(const std::string& sandbox_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = records_.find(sandbox_id);
+    if (it == records_.end() || it->second.status == status::kTerminated) return nullptr;
+    const Invoice* inv = outstandingInvoiceLocked(sandbox_id, nowMs());
+    return inv ? inv->pendingJson() : OJson(nullptr);
+}
+
+// --- shell tickets ---
+
+std::pair<std::string, std::int64_t> SandboxManager::issueTicket(const std::string& sandbox_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = nowMs();
+    for (auto it = tickets_.begin(); it != tickets_.end();)
+        it = it->second.second <= now ? tickets_.erase(it) : std::next(it);
+    std::string ticket = "tkt_" + randomHex(32);
+    const auto expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   protocol::kShellTicketLifetime)
+                                   .count();
+    tickets_[ticket] = {sandbox_id, expires};
+    return {ticket, expires};
+}
+
+bool SandboxManager::consumeTicket(const std::string& ticket, const std::string& sandbox_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tickets_.find(ticket);
+    if (it == tickets_.end()) return false;
+    const bool ok = it->second.first == sandbox_id && it->second.second > nowMs();
+    if (ok) tickets_.erase(it);  // single use (§2.13); a ticket for another sandbox stays valid
+    return ok;
+}
+
+}  // namespace sockt::server

@@ -1,0 +1,41 @@
+// `POST /v1/mcp`: MCP over Streamable HTTP with JSON responses only (PROTOCOL.md §9). Each tool
+// runs the same Api operation as its REST route, with the same checks. Thread-safe.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http/api_call.hpp"
+
+namespace sockt::server {
+
+class Api;
+
+struct McpResult {
+    int status = 200;
+    std::string body;  // empty for 202 / 204
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class McpHandler {
+public:
+    explicit McpHandler(Api& api) : api_(api) {}
+    /// `call` carries the request's credentials (header, query) and request id in `request_id`.
+    McpResult handle(const std::string& http_method, const std::string& body, const ApiCall& call,
+                     const std::string& request_id);
+
+private:
+    OJson callTool(const std::string& name, const OJson& arguments, const ApiCall& base,
+                   const std::string& request_id, bool* is_error);
+    OJson runTool(const std::string& name, const OJson& args, const ApiCall& base);
+    OJson sandboxRun(const OJson& args, const ApiCall& call);
+
+    Api& api_;
+};
+
+/// The `tools` array of `tools/list` (§9.3).
+OJson mcpToolList();
+bool isMcpTool(const std::string& name);
+
+}  // namespace sockt::server

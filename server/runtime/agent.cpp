@@ -1,0 +1,302 @@
+// The agent runs single-threaded inside the sandbox: it forks every exec and shell (so they all
+// live in the one bubblewrap instance, PROTOCOL.md §11.4), hands their pipe / PTY descriptors back
+// over the socket, reports exit statuses, signals process groups, and reaps orphans as a
+// subreaper so that every sandbox process stays below it (freeze and teardown walk that tree).
+#include "runtime/agent.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runtime/agent_protocol.hpp"
+
+namespace sockt::server {
+namespace {
+
+namespace wire = agent_wire;
+
+constexpr int kAgentSocketFd = 3;
+
+struct ChildError {
+    int err;
+    char stage[24];
+};
+
+[[noreturn]] void childFail(int errpipe, const char* stage) {
+    ChildError e{};
+    e.err = errno;
+    std::strncpy(e.stage, stage, sizeof(e.stage) - 1);
+    ssize_t ignored = ::write(errpipe, &e, sizeof(e));
+    (void)ignored;
+    ::_exit(127);
+}
+
+class Agent {
+public:
+    explicit Agent(int sock) : sock_(sock) {}
+
+    int run() {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &set, nullptr);
+        sigfd_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sigfd_ < 0)
+            return 1;
+        if (!wire::send(sock_, {wire::Type::Ready, {std::to_string(::getpid())}, {}}))
+            return 1;
+        for (;;) {
+            pollfd fds[2] = {{sock_, POLLIN, 0}, {sigfd_, POLLIN, 0}};
+            if (::poll(fds, 2, -1) < 0) {
+                if (errno == EINTR)
+                    continue;
+                return 1;
+            }
+            if (fds[1].revents)
+                reap();
+            if (fds[0].revents) {
+                wire::Message m;
+                if (!wire::receive(sock_, m))
+                    return 0;  // the server closed us: the instance ends (§2.6)
+                handle(m);
+            }
+        }
+    }
+
+private:
+    void reap() {
+        signalfd_siginfo info;
+        while (::read(sigfd_, &info, sizeof(info)) == sizeof(info)) {
+        }
+        for (;;) {
+            int status = 0;
+            pid_t pid = ::waitpid(-1, &status, WNOHANG);
+            if (pid <= 0)
+                break;
+            // Orphans reparented to us (we are a subreaper) are reaped silently.
+            if (children_.erase(pid))
+                wire::send(sock_, {wire::Type::Exited, {std::to_string(pid), std::to_string(status)}, {}});
+        }
+    }
+
+    void handle(wire::Message& m) {
+        for (int fd : m.fds)
+            ::close(fd);
+        if (m.type == wire::Type::Signal && m.fields.size() == 2) {
+            int pid = std::atoi(m.fields[0].c_str());
+            int sig = std::atoi(m.fields[1].c_str());
+            if (pid > 1)
+                ::kill(-pid, sig);
+            return;
+        }
+        if (m.type == wire::Type::Spawn)
+            spawn(m.fields);
+    }
+
+    void fail(const std::string& req, const std::string& reason) {
+        wire::send(sock_, {wire::Type::SpawnFailed, {req, reason}, {}});
+    }
+
+    void spawn(const std::vector<std::string>& f) {
+        if (f.size() < 6) {
+            fail(f.empty() ? "" : f[0], "malformed spawn request");
+            return;
+        }
+        const std::string& req = f[0];
+        bool pty = f[1] == "pty";
+        int cols = std::atoi(f[2].c_str()), rows = std::atoi(f[3].c_str());
+        const std::string& cwd = f[4];
+        std::size_t argc = static_cast<std::size_t>(std::atoi(f[5].c_str()));
+        if (argc == 0 || 6 + argc > f.size()) {
+            fail(req, "malformed spawn request");
+            return;
+        }
+        std::vector<char*> argv, envp;
+        for (std::size_t i = 0; i < argc; ++i)
+            argv.push_back(const_cast<char*>(f[6 + i].c_str()));
+        argv.push_back(nullptr);
+        for (std::size_t i = 6 + argc; i < f.size(); ++i)
+            envp.push_back(const_cast<char*>(f[i].c_str()));
+        envp.push_back(nullptr);
+
+        int out[2] = {-1, -1}, err[2] = {-1, -1}, errpipe[2] = {-1, -1};
+        int master = -1;
+        std::string slave_name;
+        auto closeAll = [&] {
+            for (int fd : {out[0], out[1], err[0], err[1], errpipe[0], errpipe[1], master})
+                if (fd >= 0)
+                    ::close(fd);
+        };
+        if (::pipe2(errpipe, O_CLOEXEC) != 0) {
+            fail(req, std::strerror(errno));
+            return;
+        }
+        if (pty) {
+            master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+            if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+                fail(req, std::string("cannot open a pty: ") + std::strerror(errno));
+                closeAll();
+                return;
+            }
+            char name[128];
+            if (::ptsname_r(master, name, sizeof(name)) != 0) {
+                fail(req, std::string("cannot open a pty: ") + std::strerror(errno));
+                closeAll();
+                return;
+            }
+            slave_name = name;
+            winsize ws{};
+            ws.ws_col = static_cast<unsigned short>(cols > 0 ? cols : 80);
+            ws.ws_row = static_cast<unsigned short>(rows > 0 ? rows : 24);
+            ::ioctl(master, TIOCSWINSZ, &ws);
+        } else if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+            fail(req, std::strerror(errno));
+            closeAll();
+            return;
+        }
+
+        pid_t pid = ::fork();
+        if (pid < 0) {
+            fail(req, std::string("fork: ") + std::strerror(errno));
+            closeAll();
+            return;
+        }
+        if (pid == 0) {
+            // Child: only async-signal-safe calls from here on.
+            sigset_t none;
+            sigemptyset(&none);
+            sigprocmask(SIG_SETMASK, &none, nullptr);
+            ::signal(SIGPIPE, SIG_DFL);
+            ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+            if (::setsid() < 0)
+                childFail(errpipe[1], "setsid");
+            if (pty) {
+                int slave = ::open(slave_name.c_str(), O_RDWR);
+                if (slave < 0)
+                    childFail(errpipe[1], "open pty");
+                ::ioctl(slave, TIOCSCTTY, 0);
+                ::dup2(slave, 0);
+                ::dup2(slave, 1);
+                ::dup2(slave, 2);
+                if (slave > 2)
+                    ::close(slave);
+            } else {
+                int devnull = ::open("/dev/null", O_RDONLY);
+                if (devnull < 0)
+                    childFail(errpipe[1], "open /dev/null");
+                ::dup2(devnull, 0);
+                ::dup2(out[1], 1);
+                ::dup2(err[1], 2);
+                if (devnull > 2)
+                    ::close(devnull);
+            }
+            if (::chdir(cwd.c_str()) != 0)
+                childFail(errpipe[1], "chdir");
+            ::execve(argv[0], argv.data(), envp.data());
+            childFail(errpipe[1], "exec");
+        }
+        children_.insert(pid);
+        ::close(errpipe[1]);
+        errpipe[1] = -1;
+        ChildError ce{};
+        ssize_t n;
+        do {
+            n = ::read(errpipe[0], &ce, sizeof(ce));
+        } while (n < 0 && errno == EINTR);
+        if (n == static_cast<ssize_t>(sizeof(ce))) {
+            // The child reported a failure before exec: report it instead of an exit.
+            int status;
+            ::waitpid(pid, &status, 0);
+            children_.erase(pid);
+            fail(req, std::string(ce.stage) + ": " + std::strerror(ce.err));
+            closeAll();
+            return;
+        }
+        std::vector<int> fds = pty ? std::vector<int>{master} : std::vector<int>{out[0], err[0]};
+        wire::send(sock_, {wire::Type::Spawned, {req, std::to_string(pid)}, fds});
+        closeAll();
+    }
+
+    int sock_;
+    int sigfd_ = -1;
+    std::set<pid_t> children_;
+};
+
+int runAgent(int sock, long expected_parent) {
+    // Keep orphans (daemons, `nohup … &`) below us, so freeze and teardown find them (§2.4).
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (expected_parent > 0) {
+        // `none` isolation: no pid namespace ends us with the server, so ask for it.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != static_cast<pid_t>(expected_parent))
+            return 1;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    ::signal(SIGHUP, SIG_IGN);
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGTERM, SIG_DFL);
+    // Descriptors the server leaked into us (listening sockets, state files) must never reach a
+    // sandbox process.
+    if (sock != kAgentSocketFd) {
+        if (::dup2(sock, kAgentSocketFd) < 0)
+            return 1;
+        sock = kAgentSocketFd;
+    }
+    ::syscall(SYS_close_range, kAgentSocketFd + 1, ~0U, 0);
+    ::fcntl(sock, F_SETFD, FD_CLOEXEC);
+    return Agent(sock).run();
+}
+
+bool isAgentInvocation(int argc, char** argv) {
+    return argc >= 3 && argv[1] && std::strcmp(argv[1], kSandboxAgentMarker) == 0;
+}
+
+// Runs the agent before main() of whatever binary links the server library (see agent.hpp).
+const bool kStaticDispatch = [] {
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> args;
+    std::size_t pos = 0;
+    while (pos < all.size()) {
+        std::size_t end = all.find('\0', pos);
+        if (end == std::string::npos)
+            end = all.size();
+        args.push_back(all.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int rc = maybeRunSandboxAgent(static_cast<int>(args.size()), argv.data());
+    if (rc >= 0)
+        ::_exit(rc);
+    return false;
+}();
+
+}  // namespace
+
+int maybeRunSandboxAgent(int argc, char** argv) {
+    if (!isAgentInvocation(argc, argv))
+        return -1;
+    long parent = argc >= 4 ? std::atol(argv[3]) : 0;
+    return runAgent(std::atoi(argv[2]), parent);
+}
+
+}  // namespace sockt::server

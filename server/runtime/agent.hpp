@@ -1,0 +1,18 @@
+// The sandbox agent: a tiny shell-free program that runs as the child of the one bubblewrap
+// instance of a sandbox (or directly on the host in `none` isolation) and spawns every exec and
+// shell of that sandbox inside it (PROTOCOL.md §11.4). It is the server's own executable
+// re-executed with a hidden marker argument, so no extra binary has to be installed.
+#pragma once
+
+namespace sockt::server {
+
+/// The hidden argv[1] that turns the executable into a sandbox agent.
+inline constexpr const char* kSandboxAgentMarker = "__sandbox-agent";
+
+/// When argv is `<exe> __sandbox-agent <fd> [<parent pid>]`, runs the agent and returns its exit
+/// status (never returns to normal startup); otherwise returns -1 at once. main() calls it first.
+/// The server library also performs this dispatch from a static initializer, so a binary that
+/// links sockt_server works even if its main() forgets the call.
+int maybeRunSandboxAgent(int argc, char** argv);
+
+}  // namespace sockt::server

@@ -1,0 +1,432 @@
+#include "runtime/sandbox_runtime.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "runtime/agent.hpp"
+#include "runtime/agent_client.hpp"
+#include "runtime/launcher.hpp"
+#include "runtime/process_tree.hpp"
+#include "sockt/protocol.hpp"
+
+namespace fs = std::filesystem;
+
+namespace sockt::server {
+namespace {
+
+constexpr const char* kAgentInside = "/dev/.sockt-agent";  // bwrap's private /dev tmpfs
+constexpr auto kAgentBootTimeout = std::chrono::seconds(15);
+constexpr auto kHangupGrace = std::chrono::seconds(2);  // §6.4
+
+int highFd(int fd) {
+    // Out of the range posix_spawn's dup2 targets use (3, 4), so no mapping clobbers another.
+    int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    ::close(fd);
+    if (moved < 0)
+        throw std::runtime_error(std::string("fcntl: ") + std::strerror(errno));
+    return moved;
+}
+
+void writeText(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string readLog(const fs::path& path) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    if (text.size() > 500)
+        text = text.substr(text.size() - 500);
+    return text;
+}
+
+bool isUnder(const fs::path& path, const fs::path& dir) {
+    auto p = path.lexically_normal().string();
+    auto d = dir.lexically_normal().string();
+    if (!d.empty() && d.back() == '/')
+        d.pop_back();
+    return p == d || p.rfind(d + "/", 0) == 0;
+}
+
+}  // namespace
+
+// ---- SandboxProcess ---------------------------------------------------------------------------
+
+SandboxProcess::SandboxProcess(std::shared_ptr<AgentClient> agent, int pid)
+    : agent_(std::move(agent)), pid_(pid), state_(std::make_shared<ExitState>()) {
+    if (::pipe2(state_->event, O_CLOEXEC | O_NONBLOCK) != 0)
+        throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+}
+
+SandboxProcess::~SandboxProcess() {
+    for (int fd : state_->event)
+        if (fd >= 0)
+            ::close(fd);
+}
+
+void SandboxProcess::markExited(int raw) {
+    int code = WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : raw;
+    {
+        std::lock_guard lock(state_->mutex);
+        if (state_->status)
+            return;
+        state_->status = code;
+    }
+    char byte = 1;
+    ssize_t ignored = ::write(state_->event[1], &byte, 1);
+    (void)ignored;
+    state_->cv.notify_all();
+}
+
+std::optional<int> SandboxProcess::exitStatus() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->status;
+}
+
+bool SandboxProcess::wait(std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(state_->mutex);
+    return state_->cv.wait_for(lock, timeout, [&] { return state_->status.has_value(); });
+}
+
+int SandboxProcess::exitEventFd() const {
+    return state_->event[0];
+}
+
+void SandboxProcess::signalGroup(int sig) {
+    agent_->signalGroup(pid_, sig);
+}
+
+ExecProcess::ExecProcess(std::shared_ptr<AgentClient> agent, int pid, int stdout_fd, int stderr_fd)
+    : SandboxProcess(std::move(agent), pid), stdout_fd_(stdout_fd), stderr_fd_(stderr_fd) {
+    for (int fd : {stdout_fd_, stderr_fd_})
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+ExecProcess::~ExecProcess() {
+    ::close(stdout_fd_);
+    ::close(stderr_fd_);
+}
+
+PtyProcess::PtyProcess(std::shared_ptr<AgentClient> agent, int pid, int master_fd)
+    : SandboxProcess(std::move(agent), pid), master_fd_(master_fd) {}
+
+PtyProcess::~PtyProcess() {
+    ::close(master_fd_);
+}
+
+void PtyProcess::resize(int cols, int rows) {
+    if (cols <= 0 || rows <= 0)
+        return;
+    winsize ws{};
+    ws.ws_col = static_cast<unsigned short>(std::min(cols, 65535));
+    ws.ws_row = static_cast<unsigned short>(std::min(rows, 65535));
+    ::ioctl(master_fd_, TIOCSWINSZ, &ws);  // the kernel sends SIGWINCH to the foreground group
+}
+
+void PtyProcess::hangup() {
+    if (exitStatus())
+        return;
+    signalGroup(SIGHUP);
+    std::thread([agent = agent_, pid = pid_, state = state_] {
+        std::unique_lock lock(state->mutex);
+        if (!state->cv.wait_for(lock, kHangupGrace, [&] { return state->status.has_value(); })) {
+            lock.unlock();
+            agent->signalGroup(pid, SIGKILL);
+        }
+    }).detach();
+}
+
+// ---- SandboxRuntime ---------------------------------------------------------------------------
+
+void SandboxRuntime::seedHome(const fs::path& home) {
+    fs::create_directories(home);
+    fs::permissions(home, fs::perms(0755));
+    // PROTOCOL.md §11.4: exactly these two files.
+    if (!fs::exists(home / ".profile"))
+        writeText(home / ".profile",
+                  "# ~/.profile: executed by login shells.\n"
+                  "if [ -n \"$BASH_VERSION\" ] && [ -f \"$HOME/.bashrc\" ]; then . "
+                  "\"$HOME/.bashrc\"; fi\n");
+    if (!fs::exists(home / ".bashrc"))
+        writeText(home / ".bashrc", "# ~/.bashrc: executed by bash for interactive shells.\n"
+                                    "case $- in *i*) ;; *) return;; esac\n"
+                                    "PS1='sandbox@sockt:\\w\\$ '\n");
+}
+
+SandboxRuntime::SandboxRuntime(RuntimeConfig config)
+    : config_(std::move(config)), home_(config_.root / "home") {
+    if (config_.data_dir.empty())
+        config_.data_dir = config_.root.parent_path().parent_path();
+}
+
+std::shared_ptr<SandboxRuntime> SandboxRuntime::start(RuntimeConfig config) {
+    // Reference the agent entry point so its translation unit (and static dispatch) is linked.
+    static int (*const keep_agent)(int, char**) = &maybeRunSandboxAgent;
+    (void)keep_agent;
+    std::shared_ptr<SandboxRuntime> runtime(new SandboxRuntime(std::move(config)));
+    runtime->boot();
+    return runtime;
+}
+
+SandboxRuntime::~SandboxRuntime() {
+    shutdown();
+}
+
+void SandboxRuntime::boot() {
+    const fs::path& root = config_.root;
+    fs::create_directories(home_);
+    fs::create_directories(root / "tmp");
+    fs::permissions(root / "tmp", fs::perms(01777));
+    fs::path log = root / "runtime.log";
+    std::error_code ec;
+    fs::remove(log, ec);
+
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+        throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
+    int server_end = pair[0];
+    int agent_end = highFd(pair[1]);
+
+    launcher::Launch launch;
+    launch.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    launch.stderr_path = log.string();
+    int exe_fd = -1;
+    if (config_.isolation == IsolationMode::Bwrap) {
+        fs::create_directories(root / "etc");
+        writeText(root / "etc" / "passwd",
+                  "root:x:0:0:root:/root:/bin/bash\n"
+                  "sandbox:x:1000:1000:sandbox:/home/sandbox:/bin/bash\n"
+                  "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        writeText(root / "etc" / "group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
+        exe_fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        if (exe_fd < 0) {
+            ::close(server_end);
+            ::close(agent_end);
+            throw std::runtime_error("cannot open the server executable");
+        }
+        exe_fd = highFd(exe_fd);
+        std::string bwrap = findBwrap();
+        if (bwrap.empty())
+            bwrap = "bwrap";
+        auto& a = launch.argv;
+        a = {bwrap, "--unshare-all", "--share-net", "--die-with-parent", "--new-session",
+             "--cap-drop", "ALL", "--ro-bind", "/", "/"};
+        // The data dir holds keys, tokens and the other sandboxes: never visible inside.
+        fs::path data = fs::weakly_canonical(config_.data_dir, ec);
+        if (!ec && fs::is_directory(data) && data != "/" && !isUnder(data, "/tmp") &&
+            !isUnder(data, "/home") && !isUnder(data, "/proc") && !isUnder(data, "/dev"))
+            a.insert(a.end(), {"--tmpfs", data.string()});
+        a.insert(a.end(), {"--tmpfs", "/home", "--bind", fs::absolute(home_).string(),
+                           std::string(protocol::kSandboxHome), "--bind",
+                           fs::absolute(root / "tmp").string(), "/tmp", "--proc", "/proc",
+                           "--dev", "/dev", "--ro-bind", fs::absolute(root / "etc/passwd").string(),
+                           "/etc/passwd", "--ro-bind", fs::absolute(root / "etc/group").string(),
+                           "/etc/group", "--ro-bind", "/proc/self/fd/4", kAgentInside, "--uid",
+                           "1000", "--gid", "1000", "--hostname", "sockt", "--chdir",
+                           std::string(protocol::kSandboxHome), kAgentInside, kSandboxAgentMarker,
+                           "3"});
+        launch.fds = {{agent_end, 3}, {exe_fd, 4}};
+    } else {
+        launch.argv = {"/proc/self/exe", kSandboxAgentMarker, "3", std::to_string(::getpid())};
+        launch.fds = {{agent_end, 3}};
+    }
+
+    int pid = -1;
+    try {
+        pid = launcher::spawn(launch);
+    } catch (...) {
+        ::close(server_end);
+        ::close(agent_end);
+        if (exe_fd >= 0)
+            ::close(exe_fd);
+        throw;
+    }
+    ::close(agent_end);
+    if (exe_fd >= 0)
+        ::close(exe_fd);
+    launcher_pid_ = pid;
+    auto agent = std::make_shared<AgentClient>(server_end);
+    bool ready = agent->start(kAgentBootTimeout);
+    if (ready) {
+        if (config_.isolation == IsolationMode::None) {
+            agent_host_pid_ = pid;
+        } else {
+            for (int i = 0; i < 200 && agent_host_pid_ < 0; ++i) {
+                agent_host_pid_ = process_tree::findDescendantWithArg(pid, kSandboxAgentMarker);
+                if (agent_host_pid_ < 0)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            ready = agent_host_pid_ > 0;
+        }
+    }
+    if (!ready) {
+        agent->close();
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        launcher_pid_ = -1;
+        std::string why = readLog(log);
+        throw std::runtime_error("the sandbox runtime did not start" +
+                                 (why.empty() ? std::string() : ": " + why));
+    }
+    agent_ = std::move(agent);
+}
+
+std::map<std::string, std::string> SandboxRuntime::baseEnvironment() const {
+    // PROTOCOL.md §4.1, exactly; HOME is the real directory in `none` isolation (§11.4).
+    return {
+        {"HOME", config_.isolation == IsolationMode::Bwrap ? std::string(protocol::kSandboxHome)
+                                                           : fs::absolute(home_).string()},
+        {"USER", "sandbox"},
+        {"LOGNAME", "sandbox"},
+        {"SHELL", "/bin/bash"},
+        {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+        {"LANG", "C.UTF-8"},
+        {"SOCKT_SANDBOX_ID", config_.sandbox_id},
+    };
+}
+
+std::string SandboxRuntime::hostCwd(const std::string& sandbox_cwd) const {
+    std::string home(protocol::kSandboxHome);
+    std::string cwd = sandbox_cwd.empty() ? home : sandbox_cwd;
+    if (config_.isolation == IsolationMode::Bwrap)
+        return cwd;
+    if (cwd == home)
+        return fs::absolute(home_).string();
+    if (cwd.rfind(home + "/", 0) == 0)
+        return (fs::absolute(home_) / cwd.substr(home.size() + 1)).string();
+    return cwd;
+}
+
+std::shared_ptr<ExecProcess> SandboxRuntime::spawn(const std::string& command,
+                                                   const std::string& sandbox_cwd,
+                                                   const std::map<std::string, std::string>& extra_env) {
+    std::shared_ptr<AgentClient> agent;
+    {
+        std::lock_guard lock(mutex_);
+        if (shut_down_ || !agent_)
+            throw std::runtime_error("the sandbox is not running");
+        agent = agent_;
+    }
+    auto env = baseEnvironment();
+    for (const auto& [k, v] : extra_env)
+        env[k] = v;
+    std::vector<std::string> envv;
+    for (const auto& [k, v] : env)
+        envv.push_back(k + "=" + v);
+    auto spawned =
+        agent->spawn(false, 0, 0, hostCwd(sandbox_cwd), {"/bin/bash", "-lc", command}, envv);
+    if (spawned.fds.size() != 2) {
+        for (int fd : spawned.fds)
+            ::close(fd);
+        agent->signalGroup(spawned.pid, SIGKILL);
+        throw std::runtime_error("the sandbox agent returned no output pipes");
+    }
+    auto process = std::make_shared<ExecProcess>(agent, spawned.pid, spawned.fds[0], spawned.fds[1]);
+    agent->attach(spawned.pid, process);
+    return process;
+}
+
+std::shared_ptr<PtyProcess> SandboxRuntime::openShell(int cols, int rows) {
+    std::shared_ptr<AgentClient> agent;
+    {
+        std::lock_guard lock(mutex_);
+        if (shut_down_ || !agent_)
+            throw std::runtime_error("the sandbox is not running");
+        agent = agent_;
+    }
+    auto env = baseEnvironment();
+    env["TERM"] = "xterm-256color";
+    std::vector<std::string> envv;
+    for (const auto& [k, v] : env)
+        envv.push_back(k + "=" + v);
+    auto spawned = agent->spawn(true, cols > 0 ? cols : 80, rows > 0 ? rows : 24,
+                                hostCwd(std::string(protocol::kSandboxHome)),
+                                {"/bin/bash", "-l"}, envv);
+    if (spawned.fds.size() != 1) {
+        for (int fd : spawned.fds)
+            ::close(fd);
+        agent->signalGroup(spawned.pid, SIGKILL);
+        throw std::runtime_error("the sandbox agent returned no pty");
+    }
+    auto process = std::make_shared<PtyProcess>(agent, spawned.pid, spawned.fds[0]);
+    agent->attach(spawned.pid, process);
+    return process;
+}
+
+void SandboxRuntime::freeze() {
+    std::lock_guard lock(mutex_);
+    if (shut_down_ || frozen_)
+        return;
+    process_tree::stopAll(agent_host_pid_);
+    frozen_ = true;
+}
+
+void SandboxRuntime::thaw() {
+    std::lock_guard lock(mutex_);
+    if (shut_down_ || !frozen_)
+        return;
+    process_tree::continueAll(agent_host_pid_);
+    frozen_ = false;
+}
+
+bool SandboxRuntime::frozen() const {
+    std::lock_guard lock(mutex_);
+    return frozen_;
+}
+
+void SandboxRuntime::shutdown() {
+    std::shared_ptr<AgentClient> agent;
+    int launcher_pid, agent_pid;
+    {
+        std::lock_guard lock(mutex_);
+        if (shut_down_)
+            return;
+        shut_down_ = true;
+        agent = std::move(agent_);
+        launcher_pid = launcher_pid_;
+        agent_pid = agent_host_pid_;
+        launcher_pid_ = agent_host_pid_ = -1;
+    }
+    // Kill the tree while the agent still reaps (frozen processes die of SIGKILL too), then the
+    // instance itself; in bwrap mode the pid namespace takes anything that slipped through.
+    if (agent_pid > 0)
+        process_tree::killAll(agent_pid, std::chrono::seconds(5));
+    if (agent)
+        agent->close();
+    if (launcher_pid > 0) {
+        ::kill(launcher_pid, SIGKILL);
+        while (::waitpid(launcher_pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+bool SandboxRuntime::alive() const {
+    std::lock_guard lock(mutex_);
+    return !shut_down_ && agent_ && agent_->alive();
+}
+
+std::vector<int> SandboxRuntime::processIds() const {
+    int agent_pid;
+    {
+        std::lock_guard lock(mutex_);
+        agent_pid = agent_host_pid_;
+    }
+    return process_tree::descendants(agent_pid);
+}
+
+}  // namespace sockt::server

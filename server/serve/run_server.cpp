@@ -1,0 +1,157 @@
+// Assembles and runs `sockt serve` (PROTOCOL.md §11.1): keys, isolation, state, the HTTP server on
+// a large thread pool, the startup lines, and the orderly stop on SIGINT/SIGTERM.
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "http/api.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/request_handler.hpp"
+#include "manager/sandbox_manager.hpp"
+#include "manager/shell_bridge.hpp"
+#include "mcp/mcp_handler.hpp"
+#include "serve/key_spec.hpp"
+#include "serve/serve_options.hpp"
+#include "serve/signal_waiter.hpp"
+
+namespace sockt::server {
+namespace {
+
+// Every connection (keep-alive idle ones, 30 s long polls, shells) holds a thread; the pool is
+// sized so that slow or stuck clients never starve the others.
+constexpr int kMaxThreads = 512;
+
+std::filesystem::path defaultDataDir() {
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    std::filesystem::path base;
+    if (xdg && *xdg) {
+        base = xdg;
+    } else {
+        const char* home = std::getenv("HOME");
+        base = std::filesystem::path(home && *home ? home : "/tmp") / ".local" / "share";
+    }
+    return base / "sockt" / "serve";
+}
+
+std::string urlHost(const std::string& host) {
+    if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") return "127.0.0.1";
+    if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
+    return host;
+}
+
+int fail(const std::string& message) {
+    std::cerr << "Error: " << message << std::endl;
+    return 1;
+}
+
+}  // namespace
+
+int runServer(const ServeOptions& options) {
+    std::vector<KeySpec> keys;
+    try {
+        for (const auto& k : options.api_keys) keys.push_back(parseKeySpec(k));
+        if (const char* env = std::getenv("SOCKT_SERVE_API_KEYS"))
+            for (auto& k : parseKeySpecList(env)) keys.push_back(std::move(k));
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+
+    std::filesystem::path data_dir =
+        options.data_dir.empty() ? defaultDataDir() : std::filesystem::path(options.data_dir);
+    IsolationMode isolation;
+    try {
+        std::filesystem::create_directories(data_dir);
+        data_dir = std::filesystem::canonical(data_dir);
+        std::string warning;
+        isolation = resolveIsolation(options.isolation, &warning);
+        if (!warning.empty()) std::cerr << warning << std::endl;
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+
+    std::shared_ptr<ShellService> shells;
+#if SOCKT_SERVER_HAVE_SHELL
+    shells = std::make_shared<ShellService>();
+#endif
+    ManagerConfig mc;
+    mc.data_dir = data_dir;
+    mc.boot_delay_ms = options.boot_delay_ms;
+    mc.max_sandboxes = options.max_sandboxes;
+    mc.isolation = isolation;
+    SandboxManager manager(mc, shells);
+
+    Poco::Net::ServerSocket socket;
+    try {
+        socket.bind(Poco::Net::SocketAddress(options.host, static_cast<Poco::UInt16>(options.port)),
+                    true);
+        socket.listen(256);
+    } catch (const Poco::Exception& e) {
+        return fail("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                    ": " + e.displayText());
+    }
+    std::string first_key;
+    try {
+        first_key = manager.start(keys);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+
+    Api api(manager);
+    RateLimiter limiter(options.rate_limit);
+    McpHandler mcp(api);
+    const auto port = socket.address().port();
+    const std::string base = "http://" + urlHost(options.host) + ":" + std::to_string(port);
+
+    ServerContext ctx;
+    ctx.api = &api;
+    ctx.manager = &manager;
+    ctx.limiter = &limiter;
+    ctx.mcp = &mcp;
+    ctx.shells = shells;
+    ctx.isolation = std::string(isolationName(isolation));
+    ctx.data_dir = data_dir.string();
+    ctx.fallback_host = urlHost(options.host) + ":" + std::to_string(port);
+
+    SignalWaiter signals;
+    Poco::ThreadPool pool(8, kMaxThreads, 60);
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(kMaxThreads);
+    params->setMaxQueued(1024);
+    params->setTimeout(Poco::Timespan(30, 0));  // per socket operation: a stuck client frees its thread
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(15, 0));
+    Poco::Net::HTTPServer server(new RequestHandlerFactory(ctx), pool, socket, params);
+    server.start();
+
+    std::cout << "export SOCKT_API_URL=" << base << " SOCKT_API_KEY=" << first_key << std::endl;
+    std::cerr << "sockt serve: listening on " << base << " (isolation: " << ctx.isolation
+              << ", data: " << ctx.data_dir << ")" << std::endl;
+    try {
+        if (!Poco::Net::IPAddress(options.host).isLoopback())
+            std::cerr << "sockt serve: warning: bound to " << options.host
+                      << ", which is not a loopback address; anyone who can reach it can use "
+                         "your sandboxes"
+                      << std::endl;
+    } catch (const Poco::Exception&) {
+        // a host name: resolved by bind already; no warning needed for localhost-style names
+    }
+
+    const int sig = signals.wait();
+    std::cerr << "sockt serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping"
+              << std::endl;
+    server.stop();
+#if SOCKT_SERVER_HAVE_SHELL
+    shells->shutdown();
+#endif
+    manager.shutdown();
+    server.stopAll(true);
+    pool.joinAll();
+    return 0;
+}
+
+}  // namespace sockt::server

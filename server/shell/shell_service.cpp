@@ -1,0 +1,121 @@
+// ShellService: the upgrade, the PTY and the registry of live shells (PROTOCOL.md §6).
+#include "shell/shell_service.hpp"
+
+#include <condition_variable>
+#include <map>
+#include <set>
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/WebSocket.h>
+
+#include "runtime/sandbox_runtime.hpp"
+#include "shell/shell_connection.hpp"
+
+namespace sockt::server {
+
+struct ShellService::Impl {
+    Options options;
+    mutable std::mutex mutex;
+    std::condition_variable cv;
+    std::map<std::string, std::set<std::shared_ptr<ShellConnection>>> sessions;
+    bool shut_down = false;
+
+    std::vector<std::shared_ptr<ShellConnection>> of(const std::string& id) const {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = sessions.find(id);
+        if (it == sessions.end()) return {};
+        return {it->second.begin(), it->second.end()};
+    }
+};
+
+ShellService::ShellService() : ShellService(Options{}) {}
+
+ShellService::ShellService(Options options) : impl_(std::make_shared<Impl>()) {
+    impl_->options = options;
+}
+
+ShellService::~ShellService() { shutdown(); }
+
+void ShellService::run(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response, const std::string& sandbox_id,
+                       std::shared_ptr<SandboxRuntime> runtime,
+                       std::optional<OJson> connect_billing_frame) {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        if (impl_->shut_down) throw ApiError("host_error", "the server is shutting down");
+    }
+    if (!runtime) throw ApiError("host_error", "the sandbox runtime is not available");
+    // The PTY first: a failure to start the shell is still an ordinary HTTP error.
+    std::shared_ptr<PtyProcess> pty;
+    try {
+        pty = runtime->openShell(impl_->options.initial_cols, impl_->options.initial_rows);
+    } catch (const std::exception& e) {
+        throw ApiError("host_error", std::string("could not start the shell: ") + e.what());
+    }
+    std::optional<Poco::Net::WebSocket> socket;
+    try {
+        socket.emplace(request, response);
+    } catch (const Poco::Net::WebSocketException& e) {
+        pty->hangup();
+        throw ApiError("invalid_params",
+                       "expected a WebSocket upgrade (" + e.message() + ")",
+                       "connect with a WebSocket client: GET with Connection: Upgrade, "
+                       "Upgrade: websocket, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key");
+    }
+    ShellConnection::Settings settings;
+    settings.ping_interval = impl_->options.ping_interval;
+    settings.max_frame_bytes = impl_->options.max_frame_bytes;
+    auto connection = std::make_shared<ShellConnection>(std::move(*socket), pty, settings);
+    bool refused = false;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        if (impl_->shut_down) refused = true;
+        else impl_->sessions[sandbox_id].insert(connection);
+    }
+    if (refused) {
+        connection->terminate(1001, "");
+    } else {
+        connection->run(connect_billing_frame);
+    }
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        auto it = impl_->sessions.find(sandbox_id);
+        if (it != impl_->sessions.end()) {
+            it->second.erase(connection);
+            if (it->second.empty()) impl_->sessions.erase(it);
+        }
+    }
+    impl_->cv.notify_all();
+    if (refused) pty->hangup();
+}
+
+int ShellService::count(const std::string& sandbox_id) const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    auto it = impl_->sessions.find(sandbox_id);
+    return it == impl_->sessions.end() ? 0 : static_cast<int>(it->second.size());
+}
+
+void ShellService::closeAll(const std::string& sandbox_id, const std::string& reason) {
+    for (const auto& c : impl_->of(sandbox_id)) c->terminate(1001, reason);
+}
+
+void ShellService::broadcast(const std::string& sandbox_id, const OJson& frame) {
+    for (const auto& c : impl_->of(sandbox_id)) c->sendFrame(frame);
+}
+
+void ShellService::shutdown() {
+    std::vector<std::shared_ptr<ShellConnection>> all;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        impl_->shut_down = true;
+        for (const auto& [id, set] : impl_->sessions) all.insert(all.end(), set.begin(), set.end());
+    }
+    for (const auto& c : all) c->terminate(1001, "");
+    // Give the sessions their close handshake (2 s) before the server tears the runtimes down.
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    impl_->cv.wait_for(lock, std::chrono::seconds(3), [this] { return impl_->sessions.empty(); });
+}
+
+}  // namespace sockt::server

@@ -1,0 +1,30 @@
+# Proves the installed package works: `cmake --install` the core into a fresh prefix, then
+# configure, build and run examples/cpp/consumer against it with find_package(sockt).
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+
+function(run)
+    execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
+    endif()
+    set(LAST_OUTPUT "${out}" PARENT_SCOPE)
+endfunction()
+
+run(${CMAKE_COMMAND} --install ${BUILD_DIR}/core --prefix ${prefix})
+if(NOT EXISTS ${prefix}/include/sockt/client.hpp)
+    message(FATAL_ERROR "headers were not installed")
+endif()
+file(GLOB_RECURSE config_files ${prefix}/*/socktConfig.cmake)
+if(NOT config_files)
+    message(FATAL_ERROR "socktConfig.cmake was not installed")
+endif()
+run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE} -B ${WORK_DIR}/build -G ${GENERATOR}
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/build -j2)
+run(${WORK_DIR}/build/sockt_consumer)
+if(NOT LAST_OUTPUT MATCHES "sockt-cpp/[0-9]")
+    message(FATAL_ERROR "unexpected consumer output: ${LAST_OUTPUT}")
+endif()
+message(STATUS "consumer output: ${LAST_OUTPUT}")
