@@ -48,6 +48,13 @@ Body readBody(HTTPServerRequest& request) {
         if (static_cast<std::int64_t>(body.data.size()) + n > protocol::kMaxRequestBodyBytes) {
             body.too_large = true;
             body.data.clear();
+            // Drain a little more so the 413 is not lost to a reset from unread bytes at close.
+            std::int64_t drained = 0;
+            while (in && drained < 4 * 1024 * 1024) {
+                in.read(buf, sizeof buf);
+                if (in.gcount() <= 0) break;
+                drained += in.gcount();
+            }
             return body;
         }
         body.data.append(buf, static_cast<std::size_t>(n));

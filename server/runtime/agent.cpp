@@ -299,4 +299,11 @@ int maybeRunSandboxAgent(int argc, char** argv) {
     return runAgent(std::atoi(argv[2]), parent);
 }
 
+std::vector<std::string> agentArguments(int fd, long parent_pid) {
+    std::vector<std::string> args{kSandboxAgentMarker, std::to_string(fd)};
+    if (parent_pid > 0)
+        args.push_back(std::to_string(parent_pid));
+    return args;
+}
+
 }  // namespace sockt::server

@@ -4,6 +4,9 @@
 // re-executed with a hidden marker argument, so no extra binary has to be installed.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace sockt::server {
 
 /// The hidden argv[1] that turns the executable into a sandbox agent.
@@ -14,5 +17,9 @@ inline constexpr const char* kSandboxAgentMarker = "__sandbox-agent";
 /// The server library also performs this dispatch from a static initializer, so a binary that
 /// links sockt_server works even if its main() forgets the call.
 int maybeRunSandboxAgent(int argc, char** argv);
+
+/// argv[1…] that start an agent talking on `fd`; `parent_pid` > 0 makes it die with that parent
+/// (needed without a pid namespace).
+std::vector<std::string> agentArguments(int fd, long parent_pid);
 
 }  // namespace sockt::server

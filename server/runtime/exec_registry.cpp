@@ -149,6 +149,13 @@ OJson ExecRegistry::start(std::shared_ptr<SandboxRuntime> runtime, const std::st
     try {
         // §3.4 step 10: checks that need the file system come after the concurrency check.
         cwd = resolveSandboxPath(runtime->home(), sandbox_cwd, PathUse::WorkingDir);
+        std::error_code ec;
+        auto status = fs::status(cwd.host(runtime->home()), ec);
+        if (!fs::exists(status))
+            throw ApiError("invalid_params", "working_dir " + cleaned.sandbox + " does not exist");
+        if (!fs::is_directory(status))
+            throw ApiError("invalid_params",
+                           "working_dir " + cleaned.sandbox + " is not a directory");
     } catch (...) {
         std::lock_guard lock(mutex_);
         executions_.erase(info.id);

@@ -175,9 +175,6 @@ SandboxRuntime::SandboxRuntime(RuntimeConfig config)
 }
 
 std::shared_ptr<SandboxRuntime> SandboxRuntime::start(RuntimeConfig config) {
-    // Reference the agent entry point so its translation unit (and static dispatch) is linked.
-    static int (*const keep_agent)(int, char**) = &maybeRunSandboxAgent;
-    (void)keep_agent;
     std::shared_ptr<SandboxRuntime> runtime(new SandboxRuntime(std::move(config)));
     runtime->boot();
     return runtime;
@@ -238,11 +235,14 @@ void SandboxRuntime::boot() {
                            "/etc/passwd", "--ro-bind", fs::absolute(root / "etc/group").string(),
                            "/etc/group", "--ro-bind", "/proc/self/fd/4", kAgentInside, "--uid",
                            "1000", "--gid", "1000", "--hostname", "sockt", "--chdir",
-                           std::string(protocol::kSandboxHome), kAgentInside, kSandboxAgentMarker,
-                           "3"});
+                           std::string(protocol::kSandboxHome), kAgentInside});
+        auto args = agentArguments(3, 0);
+        a.insert(a.end(), args.begin(), args.end());
         launch.fds = {{agent_end, 3}, {exe_fd, 4}};
     } else {
-        launch.argv = {"/proc/self/exe", kSandboxAgentMarker, "3", std::to_string(::getpid())};
+        launch.argv = {"/proc/self/exe"};
+        auto args = agentArguments(3, ::getpid());
+        launch.argv.insert(launch.argv.end(), args.begin(), args.end());
         launch.fds = {{agent_end, 3}};
     }
 

@@ -31,7 +31,9 @@ HttpReply httpCall(const std::string& base_url, const HttpCall& call) {
     Poco::Net::HTTPRequest req(call.method, call.target, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!call.bearer.empty()) req.set("Authorization", "Bearer " + call.bearer);
     for (const auto& [k, v] : call.headers) req.set(k, v);
-    if (call.body) {
+    if (call.declared_length) {
+        req.setContentLength64(*call.declared_length);
+    } else if (call.body) {
         req.setContentType("application/json");
         if (call.chunked)
             req.setChunkedTransferEncoding(true);
@@ -39,7 +41,7 @@ HttpReply httpCall(const std::string& base_url, const HttpCall& call) {
             req.setContentLength64(static_cast<std::int64_t>(call.body->size()));
     }
     auto& out = session.sendRequest(req);
-    if (call.body) out.write(call.body->data(), static_cast<std::streamsize>(call.body->size()));
+    if (call.body && !call.declared_length) out.write(call.body->data(), static_cast<std::streamsize>(call.body->size()));
     Poco::Net::HTTPResponse resp;
     auto& in = session.receiveResponse(resp);
     HttpReply reply;

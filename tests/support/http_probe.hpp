@@ -28,6 +28,8 @@ struct HttpCall {
     std::string bearer;  // Authorization: Bearer <bearer> when non-empty
     std::vector<std::pair<std::string, std::string>> headers;
     bool chunked = false;  // send the body with chunked transfer encoding
+    /// Declare this Content-Length but send no body (tests of the size limit).
+    std::optional<std::int64_t> declared_length;
     int timeout_secs = 60;
 };
 

@@ -4,6 +4,7 @@
 // fired token shuts the socket down, so nothing blocks past the deadline or a cancel.
 #include "transport/http_exchange.hpp"
 
+#include "transport/sigpipe_guard.hpp"
 #include "transport/transport_errors.hpp"
 
 #include <Poco/Net/HTTPRequest.h>
@@ -30,6 +31,18 @@ std::string lower(std::string s) {
     return s;
 }
 
+// A failed connection is closed here, still under the SigpipeGuard, and without waiting: a
+// blocking TLS shutdown would wait for the peer's close_notify up to the old receive timeout.
+void teardown(PooledConnection& connection, SocketAbortGuard& guard) {
+    guard.disarm();
+    if (!connection.session) return;
+    try {
+        connection.session->socket().setBlocking(false);
+    } catch (...) {
+    }
+    connection.session.reset();
+}
+
 } // namespace
 
 ExchangeResult exchange(PooledConnection& connection, const WireRequest& request, Deadline deadline,
@@ -38,6 +51,7 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
     const std::string& what = request.describe;
     bool got_response = false;
 
+    SigpipeGuard no_sigpipe;
     SocketAbortGuard guard(cancel, session.socket());
     try {
         checkDeadline(deadline, cancel, what, limit);
@@ -132,17 +146,19 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
         result.keep_alive = http_response.getKeepAlive() && session.connected();
         return result;
     } catch (const SocktError&) {
+        teardown(connection, guard);
         throw;
     } catch (const Poco::Exception& e) {
-        if (!got_response && connection.reused && !cancel.cancelled() && Clock::now() < deadline &&
-            !dynamic_cast<const Poco::TimeoutException*>(&e))
+        teardown(connection, guard);
+        if (!got_response && connection.reused && !cancel.cancelled() &&
+            Clock::now() < deadline && !dynamic_cast<const Poco::TimeoutException*>(&e))
             throw StaleConnection{e.displayText()};
         rethrowTransport(e, deadline, cancel, what, limit);
     } catch (const std::exception& e) {
-        if (cancel.cancelled())
-            throwCancelled(what);
+        teardown(connection, guard);
+        if (cancel.cancelled()) throwCancelled(what);
         throwConnection(what, e.what());
     }
 }
 
-} // namespace sockt::detail
+}  // namespace sockt::detail

@@ -53,7 +53,9 @@ SocketAbortGuard::SocketAbortGuard(const CancelToken& cancel, const Poco::Net::S
     });
 }
 
-SocketAbortGuard::~SocketAbortGuard() {
+SocketAbortGuard::~SocketAbortGuard() { disarm(); }
+
+void SocketAbortGuard::disarm() {
     cancel_.removeCallback(id_);
     // A callback already running holds the mutex; after this the fd is never touched again.
     std::lock_guard<std::mutex> lock(shared_->mutex);

@@ -34,6 +34,8 @@ public:
     ~SocketAbortGuard();
     SocketAbortGuard(const SocketAbortGuard&) = delete;
     SocketAbortGuard& operator=(const SocketAbortGuard&) = delete;
+    /// Stops watching the socket (before it is closed). Idempotent.
+    void disarm();
 
 private:
     struct Shared {

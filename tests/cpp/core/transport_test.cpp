@@ -140,6 +140,30 @@ TEST(Transport, StalledServerRaisesTimeoutWithinDeadlinePlusOneSecond) {
     EXPECT_LT(elapsed, 2500ms);
 }
 
+TEST(Transport, ServerStallingMidBodyRaisesTimeoutWithinDeadlinePlusOneSecond) {
+    FixtureServer server;
+    server.enqueue(Reply::stallMidBody(R"J({"tiers":[)J"));
+    auto opts = optionsFor(server);
+    opts.timeout = 1500ms;
+    ComputeClient client(opts);
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(client.listTiers(), TimeoutError);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2500ms);
+}
+
+TEST(Transport, StalledHttpsServerRaisesTimeout) {
+    auto pki = testPki();
+    FixtureServer server(pki.good);
+    server.enqueue(Reply::stall());
+    auto opts = optionsFor(server);
+    opts.ca_file = pki.ca_file;
+    opts.timeout = 1000ms;
+    ComputeClient client(opts);
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(client.listTiers(), TimeoutError);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2000ms);
+}
+
 TEST(Transport, RefusedConnectionRaisesConnectionError) {
     ClientOptions opts;
     opts.base_url = "http://127.0.0.1:" + std::to_string(unusedPort());

@@ -108,6 +108,17 @@ public:
             dropConnection(request, response);
             return;
         }
+        if (reply.action == Reply::Action::StallMidBody) {
+            response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+            response.setContentType(reply.content_type);
+            response.setContentLength64(static_cast<Poco::Int64>(reply.body.size() + 1000));
+            std::ostream& out = response.send();
+            out << reply.body;
+            out.flush();
+            impl_.waitReleased();
+            dropConnection(request, response);
+            return;
+        }
         response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
         if (!reply.content_type.empty())
             response.setContentType(reply.content_type);

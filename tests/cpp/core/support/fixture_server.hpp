@@ -33,6 +33,7 @@ struct Reply {
         Respond, // send status/headers/body
         Stall,   // read the request, never answer (until the server stops)
         Drop,    // read the request, close the connection without answering
+        StallMidBody,  // send the headers and part of the body, then stall
     };
     int status = 200;
     std::string body = "{}";
@@ -53,6 +54,12 @@ struct Reply {
     static Reply stall() {
         Reply r;
         r.action = Action::Stall;
+        return r;
+    }
+    static Reply stallMidBody(std::string partial) {
+        Reply r;
+        r.action = Action::StallMidBody;
+        r.body = std::move(partial);
         return r;
     }
     static Reply drop() {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Python suite (issue #5): installs the package the way users do (`pip install .` into a fresh
+# virtual environment), then runs pytest on tests/python, `mypy --strict examples/python/` and
+# stubtest on sockt._sockt. Called by `make test-python`; SOCKT_BIN points at the built CLI.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${SOCKT_TEST_VENV:-$ROOT/build/venv-test}"
+PYTHON="${PYTHON:-python3}"
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
+
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
+"${PIP[@]}" install --upgrade pip >/dev/null
+"${PIP[@]}" install pytest mypy
+echo "run.sh: pip install $ROOT"
+"${PIP[@]}" install "$ROOT"
+
+# Run from outside the source tree so `import sockt` is the installed package, not python/sockt.
+cd "$ROOT/tests/python"
+"$VENV/bin/python" - <<'PY'
+import sockt, os
+assert "site-packages" in sockt.__file__, sockt.__file__
+print(f"run.sh: testing sockt {sockt.__version__} from {os.path.dirname(sockt.__file__)}")
+PY
+
+status=0
+set +e
+"$VENV/bin/python" -m pytest -p no:cacheprovider -q "$ROOT/tests/python" "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+    echo "run.sh: pytest collected no tests" >&2
+    status=1
+elif [ "$rc" -ne 0 ]; then
+    status=$rc
+fi
+
+echo "run.sh: mypy --strict examples/python/"
+(cd "$ROOT" && "$VENV/bin/python" -m mypy --strict --no-incremental examples/python/) || status=1
+
+echo "run.sh: stubtest sockt._sockt"
+"$VENV/bin/python" -m mypy.stubtest --ignore-missing-stub sockt._sockt || status=1
+
+exit "$status"
