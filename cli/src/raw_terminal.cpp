@@ -22,7 +22,8 @@ void restoreAtExit() { restoreTerminalNow(); }
 void restoreTerminalNow() {
     int fd = g_saved_fd;
     if (fd >= 0) {
-        ::tcsetattr(fd, TCSAFLUSH, &g_saved);
+        // TCSADRAIN: our last output reaches the terminal before the old settings return.
+        ::tcsetattr(fd, TCSADRAIN, &g_saved);
         g_saved_fd = -1;
     }
 }
@@ -42,7 +43,8 @@ RawTerminal::RawTerminal(int fd) : fd_(fd) {
         hooked = true;
     }
     ::cfmakeraw(&t);
-    if (::tcsetattr(fd, TCSAFLUSH, &t) != 0) {
+    // TCSANOW, not TCSAFLUSH: keystrokes typed while connecting must reach the remote shell.
+    if (::tcsetattr(fd, TCSANOW, &t) != 0) {
         std::string reason = std::strerror(errno);
         g_saved_fd = -1;
         throw std::runtime_error(reason);

@@ -22,6 +22,31 @@ __all__ = ["Sandbox"]
 EVENTS = ("pending_invoice", "low_balance", "out_of_balance")
 
 
+class _Listener:
+    """One ``on(event, callback)`` registration; remembers the invoices it has delivered."""
+
+    def __init__(self, event: str, callback: Callable[[Any], object]) -> None:
+        self.event = event
+        self.callback = callback
+        self._delivered: set[str] = set()
+        self._lock = threading.Lock()
+
+    def offer(self, invoice: PendingInvoice) -> None:
+        with self._lock:
+            if invoice.payment_hash in self._delivered:
+                return
+            self._delivered.add(invoice.payment_hash)
+        self.callback(invoice)
+
+    def deliver(self, event_data: dict[str, Any]) -> None:
+        # Called by the core, on the thread whose call fired the event, with the GIL held.
+        invoice = PendingInvoice._from_native(event_data.get("invoice"))
+        if self.event == "pending_invoice" and invoice is not None:
+            self.offer(invoice)
+        else:
+            self.callback(event_data.get("data"))
+
+
 class Sandbox:
     """A sandbox. Returned by :meth:`ComputeClient.create_sandbox` and
     :meth:`ComputeClient.get_sandbox`; thread-safe. As a context manager it terminates the sandbox
@@ -30,7 +55,7 @@ class Sandbox:
     def __init__(self, client: ComputeClient, native: _sockt.Sandbox) -> None:
         self._client = client
         self._native = native
-        self._listeners: dict[str, list[tuple[Callable[[Any], object], int]]] = {}
+        self._listeners: dict[str, list[tuple[_Listener, int]]] = {}
         self._lock = threading.Lock()
 
     # --- properties -------------------------------------------------------------------------
@@ -63,11 +88,26 @@ class Sandbox:
         Raises :class:`SandboxNotRunningError` on timeout, or when the sandbox fails or is
         terminated.
         """
+        # One status first, through refresh_status: listeners learn about an invoice that is
+        # outstanding when the wait starts (the official SDK's wait loop does the same).
+        if self.refresh_status().status == "running":
+            return
         self._native.wait_until_running(timeout, poll_interval)
 
     def refresh_status(self) -> SandboxStatus:
-        """Fetches the status, updates this handle and fires billing events."""
-        return SandboxStatus._from_native(self._native.refresh_status())
+        """Fetches the status, updates this handle and fires billing events.
+
+        ``pending_invoice`` listeners are called once per invoice: also for an invoice that was
+        already outstanding when they were registered (the reference's ``on(...)`` then
+        ``refresh_status()`` example), never twice for the same ``payment_hash``.
+        """
+        status = SandboxStatus._from_native(self._native.refresh_status())
+        if status.pending_invoice is not None:
+            with self._lock:
+                listeners = [entry[0] for entry in self._listeners.get("pending_invoice", [])]
+            for listener in listeners:
+                listener.offer(status.pending_invoice)
+        return status
 
     def pause(self) -> None:
         """Pauses the sandbox: its processes are frozen and billing stops."""
@@ -163,22 +203,17 @@ class Sandbox:
         :class:`PendingInvoice`), ``"low_balance"`` or ``"out_of_balance"`` (called with the status
         data dict). Callbacks run on the thread whose call fired them, with the GIL held."""
 
-        def deliver(event_data: dict[str, Any]) -> None:
-            if event_data["name"] == "pending_invoice" and event_data.get("invoice") is not None:
-                callback(PendingInvoice._from_native(event_data["invoice"]))
-            else:
-                callback(event_data.get("data"))
-
-        listener_id = self._native.on(event, deliver)
+        listener = _Listener(event, callback)
+        listener_id = self._native.on(event, listener.deliver)
         with self._lock:
-            self._listeners.setdefault(event, []).append((callback, listener_id))
+            self._listeners.setdefault(event, []).append((listener, listener_id))
 
     def off(self, event: str, callback: Callable[[Any], object]) -> None:
         """Unregisters a callback registered with :meth:`on` (no-op if it was not)."""
         with self._lock:
             # Equality, not identity: `obj.method` is a new bound-method object on every access.
             entries = self._listeners.get(event, [])
-            found = next((e for e in entries if e[0] == callback), None)
+            found = next((e for e in entries if e[0].callback == callback), None)
             if found is None:
                 return
             entries.remove(found)

@@ -89,7 +89,8 @@ def test_create_sandbox_invalid(client: sockt.ComputeClient) -> None:
     with pytest.raises(sockt.APIError) as info:
         client.create_sandbox(tier="no-such-tier")
     assert info.value.status_code == 400 and info.value.slug == "invalid_params"
-    with pytest.raises(sockt.APIError):
+    # Caught before anything is sent (the core validates the documented range).
+    with pytest.raises(ValueError):
         client.create_sandbox(tier="nano", billing_method="lightning", prepaid_sats=0)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -300,11 +301,14 @@ def test_event_handling_example(env: Server, capsys: pytest.CaptureFixture[str])
     sandbox.on("pending_invoice", on_invoice)
     sandbox.on("low_balance", on_low_balance)
     sandbox.on("out_of_balance", on_out_of_balance)
-    # The invoice is paid by the user's wallet: the local pay route stands in.
+    # The user pays the invoice with a wallet while the script waits: a timer calling the local
+    # pay route stands in.
     invoice = sandbox.pending_invoice
     assert invoice is not None
-    env.pay(invoice.payment_hash)
+    payer = threading.Timer(0.5, env.pay, args=(invoice.payment_hash,))
+    payer.start()
     sandbox.wait_until_running()
+    payer.join()
     # "long-running-job" is a placeholder: a local job of the same kind.
     result = sandbox.exec_sync("sleep 1; echo job done")
     assert result.stdout == "job done\n"

@@ -35,7 +35,8 @@ std::string lower(std::string s) {
 // blocking TLS shutdown would wait for the peer's close_notify up to the old receive timeout.
 void teardown(PooledConnection& connection, SocketAbortGuard& guard) {
     guard.disarm();
-    if (!connection.session) return;
+    if (!connection.session)
+        return;
     try {
         connection.session->socket().setBlocking(false);
     } catch (...) {
@@ -68,8 +69,9 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
             // explicit zero length keeps HTTP/1.1 framing unambiguous.
             http.setContentLength64(0);
         }
-        session.socket().setSendTimeout(timespanMs(remainingMs(deadline)));
-        session.socket().setReceiveTimeout(timespanMs(remainingMs(deadline)));
+        const bool tls = session.secure();
+        session.socket().setSendTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
+        session.socket().setReceiveTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
         std::ostream& out = session.sendRequest(http);
         if (request.body && !request.body->empty())
             out.write(request.body->data(), static_cast<std::streamsize>(request.body->size()));
@@ -92,7 +94,7 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
                 break;
         }
 
-        session.socket().setReceiveTimeout(timespanMs(remainingMs(deadline)));
+        session.socket().setReceiveTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
         Poco::Net::HTTPResponse http_response;
         std::istream& in = session.receiveResponse(http_response);
         got_response = true;
@@ -120,7 +122,7 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
         }
         while (true) {
             checkDeadline(deadline, cancel, what, limit);
-            session.socket().setReceiveTimeout(timespanMs(remainingMs(deadline)));
+            session.socket().setReceiveTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
             std::size_t old = body.size();
             body.resize(old + kReadChunk);
             in.read(body.data() + old, static_cast<std::streamsize>(kReadChunk));
@@ -150,15 +152,16 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
         throw;
     } catch (const Poco::Exception& e) {
         teardown(connection, guard);
-        if (!got_response && connection.reused && !cancel.cancelled() &&
-            Clock::now() < deadline && !dynamic_cast<const Poco::TimeoutException*>(&e))
+        if (!got_response && connection.reused && !cancel.cancelled() && Clock::now() < deadline &&
+            !dynamic_cast<const Poco::TimeoutException*>(&e))
             throw StaleConnection{e.displayText()};
         rethrowTransport(e, deadline, cancel, what, limit);
     } catch (const std::exception& e) {
         teardown(connection, guard);
-        if (cancel.cancelled()) throwCancelled(what);
+        if (cancel.cancelled())
+            throwCancelled(what);
         throwConnection(what, e.what());
     }
 }
 
-}  // namespace sockt::detail
+} // namespace sockt::detail

@@ -166,8 +166,8 @@ ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelTok
     auto context = sslContext();
     try {
         SocketAbortGuard guard(cancel, socket);
-        socket.setReceiveTimeout(toTimespan(remainingMs(deadline)));
-        socket.setSendTimeout(toTimespan(remainingMs(deadline)));
+        socket.setReceiveTimeout(toTimespan(socketTimeoutMs(deadline, true)));
+        socket.setSendTimeout(toTimespan(socketTimeoutMs(deadline, true)));
         // attach() performs the handshake: SNI and hostname verification use `host`.
         Poco::Net::SecureStreamSocket secure =
             Poco::Net::SecureStreamSocket::attach(socket, host, context);

@@ -19,7 +19,8 @@ SigpipeGuard::SigpipeGuard() {
 }
 
 SigpipeGuard::~SigpipeGuard() {
-    if (!active_) return;
+    if (!active_)
+        return;
     if (!was_pending_) {
         sigset_t pending;
         sigemptyset(&pending);
@@ -36,4 +37,4 @@ SigpipeGuard::~SigpipeGuard() {
     pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 
-}  // namespace sockt::detail
+} // namespace sockt::detail

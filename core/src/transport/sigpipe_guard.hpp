@@ -24,4 +24,4 @@ private:
     bool active_ = false;
 };
 
-}  // namespace sockt::detail
+} // namespace sockt::detail

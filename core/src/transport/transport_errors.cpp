@@ -2,6 +2,7 @@
 // CancelToken within a second).
 #include "transport/transport_errors.hpp"
 
+#include <algorithm>
 #include <sys/socket.h>
 
 namespace sockt::detail {
@@ -9,6 +10,11 @@ namespace sockt::detail {
 long long remainingMs(Deadline deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     return left.count() > 0 ? left.count() : 0;
+}
+
+long long socketTimeoutMs(Deadline deadline, bool tls) {
+    long long left = remainingMs(deadline);
+    return std::max(1LL, tls ? left / 2 : left);
 }
 
 void throwTimeout(const std::string& what, Duration limit) {
@@ -53,7 +59,9 @@ SocketAbortGuard::SocketAbortGuard(const CancelToken& cancel, const Poco::Net::S
     });
 }
 
-SocketAbortGuard::~SocketAbortGuard() { disarm(); }
+SocketAbortGuard::~SocketAbortGuard() {
+    disarm();
+}
 
 void SocketAbortGuard::disarm() {
     cancel_.removeCallback(id_);

@@ -14,6 +14,10 @@ namespace sockt::detail {
 
 /// Milliseconds left until `deadline` (0 when past).
 long long remainingMs(Deadline deadline);
+/// The per-operation socket timeout that still ends by `deadline`. Poco's TLS socket, after an
+/// SSL_read/SSL_write timed out (WANT_READ/WANT_WRITE), polls once more for the same timeout
+/// before throwing, so a TLS socket gets half of what is left.
+long long socketTimeoutMs(Deadline deadline, bool tls);
 
 [[noreturn]] void throwTimeout(const std::string& what, Duration limit);
 [[noreturn]] void throwCancelled(const std::string& what);

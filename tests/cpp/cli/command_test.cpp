@@ -5,6 +5,7 @@
 
 #include "app.hpp"
 #include "command.hpp"
+#include "sockt/protocol.hpp"
 
 using namespace sockt::cli;
 
@@ -220,7 +221,7 @@ TEST(App, CompletionScriptsMentionEveryCommand) {
     for (const char* shell : {"bash", "zsh", "fish"}) {
         auto r = runApp({"completion", shell});
         EXPECT_EQ(r.code, 0) << shell;
-        for (const char* word : {"sandbox", "exec-cancel", "files", "tiers", "--workdir"})
+        for (const char* word : {"sandbox", "exec-cancel", "files", "tiers", "workdir"})
             EXPECT_NE(r.out.find(word), std::string::npos) << shell << " lacks " << word;
     }
     EXPECT_EQ(runApp({"completion", "bash", "extra"}).code, 1);

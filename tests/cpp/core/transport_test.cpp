@@ -164,6 +164,19 @@ TEST(Transport, StalledHttpsServerRaisesTimeout) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2000ms);
 }
 
+TEST(Transport, HttpsServerStallingMidBodyRaisesTimeoutWithinDeadlinePlusOneSecond) {
+    auto pki = testPki();
+    FixtureServer server(pki.good);
+    server.enqueue(Reply::stallMidBody(R"J({"tiers":[)J"));
+    auto opts = optionsFor(server);
+    opts.ca_file = pki.ca_file;
+    opts.timeout = 1500ms;
+    ComputeClient client(opts);
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(client.listTiers(), TimeoutError);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2500ms);
+}
+
 TEST(Transport, RefusedConnectionRaisesConnectionError) {
     ClientOptions opts;
     opts.base_url = "http://127.0.0.1:" + std::to_string(unusedPort());
@@ -352,6 +365,22 @@ TEST(Environment, ParameterBeatsEnvBeatsDefault) {
         EXPECT_EQ(defaults.baseUrl(), "https://api.sockt.dev");
         EXPECT_EQ(defaults.describe(), "ComputeClient(base_url=https://api.sockt.dev)");
     }
+}
+
+TEST(Environment, CaFileFromEnvironment) {
+    auto pki = testPki();
+    FixtureServer server(pki.good);
+    server.enqueue(Reply::json(200, R"J({"tiers":[]})J"));
+    EnvGuard env({{"SOCKT_CA_FILE", pki.ca_file.c_str()},
+                  {"SOCKT_API_URL", server.url().c_str()},
+                  {"SOCKT_API_KEY", nullptr},
+                  {"SOCKT_SANDBOX_TOKEN", nullptr}});
+    ComputeClient client;
+    EXPECT_NO_THROW(client.listTiers());
+    ClientOptions missing;
+    missing.ca_file = "/nonexistent/ca.pem";  // a parameter beats the env
+    ComputeClient broken(missing);
+    EXPECT_THROW(broken.listTiers(), ConnectionError);
 }
 
 TEST(Environment, InvalidBaseUrlIsAnInvalidArgument) {

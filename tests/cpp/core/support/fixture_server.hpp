@@ -30,10 +30,10 @@ struct RecordedRequest {
 
 struct Reply {
     enum class Action {
-        Respond, // send status/headers/body
-        Stall,   // read the request, never answer (until the server stops)
-        Drop,    // read the request, close the connection without answering
-        StallMidBody,  // send the headers and part of the body, then stall
+        Respond,      // send status/headers/body
+        Stall,        // read the request, never answer (until the server stops)
+        Drop,         // read the request, close the connection without answering
+        StallMidBody, // send the headers and part of the body, then stall
     };
     int status = 200;
     std::string body = "{}";

@@ -1,0 +1,178 @@
+"""`sockt shell` under a pseudo-terminal (PROTOCOL.md §10.13, issue #4 item 6)."""
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+
+from conftest import SOCKT
+
+
+class PtyProc:
+    def __init__(self, argv, env, rows=24, cols=80):
+        self.master, self.slave = pty.openpty()
+        self.set_size(rows, cols)
+        # A recognisable, non-raw starting state to compare with after the session.
+        attrs = termios.tcgetattr(self.slave)
+        attrs[3] |= termios.ECHO | termios.ICANON | termios.ISIG
+        termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
+        self.before = termios.tcgetattr(self.slave)
+        self.proc = subprocess.Popen(argv, stdin=self.slave, stdout=self.slave, stderr=self.slave,
+                                     env=env, start_new_session=True)
+        self.buf = b""
+
+    def wait_prompt(self):
+        # PS1 of the sandbox's .bashrc (PROTOCOL.md §11.4).
+        self.read_until(b"sandbox@sockt:")
+
+    def set_size(self, rows, cols):
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def write(self, data: bytes):
+        os.write(self.master, data)
+
+    def read_until(self, needle: bytes, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while needle not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{needle!r} not seen; output so far: {self.buf[-2000:]!r}")
+            r, _, _ = select.select([self.master], [], [], min(left, 0.2))
+            if r:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk and self.proc.poll() is not None:
+                    raise AssertionError(f"{needle!r} not seen before exit: {self.buf[-2000:]!r}")
+                self.buf += chunk
+        idx = self.buf.index(needle) + len(needle)
+        seen, self.buf = self.buf[:idx], self.buf[idx:]
+        return seen
+
+    def wait(self, timeout=30):
+        code = self.proc.wait(timeout)
+        # Drain what is left.
+        while True:
+            r, _, _ = select.select([self.master], [], [], 0.2)
+            if not r:
+                break
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.buf += chunk
+        return code
+
+    def attrs(self):
+        return termios.tcgetattr(self.slave)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def test_shell_needs_a_terminal(sockt, sandbox):
+    r = sockt("shell", sandbox)
+    assert r.code == 1
+    assert r.out == ""
+    assert r.err == "Error: terminal raw mode: inappropriate ioctl for device\n"
+
+
+def test_shell_unknown_sandbox(sockt):
+    r = sockt("shell", "00000000-0000-4000-8000-000000000000")
+    assert r.code == 1 and r.err.startswith('Error: API error (404): {"code":"not_found"')
+
+
+def test_interactive_session_ctrl_c_resize_ctrl_d(server, sandbox):
+    p = PtyProc([SOCKT, "shell", sandbox], server.env(), rows=24, cols=80)
+    try:
+        p.wait_prompt()
+        p.write(b"echo $((6*7))\r")
+        p.read_until(b"42\r\n")
+        # The local terminal is raw while the session runs.
+        assert not (p.attrs()[3] & termios.ICANON)
+        # The initial resize carried the terminal's size.
+        p.write(b"stty size\r")
+        p.read_until(b"24 80\r\n")
+        # Ctrl-C reaches the remote program, not sockt.
+        p.write(b"sleep 30\r")
+        p.read_until(b"sleep 30")
+        time.sleep(0.5)
+        p.write(b"\x03")
+        p.write(b"echo after-$((1+1))\r")
+        p.read_until(b"after-2\r\n")
+        assert p.proc.poll() is None
+        # A window-size change is forwarded (SIGWINCH).
+        p.set_size(33, 111)
+        p.proc.send_signal(signal.SIGWINCH)
+        for attempt in range(20):
+            p.write(b"stty size\r")
+            p.read_until(b"stty size\r\n")
+            line = p.read_until(b"\r\n")
+            if b"33 111" in line:
+                break
+            time.sleep(0.25)
+        else:
+            raise AssertionError("resize not applied")
+        # Ctrl-D on an empty line ends the remote shell, then the session.
+        p.write(b"\x04")
+        code = p.wait()
+        assert code == 0
+        assert b"Connection closed.\r\n" in p.buf
+        assert p.attrs() == p.before
+    finally:
+        p.close()
+
+
+def test_exit_with_code_still_exits_zero_and_restores(server, sandbox):
+    p = PtyProc([SOCKT, "shell", sandbox], server.env())
+    try:
+        p.wait_prompt()
+        p.write(b"echo ready-$((2+3))\r")
+        p.read_until(b"ready-5\r\n")
+        p.write(b"exit 3\r")
+        assert p.wait() == 0
+        assert b"\r\nConnection closed.\r\n" in p.buf
+        assert p.attrs() == p.before
+    finally:
+        p.close()
+
+
+def test_sigterm_closes_and_restores(server, sandbox):
+    p = PtyProc([SOCKT, "shell", sandbox], server.env())
+    try:
+        p.wait_prompt()
+        p.write(b"echo up-$((1+1))\r")
+        p.read_until(b"up-2\r\n")
+        p.proc.send_signal(signal.SIGTERM)
+        assert p.wait() == 0
+        assert b"Connection closed.\r\n" in p.buf
+        assert p.attrs() == p.before
+    finally:
+        p.close()
+
+
+def test_pause_shows_shell_error(server, sockt, sandbox):
+    p = PtyProc([SOCKT, "shell", sandbox], server.env())
+    try:
+        p.wait_prompt()
+        p.write(b"echo on-$((1+1))\r")
+        p.read_until(b"on-2\r\n")
+        assert sockt("sandbox", "pause", sandbox).code == 0
+        assert p.wait() == 0
+        assert b"\r\nShell error: sandbox paused\r\n" in p.buf
+        assert b"Connection closed.\r\n" in p.buf
+        assert p.attrs() == p.before
+    finally:
+        p.close()
+        sockt("sandbox", "resume", sandbox)
