@@ -1,13 +1,13 @@
 // Entry point of the Node-API addon sockt_node.node (DESIGN.md §4). The TypeScript layer in
 // node/src is the API; this module is its private native surface, typed in node/src/native.ts.
-#include <napi.h>
-#include <sockt/protocol.hpp>
-
 #include "addon_data.hpp"
 #include "cancel_wrap.hpp"
 #include "client_wrap.hpp"
 #include "sandbox_wrap.hpp"
 #include "shell_wrap.hpp"
+
+#include <napi.h>
+#include <sockt/protocol.hpp>
 
 namespace sockt::node {
 namespace {
@@ -44,8 +44,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     return exports;
 }
 
-}  // namespace
-}  // namespace sockt::node
+} // namespace
+} // namespace sockt::node
 
 static Napi::Object initSocktNode(Napi::Env env, Napi::Object exports) {
     return sockt::node::init(env, exports);

@@ -44,7 +44,9 @@ Napi::FunctionReference* CallbackRegistry::find(std::uint64_t id) {
     return it == fns_.end() ? nullptr : &it->second;
 }
 
-void CallbackRegistry::remove(std::uint64_t id) { fns_.erase(id); }
+void CallbackRegistry::remove(std::uint64_t id) {
+    fns_.erase(id);
+}
 
 void AddonData::shutdown() {
     if (shut_down) {
@@ -57,4 +59,4 @@ void AddonData::shutdown() {
     dispatcher->shutdown();
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -1,6 +1,8 @@
 // Per-environment state of the addon (one per main thread or worker_thread that loads it).
 #pragma once
 
+#include "js_dispatcher.hpp"
+
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -8,8 +10,6 @@
 #include <napi.h>
 #include <sockt/options.hpp>
 #include <unordered_map>
-
-#include "js_dispatcher.hpp"
 
 namespace sockt::node {
 
@@ -61,4 +61,4 @@ struct AddonData {
     static AddonData& of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };
 
-}  // namespace sockt::node
+} // namespace sockt::node

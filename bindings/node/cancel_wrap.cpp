@@ -5,7 +5,7 @@ namespace sockt::node {
 namespace {
 // N-API 8 type tag: napi_unwrap alone would accept any wrapped object (a Sandbox, a Shell).
 constexpr napi_type_tag kCancelTag = {0x6b1f3c0a9d2e4f51ULL, 0x8a7c5e3d1b2f4a60ULL};
-}  // namespace
+} // namespace
 
 Napi::Function CancelWrap::define(Napi::Env env) {
     return DefineClass(env, "CancelToken",
@@ -40,4 +40,4 @@ Napi::Value CancelWrap::cancelled(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), token_.cancelled());
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -22,4 +22,4 @@ private:
     CancelToken token_;
 };
 
-}  // namespace sockt::node
+} // namespace sockt::node

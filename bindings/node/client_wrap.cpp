@@ -1,11 +1,11 @@
 #include "client_wrap.hpp"
 
-#include <chrono>
-
 #include "cancel_wrap.hpp"
 #include "convert.hpp"
 #include "promise_worker.hpp"
 #include "sandbox_wrap.hpp"
+
+#include <chrono>
 
 namespace sockt::node {
 
@@ -40,8 +40,8 @@ ClientWrap::ClientWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Client
             options.ignore_env = *ignore;
         }
     }
-    client_ = translateErrors(
-        env, [&] { return std::make_shared<ComputeClient>(std::move(options)); });
+    client_ =
+        translateErrors(env, [&] { return std::make_shared<ComputeClient>(std::move(options)); });
 }
 
 Napi::Value ClientWrap::listTiers(const Napi::CallbackInfo& info) {
@@ -117,4 +117,4 @@ Napi::Value ClientWrap::describe(const Napi::CallbackInfo& info) {
     return Napi::String::New(info.Env(), client_->describe());
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

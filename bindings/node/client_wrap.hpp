@@ -27,4 +27,4 @@ private:
     std::shared_ptr<ComputeClient> client_;
 };
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -6,16 +6,19 @@ namespace sockt::node {
 
 namespace {
 
-Napi::Value str(Napi::Env env, const std::string& s) { return Napi::String::New(env, s); }
+Napi::Value str(Napi::Env env, const std::string& s) {
+    return Napi::String::New(env, s);
+}
 
-Napi::Value num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
+Napi::Value num(Napi::Env env, double v) {
+    return Napi::Number::New(env, v);
+}
 
 Napi::Value optStr(Napi::Env env, const std::optional<std::string>& s) {
     return s ? str(env, *s) : env.Null();
 }
 
-template <typename T>
-Napi::Value optNum(Napi::Env env, const std::optional<T>& v) {
+template <typename T> Napi::Value optNum(Napi::Env env, const std::optional<T>& v) {
     return v ? num(env, static_cast<double>(*v)) : env.Null();
 }
 
@@ -23,18 +26,23 @@ Napi::Value nonEmptyOrNull(Napi::Env env, const std::string& s) {
     return s.empty() ? env.Null() : str(env, s);
 }
 
-}  // namespace
+} // namespace
 
 Napi::Value toJs(Napi::Env env, const Json& json) {
     switch (json.type()) {
     case Json::value_t::null:
-    case Json::value_t::discarded: return env.Null();
-    case Json::value_t::boolean: return Napi::Boolean::New(env, json.get<bool>());
-    case Json::value_t::number_integer: return num(env, static_cast<double>(json.get<std::int64_t>()));
+    case Json::value_t::discarded:
+        return env.Null();
+    case Json::value_t::boolean:
+        return Napi::Boolean::New(env, json.get<bool>());
+    case Json::value_t::number_integer:
+        return num(env, static_cast<double>(json.get<std::int64_t>()));
     case Json::value_t::number_unsigned:
         return num(env, static_cast<double>(json.get<std::uint64_t>()));
-    case Json::value_t::number_float: return num(env, json.get<double>());
-    case Json::value_t::string: return str(env, json.get_ref<const std::string&>());
+    case Json::value_t::number_float:
+        return num(env, json.get<double>());
+    case Json::value_t::string:
+        return str(env, json.get_ref<const std::string&>());
     case Json::value_t::array: {
         Napi::Array arr = Napi::Array::New(env, json.size());
         uint32_t i = 0;
@@ -50,7 +58,8 @@ Napi::Value toJs(Napi::Env env, const Json& json) {
         }
         return obj;
     }
-    case Json::value_t::binary: return env.Null();
+    case Json::value_t::binary:
+        return env.Null();
     }
     return env.Null();
 }
@@ -271,4 +280,4 @@ std::string requireString(const Napi::Value& v, const char* what) {
     return v.As<Napi::String>().Utf8Value();
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -31,4 +31,4 @@ std::optional<std::int64_t> optInt(const Napi::Object& o, const char* key);
 std::optional<bool> optBool(const Napi::Object& o, const char* key);
 std::string requireString(const Napi::Value& v, const char* what);
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -7,23 +7,36 @@ namespace sockt::node {
 namespace {
 const char* kindName(ErrorKind kind) {
     switch (kind) {
-    case ErrorKind::Generic: return "Generic";
-    case ErrorKind::Authentication: return "Authentication";
-    case ErrorKind::TopUpFailed: return "TopUpFailed";
-    case ErrorKind::RateLimited: return "RateLimited";
-    case ErrorKind::NoCapacity: return "NoCapacity";
-    case ErrorKind::HostUnreachable: return "HostUnreachable";
-    case ErrorKind::SandboxNotRunning: return "SandboxNotRunning";
-    case ErrorKind::SandboxStopped: return "SandboxStopped";
-    case ErrorKind::Api: return "Api";
-    case ErrorKind::Connection: return "Connection";
-    case ErrorKind::Timeout: return "Timeout";
-    case ErrorKind::Cancelled: return "Cancelled";
-    case ErrorKind::InvalidArgument: return "InvalidArgument";
+    case ErrorKind::Generic:
+        return "Generic";
+    case ErrorKind::Authentication:
+        return "Authentication";
+    case ErrorKind::TopUpFailed:
+        return "TopUpFailed";
+    case ErrorKind::RateLimited:
+        return "RateLimited";
+    case ErrorKind::NoCapacity:
+        return "NoCapacity";
+    case ErrorKind::HostUnreachable:
+        return "HostUnreachable";
+    case ErrorKind::SandboxNotRunning:
+        return "SandboxNotRunning";
+    case ErrorKind::SandboxStopped:
+        return "SandboxStopped";
+    case ErrorKind::Api:
+        return "Api";
+    case ErrorKind::Connection:
+        return "Connection";
+    case ErrorKind::Timeout:
+        return "Timeout";
+    case ErrorKind::Cancelled:
+        return "Cancelled";
+    case ErrorKind::InvalidArgument:
+        return "InvalidArgument";
     }
     return "Generic";
 }
-}  // namespace
+} // namespace
 
 ErrorInfo ErrorInfo::fromCurrentException() {
     ErrorInfo info;
@@ -63,4 +76,4 @@ Napi::Error ErrorInfo::toJs(Napi::Env env) const {
     return error;
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

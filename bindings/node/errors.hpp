@@ -13,8 +13,8 @@ namespace sockt::node {
 /// thread).
 struct ErrorInfo {
     std::string kind = "Generic";
-    std::string message;      // what(): the sentence plus the request id decoration
-    std::string raw_message;  // the server's (or our) sentence alone
+    std::string message;     // what(): the sentence plus the request id decoration
+    std::string raw_message; // the server's (or our) sentence alone
     std::string slug;
     int status_code = 0;
     std::string request_id;
@@ -28,8 +28,7 @@ struct ErrorInfo {
 };
 
 /// For synchronous methods: runs `f`, rethrowing core exceptions as JavaScript errors.
-template <typename F>
-auto translateErrors(Napi::Env env, F&& f) -> decltype(f()) {
+template <typename F> auto translateErrors(Napi::Env env, F&& f) -> decltype(f()) {
     try {
         return f();
     } catch (const Napi::Error&) {
@@ -39,4 +38,4 @@ auto translateErrors(Napi::Env env, F&& f) -> decltype(f()) {
     }
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

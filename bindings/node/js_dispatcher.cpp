@@ -68,4 +68,4 @@ void JsDispatcher::callJs(napi_env env, napi_value, void*, void* data) {
     }
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

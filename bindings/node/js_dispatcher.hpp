@@ -43,4 +43,4 @@ private:
     int holds_ = 0;
 };
 
-}  // namespace sockt::node
+} // namespace sockt::node

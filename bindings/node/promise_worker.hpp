@@ -8,15 +8,15 @@
 // - while the call is in flight the dispatcher is held, so the process waits for the promise.
 #pragma once
 
+#include "addon_data.hpp"
+#include "errors.hpp"
+#include "task_pool.hpp"
+
 #include <memory>
 #include <napi.h>
 #include <optional>
 #include <sockt/options.hpp>
 #include <type_traits>
-
-#include "addon_data.hpp"
-#include "errors.hpp"
-#include "task_pool.hpp"
 
 namespace sockt::node {
 
@@ -49,27 +49,29 @@ Napi::Value runAsync(Napi::Env env, const CancelToken& cancel, Work work, Conver
             error = ErrorInfo::fromCurrentException();
         }
         inflight->remove(call_id);
-        dispatcher->post([deferred, result, error, convert, settled,
-                          dispatcher](Napi::Env env) mutable {
-            dispatcher->release();
-            if (error) {
-                deferred.Reject(error->toJs(env).Value());
-            } else {
-                try {
-                    deferred.Resolve(convert(env, **result));
-                } catch (const Napi::Error& e) {
-                    deferred.Reject(e.Value());
+        dispatcher->post(
+            [deferred, result, error, convert, settled, dispatcher](Napi::Env env) mutable {
+                dispatcher->release();
+                if (error) {
+                    deferred.Reject(error->toJs(env).Value());
+                } else {
+                    try {
+                        deferred.Resolve(convert(env, **result));
+                    } catch (const Napi::Error& e) {
+                        deferred.Reject(e.Value());
+                    }
                 }
-            }
-            if (settled) {
-                settled(env);
-            }
-        });
+                if (settled) {
+                    settled(env);
+                }
+            });
     });
     return promise;
 }
 
 /// `convert` for calls that resolve to undefined.
-inline Napi::Value toUndefined(Napi::Env env, Unit&) { return env.Undefined(); }
+inline Napi::Value toUndefined(Napi::Env env, Unit&) {
+    return env.Undefined();
+}
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -1,12 +1,12 @@
 #include "sandbox_wrap.hpp"
 
-#include <chrono>
-
 #include "addon_data.hpp"
 #include "cancel_wrap.hpp"
 #include "convert.hpp"
 #include "promise_worker.hpp"
 #include "shell_wrap.hpp"
+
+#include <chrono>
 
 namespace sockt::node {
 
@@ -59,48 +59,46 @@ std::function<void(Napi::Env)> unregister(std::uint64_t callback_id) {
     return [callback_id](Napi::Env env) { AddonData::of(env).callbacks.remove(callback_id); };
 }
 
-template <typename T>
-Napi::Value same(Napi::Env env, T& value) {
+template <typename T> Napi::Value same(Napi::Env env, T& value) {
     return toJs(env, value);
 }
 
-Napi::Value toJsString(Napi::Env env, std::string& s) { return Napi::String::New(env, s); }
+Napi::Value toJsString(Napi::Env env, std::string& s) {
+    return Napi::String::New(env, s);
+}
 
-}  // namespace
+} // namespace
 
 Napi::Function SandboxWrap::define(Napi::Env env) {
-    return DefineClass(
-        env, "NativeSandbox",
-        {InstanceAccessor<&SandboxWrap::id>("id"),
-         InstanceAccessor<&SandboxWrap::status>("status"),
-         InstanceAccessor<&SandboxWrap::pendingInvoice>("pendingInvoice"),
-         InstanceAccessor<&SandboxWrap::sandboxToken>("sandboxToken"),
-         InstanceAccessor<&SandboxWrap::lastStatus>("lastStatus"),
-         InstanceAccessor<&SandboxWrap::created>("created"),
-         InstanceMethod<&SandboxWrap::describe>("describe"),
-         InstanceMethod<&SandboxWrap::waitUntilRunning>("waitUntilRunning"),
-         InstanceMethod<&SandboxWrap::refreshStatus>("refreshStatus"),
-         InstanceMethod<&SandboxWrap::pause>("pause"),
-         InstanceMethod<&SandboxWrap::resume>("resume"),
-         InstanceMethod<&SandboxWrap::terminate>("terminate"),
-         InstanceMethod<&SandboxWrap::exec>("exec"),
-         InstanceMethod<&SandboxWrap::execResult>("execResult"),
-         InstanceMethod<&SandboxWrap::execCancel>("execCancel"),
-         InstanceMethod<&SandboxWrap::execWait>("execWait"),
-         InstanceMethod<&SandboxWrap::execSync>("execSync"),
-         InstanceMethod<&SandboxWrap::writeFile>("writeFile"),
-         InstanceMethod<&SandboxWrap::writeFileBytes>("writeFileBytes"),
-         InstanceMethod<&SandboxWrap::readFile>("readFile"),
-         InstanceMethod<&SandboxWrap::readFileBytes>("readFileBytes"),
-         InstanceMethod<&SandboxWrap::listFiles>("listFiles"),
-         InstanceMethod<&SandboxWrap::shell>("shell"),
-         InstanceMethod<&SandboxWrap::on>("on"),
-         InstanceMethod<&SandboxWrap::off>("off")});
+    return DefineClass(env, "NativeSandbox",
+                       {InstanceAccessor<&SandboxWrap::id>("id"),
+                        InstanceAccessor<&SandboxWrap::status>("status"),
+                        InstanceAccessor<&SandboxWrap::pendingInvoice>("pendingInvoice"),
+                        InstanceAccessor<&SandboxWrap::sandboxToken>("sandboxToken"),
+                        InstanceAccessor<&SandboxWrap::lastStatus>("lastStatus"),
+                        InstanceAccessor<&SandboxWrap::created>("created"),
+                        InstanceMethod<&SandboxWrap::describe>("describe"),
+                        InstanceMethod<&SandboxWrap::waitUntilRunning>("waitUntilRunning"),
+                        InstanceMethod<&SandboxWrap::refreshStatus>("refreshStatus"),
+                        InstanceMethod<&SandboxWrap::pause>("pause"),
+                        InstanceMethod<&SandboxWrap::resume>("resume"),
+                        InstanceMethod<&SandboxWrap::terminate>("terminate"),
+                        InstanceMethod<&SandboxWrap::exec>("exec"),
+                        InstanceMethod<&SandboxWrap::execResult>("execResult"),
+                        InstanceMethod<&SandboxWrap::execCancel>("execCancel"),
+                        InstanceMethod<&SandboxWrap::execWait>("execWait"),
+                        InstanceMethod<&SandboxWrap::writeFile>("writeFile"),
+                        InstanceMethod<&SandboxWrap::writeFileBytes>("writeFileBytes"),
+                        InstanceMethod<&SandboxWrap::readFile>("readFile"),
+                        InstanceMethod<&SandboxWrap::readFileBytes>("readFileBytes"),
+                        InstanceMethod<&SandboxWrap::listFiles>("listFiles"),
+                        InstanceMethod<&SandboxWrap::shell>("shell"),
+                        InstanceMethod<&SandboxWrap::on>("on"),
+                        InstanceMethod<&SandboxWrap::off>("off")});
 }
 
 SandboxWrap::SandboxWrap(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<SandboxWrap>(info),
-      sandbox_([&]() -> Sandbox {
+    : Napi::ObjectWrap<SandboxWrap>(info), sandbox_([&]() -> Sandbox {
           if (info.Length() < 1 || !info[0].IsExternal()) {
               throw Napi::TypeError::New(info.Env(), "NativeSandbox is created by the client");
           }
@@ -206,7 +204,8 @@ Napi::Value SandboxWrap::terminate(const Napi::CallbackInfo& info) {
     Sandbox sb = sandbox_;
     CancelToken cancel = CancelWrap::from(info[1]);
     return runAsync(
-        info.Env(), cancel, [sb, address, cancel]() mutable { return sb.terminate(address, cancel); },
+        info.Env(), cancel,
+        [sb, address, cancel]() mutable { return sb.terminate(address, cancel); },
         same<TerminateResult>);
 }
 
@@ -251,23 +250,6 @@ Napi::Value SandboxWrap::execWait(const Napi::CallbackInfo& info) {
         same<ExecResult>, unregister(callback_id));
 }
 
-Napi::Value SandboxWrap::execSync(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    std::string command = requireString(info[0], "command");
-    Napi::Object o = optionsArg(info, 1);
-    ExecOptions options = execOptions(o);
-    PollOptions poll;
-    std::uint64_t callback_id = pollOptions(env, o, poll);
-    Sandbox sb = sandbox_;
-    CancelToken cancel = CancelWrap::from(info[2]);
-    return runAsync(
-        env, cancel,
-        [sb, command, options, poll, cancel]() mutable {
-            return sb.execSync(command, options, poll, cancel);
-        },
-        same<ExecResult>, unregister(callback_id));
-}
-
 Napi::Value SandboxWrap::writeFile(const Napi::CallbackInfo& info) {
     std::string path = requireString(info[0], "path");
     // Copied here, on the JS thread: the pool thread must not read a JS string.
@@ -293,8 +275,8 @@ Napi::Value SandboxWrap::writeFile(const Napi::CallbackInfo& info) {
 
 Napi::Value SandboxWrap::writeFileBytes(const Napi::CallbackInfo& info) {
     std::string path = requireString(info[0], "path");
-    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() !=
-                                       napi_uint8_array) {
+    if (!info[1].IsTypedArray() ||
+        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
         throw Napi::TypeError::New(info.Env(), "content must be a Uint8Array");
     }
     // A copy, not a reference to the caller's memory: the caller may reuse its buffer as soon
@@ -355,7 +337,8 @@ Napi::Value SandboxWrap::listFiles(const Napi::CallbackInfo& info) {
     Sandbox sb = sandbox_;
     CancelToken cancel = CancelWrap::from(info[1]);
     return runAsync(
-        info.Env(), cancel, [sb, options, cancel]() mutable { return sb.listFiles(options, cancel); },
+        info.Env(), cancel,
+        [sb, options, cancel]() mutable { return sb.listFiles(options, cancel); },
         [](Napi::Env env, std::vector<FileEntry>& entries) -> Napi::Value {
             Napi::Array arr = Napi::Array::New(env, entries.size());
             for (uint32_t i = 0; i < entries.size(); ++i) {
@@ -366,7 +349,8 @@ Napi::Value SandboxWrap::listFiles(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SandboxWrap::shell(const Napi::CallbackInfo& info) {
-    return translateErrors(info.Env(), [&] { return ShellWrap::wrap(info.Env(), sandbox_.shell()); });
+    return translateErrors(info.Env(),
+                           [&] { return ShellWrap::wrap(info.Env(), sandbox_.shell()); });
 }
 
 Napi::Value SandboxWrap::on(const Napi::CallbackInfo& info) {
@@ -411,4 +395,4 @@ Napi::Value SandboxWrap::off(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(env, removed);
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -35,7 +35,6 @@ private:
     Napi::Value execResult(const Napi::CallbackInfo& info);
     Napi::Value execCancel(const Napi::CallbackInfo& info);
     Napi::Value execWait(const Napi::CallbackInfo& info);
-    Napi::Value execSync(const Napi::CallbackInfo& info);
     Napi::Value writeFile(const Napi::CallbackInfo& info);
     Napi::Value writeFileBytes(const Napi::CallbackInfo& info);
     Napi::Value readFile(const Napi::CallbackInfo& info);
@@ -50,4 +49,4 @@ private:
     std::unordered_map<std::uint64_t, std::uint64_t> listeners_;
 };
 
-}  // namespace sockt::node
+} // namespace sockt::node

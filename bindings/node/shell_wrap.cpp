@@ -1,26 +1,24 @@
 #include "shell_wrap.hpp"
 
-#include <chrono>
-
 #include "addon_data.hpp"
 #include "cancel_wrap.hpp"
 #include "convert.hpp"
 #include "promise_worker.hpp"
 
+#include <chrono>
+
 namespace sockt::node {
 
 Napi::Function ShellWrap::define(Napi::Env env) {
-    return DefineClass(env, "NativeShell",
-                       {InstanceMethod<&ShellWrap::connect>("connect"),
-                        InstanceMethod<&ShellWrap::close>("close"),
-                        InstanceMethod<&ShellWrap::send>("send"),
-                        InstanceMethod<&ShellWrap::sendLine>("sendLine"),
-                        InstanceMethod<&ShellWrap::resize>("resize"),
-                        InstanceMethod<&ShellWrap::recv>("recv"),
-                        InstanceMethod<&ShellWrap::describe>("describe"),
-                        InstanceAccessor<&ShellWrap::connected>("connected"),
-                        InstanceAccessor<&ShellWrap::exitCode>("exitCode"),
-                        InstanceAccessor<&ShellWrap::closeCode>("closeCode")});
+    return DefineClass(
+        env, "NativeShell",
+        {InstanceMethod<&ShellWrap::connect>("connect"), InstanceMethod<&ShellWrap::close>("close"),
+         InstanceMethod<&ShellWrap::send>("send"), InstanceMethod<&ShellWrap::sendLine>("sendLine"),
+         InstanceMethod<&ShellWrap::resize>("resize"), InstanceMethod<&ShellWrap::recv>("recv"),
+         InstanceMethod<&ShellWrap::describe>("describe"),
+         InstanceAccessor<&ShellWrap::connected>("connected"),
+         InstanceAccessor<&ShellWrap::exitCode>("exitCode"),
+         InstanceAccessor<&ShellWrap::closeCode>("closeCode")});
 }
 
 ShellWrap::ShellWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ShellWrap>(info) {
@@ -120,4 +118,4 @@ Napi::Value ShellWrap::describe(const Napi::CallbackInfo& info) {
     return Napi::String::New(info.Env(), session_->describe());
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

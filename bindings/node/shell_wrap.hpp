@@ -31,4 +31,4 @@ private:
     std::shared_ptr<ShellSession> session_;
 };
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -10,7 +10,7 @@ namespace {
 // queue, they are not refused.
 constexpr std::size_t kMaxThreads = 512;
 constexpr auto kIdleExit = std::chrono::seconds(20);
-}  // namespace
+} // namespace
 
 TaskPool& TaskPool::instance() {
     // Leaked on purpose: see the header.
@@ -59,9 +59,9 @@ void TaskPool::workerLoop() {
         queue_.pop_front();
         lock.unlock();
         task();
-        task = nullptr;  // destroy captures before taking the lock again
+        task = nullptr; // destroy captures before taking the lock again
         lock.lock();
     }
 }
 
-}  // namespace sockt::node
+} // namespace sockt::node

@@ -35,4 +35,4 @@ private:
     std::size_t max_threads_;
 };
 
-}  // namespace sockt::node
+} // namespace sockt::node

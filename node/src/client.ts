@@ -2,6 +2,7 @@
 import { inspect } from 'node:util';
 
 import { CallOwner, syncCall } from './calls';
+import { InvalidArgumentError } from './errors';
 import { native, type NativeClient } from './native';
 import { Sandbox } from './sandbox';
 import type { CallOptions, ComputeClientOptions, CreateSandboxOptions, Tier } from './types';
@@ -20,6 +21,12 @@ export class ComputeClient {
      */
     constructor(options: ComputeClientOptions = {}) {
         const env = process.env;
+        const { timeoutMs } = options;
+        if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) {
+            throw new InvalidArgumentError(
+                `timeoutMs must be a positive integer (milliseconds), got ${String(timeoutMs)}`,
+            );
+        }
         const version = typeof process.versions.node === 'string' ? process.versions.node : '';
         this.#native = syncCall(
             () =>
@@ -27,7 +34,7 @@ export class ComputeClient {
                     apiKey: nonEmpty(options.apiKey) ?? nonEmpty(env.SOCKT_API_KEY),
                     sandboxToken: nonEmpty(options.sandboxToken) ?? nonEmpty(env.SOCKT_SANDBOX_TOKEN),
                     baseUrl: nonEmpty(options.baseUrl) ?? nonEmpty(env.SOCKT_API_URL),
-                    timeoutMs: options.timeoutMs,
+                    timeoutMs,
                     caFile: nonEmpty(options.caFile) ?? nonEmpty(env.SOCKT_CA_FILE),
                     userAgentSuffix: `node/${version}`,
                 }),

@@ -83,14 +83,6 @@ export interface NativeSandbox {
     execResult(executionId: string, cancel: Token): Promise<ExecResult>;
     execCancel(executionId: string, cancel: Token): Promise<string>;
     execWait(executionId: string, options: NativePollOptions, cancel: Token): Promise<ExecResult>;
-    execSync(
-        command: string,
-        options: NativePollOptions & {
-            workingDir?: string | undefined;
-            timeoutMs?: number | undefined;
-        },
-        cancel: Token,
-    ): Promise<ExecResult>;
     writeFile(
         path: string,
         content: string,

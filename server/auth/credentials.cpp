@@ -1,7 +1,7 @@
 // Credential sources of PROTOCOL.md §1.3.
-#include <Poco/String.h>
-
 #include "http/api_call.hpp"
+
+#include <Poco/String.h>
 
 namespace sockt::server {
 
@@ -9,14 +9,16 @@ std::vector<std::string> collectCredentials(const std::string& header, const std
                                             const std::string& body) {
     std::vector<std::string> out;
     for (const auto* c : {&header, &query, &body})
-        if (!c->empty()) out.push_back(*c);
+        if (!c->empty())
+            out.push_back(*c);
     return out;
 }
 
 std::string bearerCredential(const std::string& authorization_header) {
     const std::string value = Poco::trim(authorization_header);
-    if (value.size() < 7 || Poco::icompare(value.substr(0, 7), "bearer ") != 0) return {};
+    if (value.size() < 7 || Poco::icompare(value.substr(0, 7), "bearer ") != 0)
+        return {};
     return Poco::trim(value.substr(7));
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

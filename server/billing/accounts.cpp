@@ -6,11 +6,14 @@ namespace sockt::server {
 
 std::optional<std::size_t> Accounts::indexOf(const std::string& key) const {
     auto it = std::find(order_.begin(), order_.end(), key);
-    if (it == order_.end()) return std::nullopt;
+    if (it == order_.end())
+        return std::nullopt;
     return static_cast<std::size_t>(it - order_.begin());
 }
 
-bool Accounts::has(const std::string& key) const { return indexOf(key).has_value(); }
+bool Accounts::has(const std::string& key) const {
+    return indexOf(key).has_value();
+}
 
 void Accounts::add(const std::string& key, std::int64_t balance_subcents) {
     if (auto i = indexOf(key)) {
@@ -27,7 +30,8 @@ std::int64_t Accounts::balance(const std::string& key) const {
 }
 
 void Accounts::setBalance(const std::string& key, std::int64_t balance_subcents) {
-    if (auto i = indexOf(key)) balances_[*i] = balance_subcents;
+    if (auto i = indexOf(key))
+        balances_[*i] = balance_subcents;
 }
 
 OJson Accounts::toJson() const {
@@ -40,7 +44,8 @@ OJson Accounts::toJson() const {
 void Accounts::loadJson(const OJson& j) {
     order_.clear();
     balances_.clear();
-    for (const auto& e : j) add(e.at("key").get<std::string>(), e.at("balance_subcents").get<std::int64_t>());
+    for (const auto& e : j)
+        add(e.at("key").get<std::string>(), e.at("balance_subcents").get<std::int64_t>());
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

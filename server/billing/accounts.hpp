@@ -2,12 +2,12 @@
 // manager guards it with its state mutex.
 #pragma once
 
+#include "common/api_error.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "common/api_error.hpp"
 
 namespace sockt::server {
 
@@ -16,7 +16,7 @@ public:
     bool has(const std::string& key) const;
     /// Adds the key (first-seen order is kept: the first key is the one printed at startup).
     void add(const std::string& key, std::int64_t balance_subcents);
-    std::int64_t balance(const std::string& key) const;  // 0 for unknown keys
+    std::int64_t balance(const std::string& key) const; // 0 for unknown keys
     void setBalance(const std::string& key, std::int64_t balance_subcents);
     const std::vector<std::string>& keys() const { return order_; }
 
@@ -29,4 +29,4 @@ private:
     std::optional<std::size_t> indexOf(const std::string& key) const;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

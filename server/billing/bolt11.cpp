@@ -1,14 +1,16 @@
 #include "billing/bolt11.hpp"
 
-#include <random>
-
 #include "manager/ids.hpp"
+
+#include <random>
 
 namespace sockt::server {
 
 std::string bolt11Amount(std::int64_t sats) {
-    if (sats % 100000 == 0) return std::to_string(sats / 100000) + "m";
-    if (sats % 100 == 0) return std::to_string(sats / 100) + "u";
+    if (sats % 100000 == 0)
+        return std::to_string(sats / 100000) + "m";
+    if (sats % 100 == 0)
+        return std::to_string(sats / 100) + "u";
     return std::to_string(sats * 10) + "n";
 }
 
@@ -17,10 +19,13 @@ std::string makeBolt11(std::int64_t sats) {
     std::random_device rd;
     std::string tail;
     tail.reserve(58);
-    while (tail.size() < 58) tail.push_back(kBech32[rd() % 32]);
+    while (tail.size() < 58)
+        tail.push_back(kBech32[rd() % 32]);
     return "lnbc" + bolt11Amount(sats) + "1" + tail;
 }
 
-std::string makePaymentHash() { return randomHex(64); }
+std::string makePaymentHash() {
+    return randomHex(64);
+}
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -13,4 +13,4 @@ std::string makeBolt11(std::int64_t sats);
 /// 64 lowercase hex characters.
 std::string makePaymentHash();
 
-}  // namespace sockt::server
+} // namespace sockt::server

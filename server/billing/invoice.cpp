@@ -32,9 +32,10 @@ Invoice Invoice::fromJson(const OJson& j) {
     inv.sandbox_id = j.at("sandbox_id").get<std::string>();
     inv.amount_msats = j.at("amount_msats").get<std::int64_t>();
     inv.expires_ms = j.at("expires_ms").get<std::int64_t>();
-    if (j.contains("paid_ms") && !j["paid_ms"].is_null()) inv.paid_ms = j["paid_ms"].get<std::int64_t>();
+    if (j.contains("paid_ms") && !j["paid_ms"].is_null())
+        inv.paid_ms = j["paid_ms"].get<std::int64_t>();
     inv.initial = j.value("initial", false);
     return inv;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

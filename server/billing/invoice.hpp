@@ -1,11 +1,11 @@
 // A simulated Lightning invoice (PROTOCOL.md §7.1, paid through §11.3).
 #pragma once
 
+#include "common/api_error.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include "common/api_error.hpp"
 
 namespace sockt::server {
 
@@ -16,7 +16,7 @@ struct Invoice {
     std::int64_t amount_msats = 0;
     std::int64_t expires_ms = 0;
     std::optional<std::int64_t> paid_ms;
-    bool initial = false;  // paying it starts the sandbox; a top-up only adds balance
+    bool initial = false; // paying it starts the sandbox; a top-up only adds balance
 
     bool paid() const { return paid_ms.has_value(); }
     bool outstanding(std::int64_t now_ms) const { return !paid() && now_ms < expires_ms; }
@@ -26,4 +26,4 @@ struct Invoice {
     static Invoice fromJson(const OJson& j);
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -2,10 +2,10 @@
 // the formulas cannot disagree.
 #pragma once
 
+#include "sockt/protocol.hpp"
+
 #include <cstdint>
 #include <string>
-
-#include "sockt/protocol.hpp"
 
 namespace sockt::server {
 
@@ -20,4 +20,4 @@ std::string warningLevel(std::int64_t seconds_remaining);
 /// §7.3; `warning` is the lightning level or empty.
 int nextPollSecs(const std::string& status, const std::string& warning);
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,24 +1,26 @@
 #include "http/api.hpp"
 
-#include <Poco/String.h>
-
 #include "files/file_ops.hpp"
 #include "http/params.hpp"
 #include "manager/ids.hpp"
 #include "manager/sandbox_manager.hpp"
+
+#include <Poco/String.h>
 
 namespace sockt::server {
 namespace {
 
 std::string tierNames() {
     std::string out;
-    for (const auto& t : protocol::kTiers) out += (out.empty() ? "" : ", ") + std::string(t.name);
+    for (const auto& t : protocol::kTiers)
+        out += (out.empty() ? "" : ", ") + std::string(t.name);
     return out;
 }
 
 void checkEncoding(const OJson& body) {
     auto enc = optString(body, "encoding");
-    if (!enc) return;
+    if (!enc)
+        return;
     const auto lower = Poco::toLower(*enc);
     if (lower != "utf8" && lower != "utf-8" && lower != "base64")
         invalidParams("unknown encoding '" + *enc + "' (use utf8 or base64)");
@@ -26,14 +28,17 @@ void checkEncoding(const OJson& body) {
 
 bool validAddress(const std::string& a) {
     const auto at = a.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 >= a.size()) return false;
-    if (a.find('@', at + 1) != std::string::npos) return false;
+    if (at == std::string::npos || at == 0 || at + 1 >= a.size())
+        return false;
+    if (a.find('@', at + 1) != std::string::npos)
+        return false;
     for (unsigned char c : a)
-        if (c <= ' ' || c == 0x7f) return false;
+        if (c <= ' ' || c == 0x7f)
+            return false;
     return true;
 }
 
-}  // namespace
+} // namespace
 
 OJson Api::tiers() {
     OJson tiers = OJson::array();
@@ -111,7 +116,8 @@ OJson Api::terminateSandbox(const ApiCall& call, const std::string& id) {
     auto address = optString(call.body, "lightning_address");
     if (!address && !call.queryValue("lightning_address").empty())
         address = call.queryValue("lightning_address");
-    if (address && address->empty()) address.reset();
+    if (address && address->empty())
+        address.reset();
     if (address && !validAddress(*address))
         invalidParams("lightning_address must look like name@domain");
     return manager_.terminate(id, address);
@@ -120,12 +126,14 @@ OJson Api::terminateSandbox(const ApiCall& call, const std::string& id) {
 OJson Api::exec(const ApiCall& call, const std::string& id) {
     const auto acting = manager_.authorizeSandbox(call.credentials, id);
     const auto command = requireString(call.body, "command");
-    if (command.empty()) invalidParams("command must not be empty");
+    if (command.empty())
+        invalidParams("command must not be empty");
     const auto working_dir = optString(call.body, "working_dir").value_or("");
     const auto timeout = optInt(call.body, "timeout_ms").value_or(protocol::kDefaultExecTimeoutMs);
     if (timeout < 0 || timeout > protocol::kMaxExecTimeoutMs)
         invalidParams("timeout_ms must be between 0 and 86400000");
-    if (!working_dir.empty()) checkPathLexically(working_dir, false);
+    if (!working_dir.empty())
+        checkPathLexically(working_dir, false);
     auto lease = manager_.acquire(id);
     return manager_.executions().start(lease.runtime, id, command, working_dir, timeout, acting);
 }
@@ -146,7 +154,8 @@ OJson Api::cancelExecution(const ApiCall& call, const std::string& execution_id)
 OJson Api::writeFile(const ApiCall& call, const std::string& id) {
     manager_.authorizeSandbox(call.credentials, id);
     const auto path = requireString(call.body, "path");
-    if (path.empty()) invalidParams("path must not be empty");
+    if (path.empty())
+        invalidParams("path must not be empty");
     requireString(call.body, "content");
     checkEncoding(call.body);
     optBool(call.body, "create_dirs");
@@ -158,10 +167,12 @@ OJson Api::writeFile(const ApiCall& call, const std::string& id) {
 OJson Api::readFile(const ApiCall& call, const std::string& id) {
     manager_.authorizeSandbox(call.credentials, id);
     const auto path = requireString(call.body, "path");
-    if (path.empty()) invalidParams("path must not be empty");
+    if (path.empty())
+        invalidParams("path must not be empty");
     checkEncoding(call.body);
     const auto max_bytes = optInt(call.body, "max_bytes");
-    if (max_bytes && *max_bytes < 0) invalidParams("max_bytes must be >= 0");
+    if (max_bytes && *max_bytes < 0)
+        invalidParams("max_bytes must be >= 0");
     checkPathLexically(path, false);
     auto lease = manager_.acquire(id);
     return server::readFile(lease.runtime->home(), call.body);
@@ -176,8 +187,10 @@ OJson Api::listFiles(const ApiCall& call, const std::string& id) {
     if (!r.empty() && r != "true" && r != "1" && r != "false" && r != "0")
         invalidParams("recursive must be true or false");
     const auto depth = queryInt(max_depth, "max_depth");
-    if (depth && *depth < 0) invalidParams("max_depth must be >= 0");
-    if (!path.empty()) checkPathLexically(path, true);
+    if (depth && *depth < 0)
+        invalidParams("max_depth must be >= 0");
+    if (!path.empty())
+        checkPathLexically(path, true);
     auto lease = manager_.acquire(id);
     return server::listFiles(lease.runtime->home(), path, recursive, max_depth);
 }
@@ -193,14 +206,18 @@ OJson Api::shellUrl(const ApiCall& call, const std::string& id) {
     return out;
 }
 
-OJson Api::payInvoice(const std::string& ref) { return manager_.payInvoice(ref); }
+OJson Api::payInvoice(const std::string& ref) {
+    return manager_.payInvoice(ref);
+}
 
 OJson Api::addCredits(const ApiCall& call) {
     const auto key = requireString(call.body, "api_key");
     const auto cents = optInt(call.body, "cents");
-    if (!cents) invalidParams("missing required field: cents");
-    if (*cents < 1) invalidParams("cents must be >= 1");
+    if (!cents)
+        invalidParams("missing required field: cents");
+    if (*cents < 1)
+        invalidParams("cents must be >= 1");
     return manager_.addCredits(key, *cents);
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -3,9 +3,9 @@
 // Shared by the HTTP routes and the MCP tools (§9). Thread-safe.
 #pragma once
 
-#include <string>
-
 #include "http/api_call.hpp"
+
+#include <string>
 
 namespace sockt::server {
 
@@ -16,7 +16,7 @@ public:
     explicit Api(SandboxManager& manager) : manager_(manager) {}
 
     static OJson tiers();
-    OJson createSandbox(const ApiCall& call);  // 201
+    OJson createSandbox(const ApiCall& call); // 201
     OJson getSandbox(const ApiCall& call, const std::string& id);
     OJson pauseSandbox(const ApiCall& call, const std::string& id);
     OJson resumeSandbox(const ApiCall& call, const std::string& id);
@@ -38,4 +38,4 @@ private:
     SandboxManager& manager_;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -2,12 +2,12 @@
 // MCP tool call, PROTOCOL.md §9), so both fronts share every check of §3.4.
 #pragma once
 
+#include "common/api_error.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "common/api_error.hpp"
 
 namespace sockt::server {
 
@@ -36,4 +36,4 @@ std::vector<std::string> collectCredentials(const std::string& header, const std
 /// The credential of an `Authorization: Bearer <x>` header (scheme case-insensitive), or "".
 std::string bearerCredential(const std::string& authorization_header);
 
-}  // namespace sockt::server
+} // namespace sockt::server

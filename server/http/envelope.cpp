@@ -13,7 +13,8 @@ OJson errorEnvelope(const ApiError& error, const std::string& request_id) {
     j["hint"] = error.hint().empty() ? OJson(nullptr) : OJson(error.hint());
     j["request_id"] = request_id;
     if (error.extra().is_object())
-        for (const auto& [k, v] : error.extra().items()) j[k] = v;
+        for (const auto& [k, v] : error.extra().items())
+            j[k] = v;
     return j;
 }
 
@@ -29,4 +30,4 @@ std::string dumpJson(const OJson& j) {
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

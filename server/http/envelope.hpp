@@ -1,9 +1,9 @@
 // The error envelope of PROTOCOL.md §3.1 and request ids of §1.2.
 #pragma once
 
-#include <string>
-
 #include "common/api_error.hpp"
+
+#include <string>
 
 namespace sockt::server {
 
@@ -14,4 +14,4 @@ std::string requestIdFor(const std::string& client_value);
 /// Compact JSON as the server sends it (no trailing newline; invalid UTF-8 replaced).
 std::string dumpJson(const OJson& j);
 
-}  // namespace sockt::server
+} // namespace sockt::server

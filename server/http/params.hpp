@@ -2,11 +2,11 @@
 // A JSON null counts as an omitted field.
 #pragma once
 
+#include "common/api_error.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include "common/api_error.hpp"
 
 namespace sockt::server {
 
@@ -21,4 +21,4 @@ std::optional<std::int64_t> queryInt(const std::string& value, const char* what)
 std::size_t codePoints(const std::string& text);
 [[noreturn]] void invalidParams(const std::string& message);
 
-}  // namespace sockt::server
+} // namespace sockt::server

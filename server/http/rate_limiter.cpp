@@ -8,7 +8,8 @@ namespace sockt::server {
 void RateLimiter::sweepLocked(std::chrono::steady_clock::time_point now) {
     // Buckets that have refilled completely carry no information: drop them so that a flood of
     // distinct (made-up) credentials cannot grow the map without bound.
-    if (now - last_sweep_ < std::chrono::seconds(60)) return;
+    if (now - last_sweep_ < std::chrono::seconds(60))
+        return;
     last_sweep_ = now;
     const double rate = capacity_ / 60.0;
     for (auto it = buckets_.begin(); it != buckets_.end();) {
@@ -18,7 +19,8 @@ void RateLimiter::sweepLocked(std::chrono::steady_clock::time_point now) {
 }
 
 bool RateLimiter::allow(const std::string& principal, int* retry_after_secs) {
-    if (capacity_ <= 0) return true;
+    if (capacity_ <= 0)
+        return true;
     const auto now = std::chrono::steady_clock::now();
     const double rate = capacity_ / 60.0;
     std::lock_guard<std::mutex> lock(mutex_);
@@ -39,4 +41,4 @@ bool RateLimiter::allow(const std::string& principal, int* retry_after_secs) {
     return false;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

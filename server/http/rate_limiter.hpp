@@ -30,4 +30,4 @@ private:
     std::chrono::steady_clock::time_point last_sweep_{};
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,14 +1,5 @@
 #include "http/request_handler.hpp"
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/String.h>
-#include <Poco/URI.h>
-
-#include <chrono>
-#include <cstdio>
-#include <istream>
-
 #include "http/api.hpp"
 #include "http/envelope.hpp"
 #include "http/rate_limiter.hpp"
@@ -16,6 +7,14 @@
 #include "manager/sandbox_manager.hpp"
 #include "manager/shell_bridge.hpp"
 #include "mcp/mcp_handler.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+#include <chrono>
+#include <cstdio>
+#include <istream>
 
 namespace sockt::server {
 namespace {
@@ -38,13 +37,15 @@ Body readBody(HTTPServerRequest& request) {
         body.too_large = true;
         return body;
     }
-    if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return body;
+    if (!request.hasContentLength() && !request.getChunkedTransferEncoding())
+        return body;
     auto& in = request.stream();
     char buf[64 * 1024];
     while (in) {
         in.read(buf, sizeof buf);
         const auto n = in.gcount();
-        if (n <= 0) break;
+        if (n <= 0)
+            break;
         if (static_cast<std::int64_t>(body.data.size()) + n > protocol::kMaxRequestBodyBytes) {
             body.too_large = true;
             body.data.clear();
@@ -52,7 +53,8 @@ Body readBody(HTTPServerRequest& request) {
             std::int64_t drained = 0;
             while (in && drained < 4 * 1024 * 1024) {
                 in.read(buf, sizeof buf);
-                if (in.gcount() <= 0) break;
+                if (in.gcount() <= 0)
+                    break;
                 drained += in.gcount();
             }
             return body;
@@ -65,7 +67,8 @@ Body readBody(HTTPServerRequest& request) {
 void send(HTTPServerResponse& response, int status, const std::string& content_type,
           const std::string& body) {
     response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
-    if (!content_type.empty()) response.setContentType(content_type);
+    if (!content_type.empty())
+        response.setContentType(content_type);
     response.setContentLength64(static_cast<std::int64_t>(body.size()));
     auto& out = response.send();
     out.write(body.data(), static_cast<std::streamsize>(body.size()));
@@ -93,32 +96,36 @@ bool routeTakesJsonBody(Route r) {
 }
 
 std::string bodyToken(const std::string& data) {
-    if (data.empty() || data.size() > 1024 * 1024 * 80) return {};
+    if (data.empty() || data.size() > 1024 * 1024 * 80)
+        return {};
     try {
         auto j = OJson::parse(data, nullptr, false);
         if (j.is_object()) {
             auto it = j.find("sandbox_token");
-            if (it != j.end() && it->is_string()) return it->get<std::string>();
+            if (it != j.end() && it->is_string())
+                return it->get<std::string>();
         }
     } catch (...) {
     }
     return {};
 }
 
-}  // namespace
+} // namespace
 
 void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) {
     const auto started = std::chrono::steady_clock::now();
     const auto request_id = requestIdFor(request.get("X-Request-Id", ""));
     response.set("X-Request-Id", request_id);
-    response.set(std::string(protocol::kExtensionsHeader), std::string(protocol::kLongPollExtension));
+    response.set(std::string(protocol::kExtensionsHeader),
+                 std::string(protocol::kLongPollExtension));
     const std::string method = request.getMethod();
     std::string path = request.getURI();
     int status = 500;
 
     auto fail = [&](const ApiError& e) {
         status = e.httpStatus();
-        if (!response.sent()) sendJson(response, status, errorEnvelope(e, request_id));
+        if (!response.sent())
+            sendJson(response, status, errorEnvelope(e, request_id));
     };
 
     try {
@@ -126,13 +133,15 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         path = uri.getPath();
         ApiCall call;
         for (const auto& [k, v] : uri.getQueryParameters())
-            if (!v.empty() && !call.query.count(k)) call.query[k] = v;
+            if (!v.empty() && !call.query.count(k))
+                call.query[k] = v;
         call.header_credential = bearerCredential(request.get("Authorization", ""));
         call.host = request.getHost().empty() ? ctx_.fallback_host : request.getHost();
         call.secure = Poco::icompare(request.get("X-Forwarded-Proto", ""), "https") == 0;
 
         Body body = readBody(request);
-        if (body.too_large) response.setKeepAlive(false);
+        if (body.too_large)
+            response.setKeepAlive(false);
         const bool is_v1 = path.rfind("/v1/", 0) == 0;
         const auto body_token = body.too_large ? std::string() : bodyToken(body.data);
         const auto query_token = call.queryValue("sandbox_token");
@@ -141,14 +150,15 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         if (is_v1 && ctx_.limiter->enabled()) {
             std::string principal = !call.header_credential.empty() ? call.header_credential
                                     : !query_token.empty()          ? query_token
-                                    : !body_token.empty()           ? body_token
-                                                                    : request.clientAddress().host().toString();
+                                    : !body_token.empty()
+                                        ? body_token
+                                        : request.clientAddress().host().toString();
             int retry = 1;
             if (!ctx_.limiter->allow(principal, &retry)) {
                 status = 429;
                 response.set("Retry-After", std::to_string(retry));
                 send(response, 429, "text/plain; charset=utf-8", "rate limited");
-                throw 0;  // logged below
+                throw 0; // logged below
             }
         }
         // Step 2: route and method.
@@ -168,8 +178,10 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         // Step 3: JSON syntax.
         if (routeTakesJsonBody(match.route) && !Poco::trim(body.data).empty()) {
             auto parsed = OJson::parse(body.data, nullptr, false);
-            if (parsed.is_discarded()) throw ApiError("invalid_params", "malformed JSON body");
-            if (!parsed.is_object()) throw ApiError("invalid_params", "the JSON body must be an object");
+            if (parsed.is_discarded())
+                throw ApiError("invalid_params", "malformed JSON body");
+            if (!parsed.is_object())
+                throw ApiError("invalid_params", "the JSON body must be an object");
             call.body = std::move(parsed);
         }
         call.credentials = collectCredentials(call.header_credential, query_token, body_token);
@@ -198,7 +210,8 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
                 runtime = lease.runtime;
             }
 #if SOCKT_SERVER_HAVE_SHELL
-            if (!ctx_.shells) throw ApiError("host_error", "shells are not available on this server");
+            if (!ctx_.shells)
+                throw ApiError("host_error", "shells are not available on this server");
             if (ctx_.shells->count(id) >= protocol::kMaxShellsPerSandbox)
                 throw ApiError("too_many_executions", "at most 5 concurrent shells per sandbox");
             ctx_.shells->run(request, response, id, runtime, ctx_.manager->connectBillingFrame(id));
@@ -211,7 +224,8 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         case Route::Mcp: {
             auto result = ctx_.mcp->handle(method, body.data, call, request_id);
             status = result.status;
-            for (const auto& [k, v] : result.headers) response.set(k, v);
+            for (const auto& [k, v] : result.headers)
+                response.set(k, v);
             send(response, status, result.body.empty() ? "" : "application/json", result.body);
             break;
         }
@@ -231,19 +245,38 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
             case Route::Sandbox:
                 out = method == "GET" ? api.getSandbox(call, id) : api.terminateSandbox(call, id);
                 break;
-            case Route::Pause: out = api.pauseSandbox(call, id); break;
-            case Route::Resume: out = api.resumeSandbox(call, id); break;
-            case Route::Exec: out = api.exec(call, id); break;
-            case Route::FilesWrite: out = api.writeFile(call, id); break;
-            case Route::FilesRead: out = api.readFile(call, id); break;
-            case Route::Files: out = api.listFiles(call, id); break;
-            case Route::ShellUrl: out = api.shellUrl(call, id); break;
+            case Route::Pause:
+                out = api.pauseSandbox(call, id);
+                break;
+            case Route::Resume:
+                out = api.resumeSandbox(call, id);
+                break;
+            case Route::Exec:
+                out = api.exec(call, id);
+                break;
+            case Route::FilesWrite:
+                out = api.writeFile(call, id);
+                break;
+            case Route::FilesRead:
+                out = api.readFile(call, id);
+                break;
+            case Route::Files:
+                out = api.listFiles(call, id);
+                break;
+            case Route::ShellUrl:
+                out = api.shellUrl(call, id);
+                break;
             case Route::Execution:
                 out = method == "GET" ? api.pollExecution(call, id) : api.cancelExecution(call, id);
                 break;
-            case Route::PayInvoice: out = api.payInvoice(id); break;
-            case Route::Credits: out = api.addCredits(call); break;
-            default: throw ApiError("not_found", "no route for " + path);
+            case Route::PayInvoice:
+                out = api.payInvoice(id);
+                break;
+            case Route::Credits:
+                out = api.addCredits(call);
+                break;
+            default:
+                throw ApiError("not_found", "no route for " + path);
             }
             status = 200;
             sendJson(response, 200, out);
@@ -270,4 +303,4 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
                  static_cast<long long>(ms), request_id.c_str());
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

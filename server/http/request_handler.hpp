@@ -2,10 +2,10 @@
 // envelope, common headers and the stderr request log (PROTOCOL.md §1.2, §3, §11.1).
 #pragma once
 
+#include "http/server_context.hpp"
+
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-
-#include "http/server_context.hpp"
 
 namespace sockt::server {
 
@@ -22,8 +22,8 @@ private:
 class RequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
     explicit RequestHandlerFactory(const ServerContext& ctx) : ctx_(ctx) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest&) override {
+    Poco::Net::HTTPRequestHandler*
+    createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
         return new RequestHandler(ctx_);
     }
 
@@ -31,4 +31,4 @@ private:
     const ServerContext& ctx_;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

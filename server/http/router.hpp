@@ -28,13 +28,13 @@ enum class Route {
 
 struct RouteMatch {
     Route route = Route::None;
-    std::vector<std::string> methods;  // allowed methods of the path
-    std::string param;                 // sandbox id, execution id or invoice ref
+    std::vector<std::string> methods; // allowed methods of the path
+    std::string param;                // sandbox id, execution id or invoice ref
     bool allows(const std::string& method) const;
-    std::string allowHeader() const;  // "GET, DELETE"
+    std::string allowHeader() const; // "GET, DELETE"
 };
 
 /// Matches a decoded path; Route::None when unknown.
 RouteMatch matchRoute(const std::string& path);
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -17,10 +17,10 @@ struct ServerContext {
     SandboxManager* manager = nullptr;
     RateLimiter* limiter = nullptr;
     McpHandler* mcp = nullptr;
-    std::shared_ptr<ShellService> shells;  // null when the shell part is not built in
-    std::string isolation;                 // "bwrap" | "none"
+    std::shared_ptr<ShellService> shells; // null when the shell part is not built in
+    std::string isolation;                // "bwrap" | "none"
     std::string data_dir;
-    std::string fallback_host;  // "127.0.0.1:8787" when a request has no Host header
+    std::string fallback_host; // "127.0.0.1:8787" when a request has no Host header
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

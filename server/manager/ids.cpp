@@ -2,7 +2,6 @@
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
-
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -54,4 +53,4 @@ std::string rfc3339(std::int64_t epoch_ms) {
     return buf;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

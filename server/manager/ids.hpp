@@ -18,4 +18,4 @@ std::int64_t nowMs();
 /// RFC 3339 UTC with `Z`, second precision.
 std::string rfc3339(std::int64_t epoch_ms);
 
-}  // namespace sockt::server
+} // namespace sockt::server

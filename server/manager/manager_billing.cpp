@@ -1,16 +1,16 @@
 // SandboxManager: the timer thread (boot delays, invoice expiry, the 1 s meter) and billing
 // (PROTOCOL.md §7, §11.2, §11.3).
-#include <iostream>
-
 #include "billing/bolt11.hpp"
 #include "billing/tariff.hpp"
 #include "manager/ids.hpp"
 #include "manager/sandbox_manager.hpp"
 
+#include <iostream>
+
 namespace sockt::server {
 namespace {
 
-constexpr std::int64_t kMeterPeriodMs = 1000;  // §11.2 "Metering ticks every second"
+constexpr std::int64_t kMeterPeriodMs = 1000; // §11.2 "Metering ticks every second"
 constexpr auto kTimerSlice = std::chrono::milliseconds(20);
 
 OJson billingFrame(const std::string& level, std::int64_t seconds, std::int64_t balance) {
@@ -24,7 +24,7 @@ OJson billingFrame(const std::string& level, std::int64_t seconds, std::int64_t 
     return f;
 }
 
-}  // namespace
+} // namespace
 
 void SandboxManager::timerLoop() {
     std::int64_t last_meter = nowMs();
@@ -32,7 +32,8 @@ void SandboxManager::timerLoop() {
         {
             std::unique_lock<std::mutex> lock(timer_mu_);
             timer_cv_.wait_for(lock, kTimerSlice, [this] { return stopping_; });
-            if (stopping_) return;
+            if (stopping_)
+                return;
         }
         try {
             const auto now = nowMs();
@@ -41,7 +42,8 @@ void SandboxManager::timerLoop() {
             {
                 std::lock_guard<std::mutex> lock(mu_);
                 for (const auto& [id, rec] : records_) {
-                    if (rec.status == status::kStarting && rec.boot_at_ms <= now) boots.push_back(id);
+                    if (rec.status == status::kStarting && rec.boot_at_ms <= now)
+                        boots.push_back(id);
                     if (rec.status == status::kAwaitingPayment &&
                         !outstandingInvoiceLocked(id, now))
                         expired.push_back(id);
@@ -53,9 +55,12 @@ void SandboxManager::timerLoop() {
                 }
             }
             broadcast(frames);
-            for (const auto& id : boots) bootDue(id);
-            for (const auto& id : expired) expireInitialInvoice(id);
-            for (const auto& id : exhausted) autoPause(id);
+            for (const auto& id : boots)
+                bootDue(id);
+            for (const auto& id : expired)
+                expireInitialInvoice(id);
+            for (const auto& id : exhausted)
+                autoPause(id);
         } catch (const std::exception& e) {
             // The timer must survive anything (a full disk while persisting, say): log and go on.
             std::cerr << "sockt serve: timer: " << e.what() << "\n";
@@ -69,7 +74,8 @@ void SandboxManager::bootDue(const std::string& sandbox_id) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         const auto& rec = records_.at(sandbox_id);
-        if (rec.status != status::kStarting || rec.boot_at_ms > nowMs()) return;
+        if (rec.status != status::kStarting || rec.boot_at_ms > nowMs())
+            return;
     }
     std::shared_ptr<SandboxRuntime> rt;
     std::string failure;
@@ -86,7 +92,8 @@ void SandboxManager::bootDue(const std::string& sandbox_id) {
         rec.status_reason.reset();
         live->last_meter_ms = nowMs();
     } else {
-        std::cerr << "sockt serve: sandbox " << sandbox_id << " failed to boot: " << failure << "\n";
+        std::cerr << "sockt serve: sandbox " << sandbox_id << " failed to boot: " << failure
+                  << "\n";
         rec.status = status::kFailed;
         rec.status_reason = "boot_failed";
     }
@@ -99,7 +106,8 @@ void SandboxManager::expireInitialInvoice(const std::string& sandbox_id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto& rec = records_.at(sandbox_id);
     const auto now = nowMs();
-    if (rec.status != status::kAwaitingPayment || outstandingInvoiceLocked(sandbox_id, now)) return;
+    if (rec.status != status::kAwaitingPayment || outstandingInvoiceLocked(sandbox_id, now))
+        return;
     rec.status = status::kTerminated;
     rec.status_reason = "invoice_expired";
     rec.terminated_ms = now;
@@ -115,9 +123,11 @@ void SandboxManager::autoPause(const std::string& sandbox_id) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         auto& rec = records_.at(sandbox_id);
-        if (rec.status != status::kRunning) return;
+        if (rec.status != status::kRunning)
+            return;
         meterLocked(rec, *live, nowMs());
-        if (hasBudgetLocked(rec)) return;  // paid or credited in the meantime
+        if (hasBudgetLocked(rec))
+            return; // paid or credited in the meantime
         rec.status = status::kPaused;
         rec.status_reason = "out_of_balance";
         rt = live->runtime;
@@ -133,9 +143,11 @@ void SandboxManager::autoPause(const std::string& sandbox_id) {
 void SandboxManager::meterAllLocked(std::int64_t now, std::vector<Frame>& frames,
                                     std::vector<std::string>& exhausted) {
     for (auto& [id, rec] : records_) {
-        if (rec.status != status::kRunning) continue;
+        if (rec.status != status::kRunning)
+            continue;
         const bool out = meterLocked(rec, *live_.at(id), now);
-        if (rec.lightning) evaluateWarningLocked(rec, now, frames);
+        if (rec.lightning)
+            evaluateWarningLocked(rec, now, frames);
         if (out) {
             if (rec.lightning)
                 frames.push_back({id, OJson{{"type", "out_of_balance"},
@@ -163,8 +175,8 @@ bool SandboxManager::meterLocked(SandboxRecord& rec, Live& live, std::int64_t no
             rec.meter_carry += elapsed * tier->cents_per_hour;
             const auto due = rec.meter_carry / 36;
             rec.meter_carry %= 36;
-            std::int64_t budget = rec.reserve_subcents ? *rec.reserve_subcents
-                                                       : accounts_.balance(rec.billing_key);
+            std::int64_t budget =
+                rec.reserve_subcents ? *rec.reserve_subcents : accounts_.balance(rec.billing_key);
             const auto charge = std::max<std::int64_t>(0, std::min(due, budget));
             budget -= charge;
             if (rec.reserve_subcents)
@@ -174,7 +186,8 @@ bool SandboxManager::meterLocked(SandboxRecord& rec, Live& live, std::int64_t no
             rec.consumed_subcents += charge;
         }
     }
-    if (rec.lightning) return secondsRemaining(rec.balance_msats, *tier) == 0;
+    if (rec.lightning)
+        return secondsRemaining(rec.balance_msats, *tier) == 0;
     const auto budget =
         rec.reserve_subcents ? *rec.reserve_subcents : accounts_.balance(rec.billing_key);
     return budget <= 0;
@@ -192,10 +205,10 @@ void SandboxManager::evaluateWarningLocked(SandboxRecord& rec, std::int64_t now,
         rec.last_warning = level;
         frames.push_back({rec.id, billingFrame(level, seconds, rec.balance_msats)});
         if (level == "low_balance")
-            frames.push_back({rec.id, OJson{{"type", "low_balance"},
-                                            {"data", "balance low: " + std::to_string(seconds) +
-                                                         " s remaining"},
-                                            {"seconds_remaining", seconds}}});
+            frames.push_back(
+                {rec.id, OJson{{"type", "low_balance"},
+                               {"data", "balance low: " + std::to_string(seconds) + " s remaining"},
+                               {"seconds_remaining", seconds}}});
     }
     // §7.1 top-up: one unexpired unpaid invoice at a time, for the initial amount.
     if (level != "ok" && !outstandingInvoiceLocked(rec.id, now)) {
@@ -224,7 +237,8 @@ Invoice& SandboxManager::newInvoiceLocked(const std::string& sandbox_id, std::in
     inv.sandbox_id = sandbox_id;
     inv.amount_msats = amount_msats;
     inv.expires_ms =
-        now + std::chrono::duration_cast<std::chrono::milliseconds>(protocol::kInvoiceExpiry).count();
+        now +
+        std::chrono::duration_cast<std::chrono::milliseconds>(protocol::kInvoiceExpiry).count();
     inv.initial = initial;
     return invoices_[inv.payment_hash] = inv;
 }
@@ -232,7 +246,8 @@ Invoice& SandboxManager::newInvoiceLocked(const std::string& sandbox_id, std::in
 std::optional<OJson> SandboxManager::connectBillingFrame(const std::string& sandbox_id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = records_.find(sandbox_id);
-    if (it == records_.end() || !it->second.lightning) return std::nullopt;
+    if (it == records_.end() || !it->second.lightning)
+        return std::nullopt;
     const auto& rec = it->second;
     const auto seconds = secondsRemaining(rec.balance_msats, *protocol::findTier(rec.tier));
     return billingFrame(warningLevel(seconds), seconds, rec.balance_msats);
@@ -245,10 +260,13 @@ OJson SandboxManager::payInvoice(const std::string& ref) {
         std::lock_guard<std::mutex> lock(mu_);
         Invoice* inv = nullptr;
         auto it = invoices_.find(ref);
-        if (it != invoices_.end()) inv = &it->second;
+        if (it != invoices_.end())
+            inv = &it->second;
         for (auto& [_, candidate] : invoices_)
-            if (!inv && candidate.bolt11 == ref) inv = &candidate;
-        if (!inv) throw ApiError("not_found", "unknown invoice");
+            if (!inv && candidate.bolt11 == ref)
+                inv = &candidate;
+        if (!inv)
+            throw ApiError("not_found", "unknown invoice");
         const auto now = nowMs();
         auto& rec = records_.at(inv->sandbox_id);
         if (!inv->paid()) {
@@ -281,11 +299,12 @@ OJson SandboxManager::payInvoice(const std::string& ref) {
 
 OJson SandboxManager::addCredits(const std::string& api_key, std::int64_t cents) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!accounts_.has(api_key)) throw ApiError("not_found", "unknown API key");
+    if (!accounts_.has(api_key))
+        throw ApiError("not_found", "unknown API key");
     const auto balance = accounts_.balance(api_key) + cents * protocol::kSubcentsPerCent;
     accounts_.setBalance(api_key, balance);
     persistLocked();
     return OJson{{"balance_cents", balance / protocol::kSubcentsPerCent}};
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

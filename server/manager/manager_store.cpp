@@ -1,10 +1,10 @@
 // SandboxManager: persistence of keys, balances, sandboxes and invoices in <data>/state.json
 // (PROTOCOL.md §11.2). One small file written atomically after every change keeps a kill -9 from
 // losing more than the last second of metering.
-#include <iostream>
-
 #include "manager/sandbox_manager.hpp"
 #include "store/atomic_file.hpp"
+
+#include <iostream>
 
 namespace sockt::server {
 namespace {
@@ -15,31 +15,35 @@ std::filesystem::path statePath(const std::filesystem::path& data_dir) {
     return data_dir / "state.json";
 }
 
-}  // namespace
+} // namespace
 
 void SandboxManager::persistLocked() {
     OJson j;
     j["version"] = kStateVersion;
     j["accounts"] = accounts_.toJson();
     OJson sandboxes = OJson::array();
-    for (const auto& [_, rec] : records_) sandboxes.push_back(rec.toJson());
+    for (const auto& [_, rec] : records_)
+        sandboxes.push_back(rec.toJson());
     j["sandboxes"] = std::move(sandboxes);
     OJson invoices = OJson::array();
-    for (const auto& [_, inv] : invoices_) invoices.push_back(inv.toJson());
+    for (const auto& [_, inv] : invoices_)
+        invoices.push_back(inv.toJson());
     j["invoices"] = std::move(invoices);
     writeFileAtomically(statePath(config_.data_dir), j.dump());
 }
 
 void SandboxManager::loadLocked() {
     auto text = readWholeFile(statePath(config_.data_dir));
-    if (!text) return;
+    if (!text)
+        return;
     OJson j;
     try {
         j = OJson::parse(*text);
         accounts_.loadJson(j.at("accounts"));
         for (const auto& s : j.at("sandboxes")) {
             auto rec = SandboxRecord::fromJson(s);
-            if (rec.sandbox_token) token_index_[*rec.sandbox_token] = rec.id;
+            if (rec.sandbox_token)
+                token_index_[*rec.sandbox_token] = rec.id;
             live_[rec.id] = std::make_shared<Live>();
             records_[rec.id] = std::move(rec);
         }
@@ -54,4 +58,4 @@ void SandboxManager::loadLocked() {
     }
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -23,7 +23,8 @@ OJson SandboxManager::statusViewLocked(const SandboxRecord& rec, std::int64_t no
     std::string warning;
     if (rec.lightning) {
         const auto seconds = secondsRemaining(rec.balance_msats, *tier);
-        if (rec.status != status::kAwaitingPayment) warning = warningLevel(seconds);
+        if (rec.status != status::kAwaitingPayment)
+            warning = warningLevel(seconds);
         j["consumed_msats"] = rec.consumed_msats;
         j["msats_per_second"] = tier->msats_per_second;
         j["sats_per_second"] = tier->sats_per_second;
@@ -60,4 +61,4 @@ OJson SandboxManager::statusViewLocked(const SandboxRecord& rec, std::int64_t no
     return j;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,13 +1,13 @@
 #include "manager/sandbox_manager.hpp"
 
-#include <algorithm>
-#include <iostream>
-
 #include "billing/bolt11.hpp"
 #include "billing/tariff.hpp"
 #include "manager/ids.hpp"
 #include "manager/shell_bridge.hpp"
 #include "manager/state_errors.hpp"
+
+#include <algorithm>
+#include <iostream>
 
 namespace sockt::server {
 
@@ -15,7 +15,9 @@ SandboxManager::SandboxManager(ManagerConfig config, std::shared_ptr<ShellServic
     : config_(std::move(config)), shells_(std::move(shells)),
       executions_(std::make_unique<ExecRegistry>(config_.data_dir / "executions")) {}
 
-SandboxManager::~SandboxManager() { shutdown(); }
+SandboxManager::~SandboxManager() {
+    shutdown();
+}
 
 std::filesystem::path SandboxManager::rootOf(const std::string& sandbox_id) const {
     return config_.data_dir / "sandboxes" / sandbox_id;
@@ -24,7 +26,8 @@ std::filesystem::path SandboxManager::rootOf(const std::string& sandbox_id) cons
 std::shared_ptr<SandboxManager::Live> SandboxManager::liveOf(const std::string& id) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = live_.find(id);
-    if (it == live_.end()) throw ApiError("not_found", "sandbox " + id + " not found");
+    if (it == live_.end())
+        throw ApiError("not_found", "sandbox " + id + " not found");
     return it->second;
 }
 
@@ -34,13 +37,14 @@ std::shared_ptr<SandboxRuntime> SandboxManager::bootRuntime(const std::string& s
     rc.root = rootOf(sandbox_id);
     rc.isolation = config_.isolation;
     rc.data_dir = config_.data_dir;
-    SandboxRuntime::seedHome(rc.root / "home");  // keeps existing files; recreates a lost home
+    SandboxRuntime::seedHome(rc.root / "home"); // keeps existing files; recreates a lost home
     return SandboxRuntime::start(rc);
 }
 
 void SandboxManager::closeShells(const std::string& sandbox_id, const std::string& reason) {
 #if SOCKT_SERVER_HAVE_SHELL
-    if (shells_) shells_->closeAll(sandbox_id, reason);
+    if (shells_)
+        shells_->closeAll(sandbox_id, reason);
 #else
     (void)sandbox_id;
     (void)reason;
@@ -49,8 +53,10 @@ void SandboxManager::closeShells(const std::string& sandbox_id, const std::strin
 
 void SandboxManager::broadcast(const std::vector<Frame>& frames) {
 #if SOCKT_SERVER_HAVE_SHELL
-    if (!shells_) return;
-    for (const auto& f : frames) shells_->broadcast(f.sandbox_id, f.frame);
+    if (!shells_)
+        return;
+    for (const auto& f : frames)
+        shells_->broadcast(f.sandbox_id, f.frame);
 #else
     (void)frames;
 #endif
@@ -66,7 +72,8 @@ std::string SandboxManager::start(const std::vector<KeySpec>& keys) {
         loadLocked();
         for (const auto& spec : keys) {
             if (accounts_.has(spec.key)) {
-                if (spec.balance_subcents) accounts_.setBalance(spec.key, *spec.balance_subcents);
+                if (spec.balance_subcents)
+                    accounts_.setBalance(spec.key, *spec.balance_subcents);
             } else {
                 accounts_.add(spec.key, spec.balance_subcents.value_or(kDefaultKeyBalanceSubcents));
             }
@@ -78,7 +85,8 @@ std::string SandboxManager::start(const std::vector<KeySpec>& keys) {
         const auto now = nowMs();
         for (auto& [id, rec] : records_) {
             live_[id]->last_meter_ms = now;
-            if (rec.status == status::kRunning) to_boot.push_back(id);
+            if (rec.status == status::kRunning)
+                to_boot.push_back(id);
         }
         persistLocked();
     }
@@ -111,21 +119,25 @@ std::string SandboxManager::start(const std::vector<KeySpec>& keys) {
 }
 
 void SandboxManager::shutdown() {
-    if (shut_down_.exchange(true)) return;
+    if (shut_down_.exchange(true))
+        return;
     {
         std::lock_guard<std::mutex> lock(timer_mu_);
         stopping_ = true;
     }
     timer_cv_.notify_all();
-    if (timer_.joinable()) timer_.join();
+    if (timer_.joinable())
+        timer_.join();
     std::vector<std::shared_ptr<Live>> lives;
     {
         std::lock_guard<std::mutex> lock(mu_);
         const auto now = nowMs();
         for (auto& [id, rec] : records_)
-            if (rec.status == status::kRunning) meterLocked(rec, *live_[id], now);
+            if (rec.status == status::kRunning)
+                meterLocked(rec, *live_[id], now);
         persistLocked();
-        for (auto& [id, live] : live_) lives.push_back(live);
+        for (auto& [id, live] : live_)
+            lives.push_back(live);
     }
     executions_->shutdown();
     for (auto& live : lives) {
@@ -151,7 +163,8 @@ bool SandboxManager::isApiKey(const std::string& credential) const {
 std::string SandboxManager::firstApiKey(const std::vector<std::string>& credentials) const {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& c : credentials)
-        if (accounts_.has(c)) return c;
+        if (accounts_.has(c))
+            return c;
     return {};
 }
 
@@ -160,15 +173,18 @@ std::string SandboxManager::authorizeSandbox(const std::vector<std::string>& cre
     std::lock_guard<std::mutex> lock(mu_);
     bool known = false;
     for (const auto& c : credentials)
-        if (accounts_.has(c) || token_index_.count(c)) known = true;
+        if (accounts_.has(c) || token_index_.count(c))
+            known = true;
     if (!known)
         throw ApiError("unauthorized", "missing or unknown credential",
                        "send Authorization: Bearer <API key or sandbox token>");
     auto it = records_.find(sandbox_id);
-    if (it == records_.end()) throw ApiError("not_found", "sandbox " + sandbox_id + " not found");
+    if (it == records_.end())
+        throw ApiError("not_found", "sandbox " + sandbox_id + " not found");
     const auto& rec = it->second;
     for (const auto& c : credentials) {
-        if (rec.sandbox_token && c == *rec.sandbox_token) return c;
+        if (rec.sandbox_token && c == *rec.sandbox_token)
+            return c;
         if (std::find(rec.owner_keys.begin(), rec.owner_keys.end(), c) != rec.owner_keys.end())
             return c;
     }
@@ -176,23 +192,27 @@ std::string SandboxManager::authorizeSandbox(const std::vector<std::string>& cre
                    "use the API key that created the sandbox or its sandbox token");
 }
 
-std::pair<std::string, std::string> SandboxManager::authorizeExecution(
-    const std::vector<std::string>& credentials, const std::string& execution_id) {
+std::pair<std::string, std::string>
+SandboxManager::authorizeExecution(const std::vector<std::string>& credentials,
+                                   const std::string& execution_id) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         bool known = false;
         for (const auto& c : credentials)
-            if (accounts_.has(c) || token_index_.count(c)) known = true;
+            if (accounts_.has(c) || token_index_.count(c))
+                known = true;
         if (!known)
             throw ApiError("unauthorized", "missing or unknown credential",
                            "send Authorization: Bearer <API key or sandbox token>");
     }
     auto sandbox = executions_->sandboxOf(execution_id);
-    if (!sandbox) throw ApiError("not_found", "execution " + execution_id + " not found");
+    if (!sandbox)
+        throw ApiError("not_found", "execution " + execution_id + " not found");
     try {
         return {*sandbox, authorizeSandbox(credentials, *sandbox)};
     } catch (const ApiError& e) {
-        if (e.code() != "forbidden" && e.code() != "not_found") throw;
+        if (e.code() != "forbidden" && e.code() != "not_found")
+            throw;
         throw ApiError("forbidden", "execution belongs to another caller",
                        "Ensure your request Authorization header matches the credential used to "
                        "start this execution");
@@ -219,12 +239,14 @@ OJson SandboxManager::create(const CreateRequest& req) {
         }
         int active = 0;
         for (const auto& [_, r] : records_)
-            if (r.status != status::kTerminated) ++active;
+            if (r.status != status::kTerminated)
+                ++active;
         if (active >= config_.max_sandboxes)
-            throw ApiError("no_capacity",
-                           "no capacity: " + std::to_string(config_.max_sandboxes) +
-                               " sandboxes already exist",
-                           "terminate a sandbox or start sockt serve with a higher --max-sandboxes");
+            throw ApiError(
+                "no_capacity",
+                "no capacity: " + std::to_string(config_.max_sandboxes) +
+                    " sandboxes already exist",
+                "terminate a sandbox or start sockt serve with a higher --max-sandboxes");
         (void)now;
     };
     {
@@ -243,7 +265,7 @@ OJson SandboxManager::create(const CreateRequest& req) {
     std::lock_guard<std::mutex> lock(mu_);
     const auto now = nowMs();
     try {
-        admit(now);  // again: another create may have won the race for the last slot
+        admit(now); // again: another create may have won the race for the last slot
     } catch (...) {
         std::error_code ec;
         std::filesystem::remove_all(root, ec);
@@ -255,7 +277,8 @@ OJson SandboxManager::create(const CreateRequest& req) {
     rec.lightning = req.lightning;
     rec.label = req.label;
     rec.created_ms = now;
-    if (!req.api_key.empty()) rec.owner_keys.push_back(req.api_key);
+    if (!req.api_key.empty())
+        rec.owner_keys.push_back(req.api_key);
     const Invoice* invoice = nullptr;
     if (req.lightning) {
         rec.status = status::kAwaitingPayment;
@@ -304,9 +327,9 @@ OJson SandboxManager::create(const CreateRequest& req) {
         j["expires_at"] = rfc3339(invoice->expires_ms);
         j["pending_invoice"] = invoice->pendingJson();
     } else {
-        for (const char* k : {"invoice", "payment_hash", "amount_msats", "amount_sats",
-                              "msats_per_second", "prepaid_seconds", "expires_at",
-                              "pending_invoice"})
+        for (const char* k :
+             {"invoice", "payment_hash", "amount_msats", "amount_sats", "msats_per_second",
+              "prepaid_seconds", "expires_at", "pending_invoice"})
             j[k] = nullptr;
     }
     j["created_at"] = rfc3339(now);
@@ -326,7 +349,8 @@ OJson SandboxManager::create(const CreateRequest& req) {
 OJson SandboxManager::status(const std::string& sandbox_id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = records_.find(sandbox_id);
-    if (it == records_.end()) throw ApiError("not_found", "sandbox " + sandbox_id + " not found");
+    if (it == records_.end())
+        throw ApiError("not_found", "sandbox " + sandbox_id + " not found");
     return statusViewLocked(it->second, nowMs());
 }
 
@@ -337,7 +361,8 @@ OJson SandboxManager::pause(const std::string& sandbox_id) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         auto& rec = records_.at(sandbox_id);
-        if (rec.status == status::kTerminated) throwTerminated(sandbox_id);
+        if (rec.status == status::kTerminated)
+            throwTerminated(sandbox_id);
         if (rec.status == status::kAwaitingPayment || rec.status == status::kFailed)
             throwInvalidState(rec, "pause");
         if (rec.status == status::kPaused)
@@ -363,7 +388,8 @@ bool SandboxManager::hasBudgetLocked(SandboxRecord& rec) {
         const auto* tier = protocol::findTier(rec.tier);
         return secondsRemaining(rec.balance_msats, *tier) > 0;
     }
-    if (rec.reserve_subcents && *rec.reserve_subcents > 0) return true;
+    if (rec.reserve_subcents && *rec.reserve_subcents > 0)
+        return true;
     return accounts_.balance(rec.billing_key) > 0;
 }
 
@@ -374,7 +400,8 @@ OJson SandboxManager::resume(const std::string& sandbox_id) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         auto& rec = records_.at(sandbox_id);
-        if (rec.status == status::kTerminated) throwTerminated(sandbox_id);
+        if (rec.status == status::kTerminated)
+            throwTerminated(sandbox_id);
         if (rec.status == status::kAwaitingPayment || rec.status == status::kFailed)
             throwInvalidState(rec, "resume");
         if (rec.status != status::kPaused)
@@ -383,13 +410,13 @@ OJson SandboxManager::resume(const std::string& sandbox_id) {
         if (!hasBudgetLocked(rec)) {
             if (rec.lightning) {
                 std::vector<Frame> frames;
-                evaluateWarningLocked(rec, now, frames);  // makes sure a top-up invoice exists
+                evaluateWarningLocked(rec, now, frames); // makes sure a top-up invoice exists
                 const Invoice* inv = outstandingInvoiceLocked(sandbox_id, now);
                 persistLocked();
-                throw ApiError("payment_required", "sandbox " + sandbox_id + " has no balance left",
-                               "pay the pending_invoice (sockt local pay <bolt11>), then resume",
-                               OJson{{"pending_invoice",
-                                      inv ? inv->pendingJson() : OJson(nullptr)}});
+                throw ApiError(
+                    "payment_required", "sandbox " + sandbox_id + " has no balance left",
+                    "pay the pending_invoice (sockt local pay <bolt11>), then resume",
+                    OJson{{"pending_invoice", inv ? inv->pendingJson() : OJson(nullptr)}});
             }
             throw ApiError("insufficient_credits", "the API key has no credits left",
                            "add credits (sockt local credit <cents>), then resume");
@@ -435,7 +462,8 @@ OJson SandboxManager::terminate(const std::string& sandbox_id,
         const bool again = rec.status == status::kTerminated;
         const auto now = nowMs();
         if (!again) {
-            if (rec.status == status::kRunning) meterLocked(rec, *live, now);
+            if (rec.status == status::kRunning)
+                meterLocked(rec, *live, now);
             rec.status = status::kTerminated;
             if (!rec.status_reason || *rec.status_reason != "invoice_expired")
                 rec.status_reason = "user";
@@ -444,7 +472,8 @@ OJson SandboxManager::terminate(const std::string& sandbox_id,
         out["sandbox_id"] = sandbox_id;
         out["status"] = status::kTerminated;
         out["consumed_msats_total"] = rec.lightning ? rec.consumed_msats : 0;
-        if (!rec.lightning) out["consumed_subcents_total"] = rec.consumed_subcents;
+        if (!rec.lightning)
+            out["consumed_subcents_total"] = rec.consumed_subcents;
         out["terminated_at"] = rfc3339(*rec.terminated_ms);
         if (again) {
             out["refund"] = nullptr;
@@ -456,7 +485,8 @@ OJson SandboxManager::terminate(const std::string& sandbox_id,
             if (sats <= 0) {
                 out["refund"] = OJson{{"status", "none"}, {"amount_sats", 0}};
             } else if (address) {
-                out["refund"] = OJson{{"status", "sent"}, {"amount_sats", sats}, {"address", *address}};
+                out["refund"] =
+                    OJson{{"status", "sent"}, {"amount_sats", sats}, {"address", *address}};
                 rec.balance_msats -= sats * 1000;
             } else {
                 out["refund"] = OJson{{"status", "not_requested"}, {"amount_sats", sats}};
@@ -477,7 +507,8 @@ OJson SandboxManager::terminate(const std::string& sandbox_id,
     }
     closeShells(sandbox_id, "sandbox terminated");
     executions_->terminateSandbox(sandbox_id);
-    if (rt) rt->shutdown();
+    if (rt)
+        rt->shutdown();
     std::error_code ec;
     std::filesystem::remove_all(rootOf(sandbox_id), ec);
     return out;
@@ -501,7 +532,8 @@ DataPlaneLease SandboxManager::acquire(const std::string& sandbox_id) {
 OJson SandboxManager::pendingInvoice(const std::string& sandbox_id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = records_.find(sandbox_id);
-    if (it == records_.end() || it->second.status == status::kTerminated) return nullptr;
+    if (it == records_.end() || it->second.status == status::kTerminated)
+        return nullptr;
     const Invoice* inv = outstandingInvoiceLocked(sandbox_id, nowMs());
     return inv ? inv->pendingJson() : OJson(nullptr);
 }
@@ -514,9 +546,9 @@ std::pair<std::string, std::int64_t> SandboxManager::issueTicket(const std::stri
     for (auto it = tickets_.begin(); it != tickets_.end();)
         it = it->second.second <= now ? tickets_.erase(it) : std::next(it);
     std::string ticket = "tkt_" + randomHex(32);
-    const auto expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   protocol::kShellTicketLifetime)
-                                   .count();
+    const auto expires =
+        now + std::chrono::duration_cast<std::chrono::milliseconds>(protocol::kShellTicketLifetime)
+                  .count();
     tickets_[ticket] = {sandbox_id, expires};
     return {ticket, expires};
 }
@@ -524,10 +556,12 @@ std::pair<std::string, std::int64_t> SandboxManager::issueTicket(const std::stri
 bool SandboxManager::consumeTicket(const std::string& ticket, const std::string& sandbox_id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = tickets_.find(ticket);
-    if (it == tickets_.end()) return false;
+    if (it == tickets_.end())
+        return false;
     const bool ok = it->second.first == sandbox_id && it->second.second > nowMs();
-    if (ok) tickets_.erase(it);  // single use (§2.13); a ticket for another sandbox stays valid
+    if (ok)
+        tickets_.erase(it); // single use (§2.13); a ticket for another sandbox stays valid
     return ok;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -9,6 +9,15 @@
 // freeze. Order: op before mu_, never the reverse.
 #pragma once
 
+#include "billing/accounts.hpp"
+#include "billing/invoice.hpp"
+#include "common/api_error.hpp"
+#include "manager/sandbox_record.hpp"
+#include "runtime/exec_registry.hpp"
+#include "runtime/isolation.hpp"
+#include "runtime/sandbox_runtime.hpp"
+#include "serve/key_spec.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -21,15 +30,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "billing/accounts.hpp"
-#include "billing/invoice.hpp"
-#include "common/api_error.hpp"
-#include "manager/sandbox_record.hpp"
-#include "runtime/exec_registry.hpp"
-#include "runtime/isolation.hpp"
-#include "runtime/sandbox_runtime.hpp"
-#include "serve/key_spec.hpp"
 
 namespace sockt::server {
 
@@ -48,7 +48,7 @@ struct CreateRequest {
     std::int64_t prepaid_sats = 1000;
     std::optional<std::int64_t> initial_credits_cents;
     std::optional<std::string> label;
-    std::string api_key;  // credits: the paying key; lightning: a valid header key or ""
+    std::string api_key; // credits: the paying key; lightning: a valid header key or ""
 };
 
 /// Shared hold on a running sandbox's runtime (see the locking note above).
@@ -81,8 +81,9 @@ public:
     std::string authorizeSandbox(const std::vector<std::string>& credentials,
                                  const std::string& sandbox_id) const;
     /// Returns {sandbox id, acting credential} of the execution.
-    std::pair<std::string, std::string> authorizeExecution(
-        const std::vector<std::string>& credentials, const std::string& execution_id);
+    std::pair<std::string, std::string>
+    authorizeExecution(const std::vector<std::string>& credentials,
+                       const std::string& execution_id);
 
     // --- control plane (§2.2-§2.6) ---
     OJson create(const CreateRequest& request);
@@ -110,8 +111,8 @@ public:
 private:
     struct Live {
         std::shared_mutex op;
-        std::shared_ptr<SandboxRuntime> runtime;  // written under op (exclusive)
-        std::int64_t last_meter_ms = 0;           // guarded by mu_
+        std::shared_ptr<SandboxRuntime> runtime; // written under op (exclusive)
+        std::int64_t last_meter_ms = 0;          // guarded by mu_
     };
     struct Frame {
         std::string sandbox_id;
@@ -150,9 +151,9 @@ private:
     Accounts accounts_;
     std::map<std::string, SandboxRecord> records_;
     std::map<std::string, std::shared_ptr<Live>> live_;
-    std::map<std::string, std::string> token_index_;  // sandbox token → sandbox id
-    std::map<std::string, Invoice> invoices_;         // by payment hash
-    std::map<std::string, std::pair<std::string, std::int64_t>> tickets_;  // → sandbox, expiry
+    std::map<std::string, std::string> token_index_; // sandbox token → sandbox id
+    std::map<std::string, Invoice> invoices_;        // by payment hash
+    std::map<std::string, std::pair<std::string, std::int64_t>> tickets_; // → sandbox, expiry
 
     std::mutex timer_mu_;
     std::condition_variable timer_cv_;
@@ -161,4 +162,4 @@ private:
     std::atomic<bool> shut_down_{false};
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -3,19 +3,18 @@
 namespace sockt::server {
 namespace {
 
-template <class T>
-OJson optional(const std::optional<T>& v) {
+template <class T> OJson optional(const std::optional<T>& v) {
     return v ? OJson(*v) : OJson(nullptr);
 }
 
-template <class T>
-std::optional<T> readOptional(const OJson& j, const char* key) {
+template <class T> std::optional<T> readOptional(const OJson& j, const char* key) {
     auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return std::nullopt;
+    if (it == j.end() || it->is_null())
+        return std::nullopt;
     return it->get<T>();
 }
 
-}  // namespace
+} // namespace
 
 OJson SandboxRecord::toJson() const {
     OJson j;
@@ -67,4 +66,4 @@ SandboxRecord SandboxRecord::fromJson(const OJson& j) {
     return r;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

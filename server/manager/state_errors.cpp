@@ -7,8 +7,8 @@ void throwTerminated(const std::string& sandbox_id) {
 }
 
 void throwInvalidState(const SandboxRecord& record, const std::string& operation) {
-    throw ApiError("invalid_state", "cannot " + operation + " sandbox " + record.id +
-                                        " in status " + record.status);
+    throw ApiError("invalid_state",
+                   "cannot " + operation + " sandbox " + record.id + " in status " + record.status);
 }
 
 void throwDataPlaneStateError(const SandboxRecord& r, const OJson& pending_invoice) {
@@ -24,8 +24,9 @@ void throwDataPlaneStateError(const SandboxRecord& r, const OJson& pending_invoi
     if (r.status == status::kPaused)
         throw ApiError("sandbox_paused", "sandbox " + r.id + " is paused",
                        "resume it first: POST /v1/sandboxes/" + r.id + "/resume");
-    if (r.status == status::kTerminated) throwTerminated(r.id);
+    if (r.status == status::kTerminated)
+        throwTerminated(r.id);
     throw ApiError("invalid_state", "sandbox " + r.id + " is " + r.status);
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

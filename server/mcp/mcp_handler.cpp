@@ -1,12 +1,12 @@
 #include "mcp/mcp_handler.hpp"
 
-#include <algorithm>
-#include <chrono>
-
 #include "http/api.hpp"
 #include "http/envelope.hpp"
 #include "http/params.hpp"
 #include "manager/ids.hpp"
+
+#include <algorithm>
+#include <chrono>
 
 namespace sockt::server {
 namespace {
@@ -29,36 +29,44 @@ OJson rpcResult(const OJson& id, OJson result) {
     return j;
 }
 
-McpResult reply(int status, const OJson& body) { return McpResult{status, dumpJson(body), {}}; }
+McpResult reply(int status, const OJson& body) {
+    return McpResult{status, dumpJson(body), {}};
+}
 
 std::string requireArg(const OJson& args, const char* key) {
     auto v = optString(args, key);
-    if (!v || v->empty()) invalidParams(std::string("missing required argument: ") + key);
+    if (!v || v->empty())
+        invalidParams(std::string("missing required argument: ") + key);
     return *v;
 }
 
-}  // namespace
+} // namespace
 
 McpResult McpHandler::handle(const std::string& http_method, const std::string& body,
                              const ApiCall& call, const std::string& request_id) {
-    if (http_method == "DELETE") return McpResult{204, {}, {}};
+    if (http_method == "DELETE")
+        return McpResult{204, {}, {}};
     auto msg = OJson::parse(body, nullptr, false);
-    if (msg.is_discarded()) return reply(400, rpcError(nullptr, -32700, "Parse error"));
+    if (msg.is_discarded())
+        return reply(400, rpcError(nullptr, -32700, "Parse error"));
     if (msg.is_array())
         return reply(400, rpcError(nullptr, -32600, "batch requests are not supported"));
     if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string())
-        return reply(400, rpcError(msg.is_object() && msg.contains("id") ? msg["id"] : OJson(nullptr),
-                                   -32600, "Invalid Request"));
+        return reply(400,
+                     rpcError(msg.is_object() && msg.contains("id") ? msg["id"] : OJson(nullptr),
+                              -32600, "Invalid Request"));
     const std::string method = msg["method"];
-    if (!msg.contains("id")) return McpResult{202, {}, {}};  // a notification
+    if (!msg.contains("id"))
+        return McpResult{202, {}, {}}; // a notification
     const OJson id = msg["id"];
-    const OJson params = msg.contains("params") && msg["params"].is_object() ? msg["params"]
-                                                                             : OJson::object();
+    const OJson params =
+        msg.contains("params") && msg["params"].is_object() ? msg["params"] : OJson::object();
     if (method == "initialize") {
         std::string version = kDefaultProtocolVersion;
         if (params.contains("protocolVersion") && params["protocolVersion"].is_string()) {
             const std::string asked = params["protocolVersion"];
-            if (asked == "2025-03-26" || asked == "2024-11-05") version = asked;
+            if (asked == "2025-03-26" || asked == "2024-11-05")
+                version = asked;
         }
         OJson result;
         result["protocolVersion"] = version;
@@ -68,13 +76,16 @@ McpResult McpHandler::handle(const std::string& http_method, const std::string& 
         r.headers.emplace_back("Mcp-Session-Id", uuid4());
         return r;
     }
-    if (method == "ping") return reply(200, rpcResult(id, OJson::object()));
-    if (method == "tools/list") return reply(200, rpcResult(id, OJson{{"tools", mcpToolList()}}));
+    if (method == "ping")
+        return reply(200, rpcResult(id, OJson::object()));
+    if (method == "tools/list")
+        return reply(200, rpcResult(id, OJson{{"tools", mcpToolList()}}));
     if (method == "tools/call") {
         const std::string name = params.contains("name") && params["name"].is_string()
                                      ? params["name"].get<std::string>()
                                      : std::string();
-        if (!isMcpTool(name)) return reply(200, rpcError(id, -32602, "Unknown tool: " + name));
+        if (!isMcpTool(name))
+            return reply(200, rpcError(id, -32602, "Unknown tool: " + name));
         const OJson args = params.contains("arguments") && params["arguments"].is_object()
                                ? params["arguments"]
                                : OJson::object();
@@ -107,43 +118,61 @@ OJson McpHandler::runTool(const std::string& name, const OJson& args, const ApiC
     call.host = base.host;
     call.secure = base.secure;
     const auto token = optString(args, "sandbox_token").value_or("");
-    call.credentials = collectCredentials(base.header_credential, base.queryValue("sandbox_token"), token);
+    call.credentials =
+        collectCredentials(base.header_credential, base.queryValue("sandbox_token"), token);
     call.body = args;
-    if (name == "sandbox_list_tiers") return Api::tiers();
-    if (name == "sandbox_create") return api_.createSandbox(call);
+    if (name == "sandbox_list_tiers")
+        return Api::tiers();
+    if (name == "sandbox_create")
+        return api_.createSandbox(call);
     if (name == "sandbox_exec_result" || name == "sandbox_exec_cancel") {
         const auto eid = requireArg(args, "execution_id");
-        if (name == "sandbox_exec_cancel") return api_.cancelExecution(call, eid);
-        if (auto wait = optInt(args, "wait_ms")) call.query["wait_ms"] = std::to_string(*wait);
+        if (name == "sandbox_exec_cancel")
+            return api_.cancelExecution(call, eid);
+        if (auto wait = optInt(args, "wait_ms"))
+            call.query["wait_ms"] = std::to_string(*wait);
         return api_.pollExecution(call, eid);
     }
     const auto id = requireArg(args, "sandbox_id");
-    if (name == "sandbox_status") return api_.getSandbox(call, id);
-    if (name == "sandbox_pause") return api_.pauseSandbox(call, id);
-    if (name == "sandbox_resume") return api_.resumeSandbox(call, id);
-    if (name == "sandbox_terminate") return api_.terminateSandbox(call, id);
-    if (name == "sandbox_exec") return api_.exec(call, id);
-    if (name == "sandbox_write_file") return api_.writeFile(call, id);
-    if (name == "sandbox_read_file") return api_.readFile(call, id);
+    if (name == "sandbox_status")
+        return api_.getSandbox(call, id);
+    if (name == "sandbox_pause")
+        return api_.pauseSandbox(call, id);
+    if (name == "sandbox_resume")
+        return api_.resumeSandbox(call, id);
+    if (name == "sandbox_terminate")
+        return api_.terminateSandbox(call, id);
+    if (name == "sandbox_exec")
+        return api_.exec(call, id);
+    if (name == "sandbox_write_file")
+        return api_.writeFile(call, id);
+    if (name == "sandbox_read_file")
+        return api_.readFile(call, id);
     if (name == "sandbox_list_files") {
-        if (auto p = optString(args, "path")) call.query["path"] = *p;
-        if (auto r = optBool(args, "recursive")) call.query["recursive"] = *r ? "true" : "false";
-        if (auto d = optInt(args, "max_depth")) call.query["max_depth"] = std::to_string(*d);
+        if (auto p = optString(args, "path"))
+            call.query["path"] = *p;
+        if (auto r = optBool(args, "recursive"))
+            call.query["recursive"] = *r ? "true" : "false";
+        if (auto d = optInt(args, "max_depth"))
+            call.query["max_depth"] = std::to_string(*d);
         return api_.listFiles(call, id);
     }
-    if (name == "sandbox_run") return sandboxRun(args, call);
+    if (name == "sandbox_run")
+        return sandboxRun(args, call);
     throw ApiError("invalid_params", "Unknown tool: " + name);
 }
 
 OJson McpHandler::sandboxRun(const OJson& args, const ApiCall& call) {
     const auto id = requireArg(args, "sandbox_id");
     const auto timeout = optInt(args, "timeout_ms").value_or(30000);
-    if (timeout < 1 || timeout > 300000) invalidParams("timeout_ms must be between 1 and 300000");
+    if (timeout < 1 || timeout > 300000)
+        invalidParams("timeout_ms must be between 1 and 300000");
     ApiCall exec_call = call;
     exec_call.body["timeout_ms"] = timeout;
     const OJson started = api_.exec(exec_call, id);
     const std::string eid = started["execution_id"];
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout + 5000);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout + 5000);
     std::string out, err;
     OJson last;
     for (;;) {
@@ -157,7 +186,8 @@ OJson McpHandler::sandboxRun(const OJson& args, const ApiCall& call) {
         for (const auto& c : last["output"]) {
             (c.value("stream", "") == "stdout" ? out : err) += c.value("chunk", "");
         }
-        if (last.value("status", "running") != "running" || left <= 0) break;
+        if (last.value("status", "running") != "running" || left <= 0)
+            break;
     }
     OJson r;
     r["execution_id"] = eid;
@@ -169,4 +199,4 @@ OJson McpHandler::sandboxRun(const OJson& args, const ApiCall& call) {
     return r;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

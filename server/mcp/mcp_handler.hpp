@@ -2,11 +2,11 @@
 // runs the same Api operation as its REST route, with the same checks. Thread-safe.
 #pragma once
 
+#include "http/api_call.hpp"
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "http/api_call.hpp"
 
 namespace sockt::server {
 
@@ -14,7 +14,7 @@ class Api;
 
 struct McpResult {
     int status = 200;
-    std::string body;  // empty for 202 / 204
+    std::string body; // empty for 202 / 204
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
@@ -38,4 +38,4 @@ private:
 OJson mcpToolList();
 bool isMcpTool(const std::string& name);
 
-}  // namespace sockt::server
+} // namespace sockt::server

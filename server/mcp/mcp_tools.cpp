@@ -21,7 +21,8 @@ OJson tool(const char* name, const char* description, OJson properties,
     OJson schema;
     schema["type"] = "object";
     schema["properties"] = properties.is_null() ? OJson::object() : std::move(properties);
-    if (!required.empty()) schema["required"] = required;
+    if (!required.empty())
+        schema["required"] = required;
     OJson t;
     t["name"] = name;
     t["description"] = description;
@@ -42,24 +43,33 @@ OJson withToken(OJson p) {
 
 OJson buildTools() {
     OJson tiers = OJson::array();
-    for (const auto& t : protocol::kTiers) tiers.push_back(std::string(t.name));
+    for (const auto& t : protocol::kTiers)
+        tiers.push_back(std::string(t.name));
     OJson tools = OJson::array();
-    tools.push_back(tool("sandbox_list_tiers", "List sandbox tiers and prices.", OJson::object(), {}));
+    tools.push_back(
+        tool("sandbox_list_tiers", "List sandbox tiers and prices.", OJson::object(), {}));
     {
         OJson p;
-        p["tier"] = OJson{{"type", "string"}, {"enum", tiers}, {"default", "nano"},
+        p["tier"] = OJson{{"type", "string"},
+                          {"enum", tiers},
+                          {"default", "nano"},
                           {"description", "Sandbox tier"}};
-        p["billing_method"] = OJson{{"type", "string"}, {"enum", {"credits", "lightning"}},
-                                    {"default", "credits"}, {"description", "Billing method"}};
-        p["prepaid_sats"] = OJson{{"type", "integer"}, {"minimum", 1},
-                                  {"description", "Prepaid sats (Lightning)"}};
-        p["initial_credits_cents"] = OJson{{"type", "integer"}, {"minimum", 0},
-                                           {"description", "Credits in cents to reserve (credits)"}};
+        p["billing_method"] = OJson{{"type", "string"},
+                                    {"enum", {"credits", "lightning"}},
+                                    {"default", "credits"},
+                                    {"description", "Billing method"}};
+        p["prepaid_sats"] =
+            OJson{{"type", "integer"}, {"minimum", 1}, {"description", "Prepaid sats (Lightning)"}};
+        p["initial_credits_cents"] =
+            OJson{{"type", "integer"},
+                  {"minimum", 0},
+                  {"description", "Credits in cents to reserve (credits)"}};
         p["label"] = str("Sandbox label");
-        tools.push_back(tool("sandbox_create",
-                             "Provision a new sandbox on the specified tier. Returns the sandbox ID "
-                             "and, for Lightning billing, the sandbox token and invoice.",
-                             p, {}));
+        tools.push_back(
+            tool("sandbox_create",
+                 "Provision a new sandbox on the specified tier. Returns the sandbox ID "
+                 "and, for Lightning billing, the sandbox token and invoice.",
+                 p, {}));
     }
     tools.push_back(tool("sandbox_status",
                          "Get current sandbox state: running, paused, terminated, warning levels.",
@@ -68,35 +78,42 @@ OJson buildTools() {
         OJson p = sandboxProps();
         p["command"] = str("Shell command, run with /bin/bash -lc");
         p["working_dir"] = str("Working directory, relative to /home/sandbox");
-        p["timeout_ms"] = OJson{{"type", "integer"}, {"minimum", 0}, {"default", 30000},
+        p["timeout_ms"] = OJson{{"type", "integer"},
+                                {"minimum", 0},
+                                {"default", 30000},
                                 {"description", "0 = no timeout"}};
-        tools.push_back(tool("sandbox_exec",
-                             "Run a shell command inside a sandbox asynchronously. Returns execution ID.",
-                             withToken(p), {"sandbox_id", "command"}));
+        tools.push_back(
+            tool("sandbox_exec",
+                 "Run a shell command inside a sandbox asynchronously. Returns execution ID.",
+                 withToken(p), {"sandbox_id", "command"}));
     }
     {
         OJson p;
         p["execution_id"] = str("Execution ID");
         p["sandbox_token"] = str("Sandbox token (Lightning)");
-        p["wait_ms"] = OJson{{"type", "integer"}, {"minimum", 0}, {"maximum", 30000},
+        p["wait_ms"] = OJson{{"type", "integer"},
+                             {"minimum", 0},
+                             {"maximum", 30000},
                              {"description", "Long-poll: wait up to this long for new output"}};
-        tools.push_back(tool("sandbox_exec_result",
-                             "Get buffered stdout, stderr and lifecycle state of a running execution.",
-                             p, {"execution_id"}));
+        tools.push_back(
+            tool("sandbox_exec_result",
+                 "Get buffered stdout, stderr and lifecycle state of a running execution.", p,
+                 {"execution_id"}));
     }
     {
         OJson p;
         p["execution_id"] = str("Execution ID");
         p["sandbox_token"] = str("Sandbox token (Lightning)");
-        tools.push_back(tool("sandbox_exec_cancel", "Cancel a running shell command.", p,
-                             {"execution_id"}));
+        tools.push_back(
+            tool("sandbox_exec_cancel", "Cancel a running shell command.", p, {"execution_id"}));
     }
     {
         OJson p = sandboxProps();
         p["path"] = str("File path, relative to /home/sandbox or absolute inside it");
         p["content"] = str("File content (text, or base64 with encoding base64)");
         p["encoding"] = encoding();
-        p["create_dirs"] = OJson{{"type", "boolean"}, {"default", true},
+        p["create_dirs"] = OJson{{"type", "boolean"},
+                                 {"default", true},
                                  {"description", "Create missing parent directories"}};
         tools.push_back(tool("sandbox_write_file",
                              "Write a file into the sandbox filesystem at a given path.",
@@ -106,8 +123,8 @@ OJson buildTools() {
         OJson p = sandboxProps();
         p["path"] = str("File path, relative to /home/sandbox or absolute inside it");
         p["encoding"] = encoding();
-        p["max_bytes"] = OJson{{"type", "integer"}, {"minimum", 1},
-                               {"description", "Read at most this many bytes"}};
+        p["max_bytes"] = OJson{
+            {"type", "integer"}, {"minimum", 1}, {"description", "Read at most this many bytes"}};
         tools.push_back(tool("sandbox_read_file",
                              "Read the contents of a file from the sandbox filesystem.",
                              withToken(p), {"sandbox_id", "path"}));
@@ -116,7 +133,8 @@ OJson buildTools() {
         OJson p = sandboxProps();
         p["path"] = str("Directory to list (default /home/sandbox)");
         p["recursive"] = OJson{{"type", "boolean"}, {"description", "List recursively"}};
-        p["max_depth"] = OJson{{"type", "integer"}, {"minimum", 0},
+        p["max_depth"] = OJson{{"type", "integer"},
+                               {"minimum", 0},
                                {"description", "Levels below the directory (0 = unlimited)"}};
         tools.push_back(tool("sandbox_list_files",
                              "List files and directories at a path inside the sandbox.",
@@ -137,8 +155,11 @@ OJson buildTools() {
         OJson p = sandboxProps();
         p["command"] = str("Shell command, run with /bin/bash -lc");
         p["working_dir"] = str("Working directory, relative to /home/sandbox");
-        p["timeout_ms"] = OJson{{"type", "integer"}, {"minimum", 1}, {"maximum", 300000},
-                                {"default", 30000}, {"description", "Timeout of the command"}};
+        p["timeout_ms"] = OJson{{"type", "integer"},
+                                {"minimum", 1},
+                                {"maximum", 300000},
+                                {"default", 30000},
+                                {"description", "Timeout of the command"}};
         tools.push_back(tool("sandbox_run",
                              "Run a command and wait for it; returns stdout, stderr and exit code.",
                              withToken(p), {"sandbox_id", "command"}));
@@ -146,7 +167,7 @@ OJson buildTools() {
     return tools;
 }
 
-}  // namespace
+} // namespace
 
 OJson mcpToolList() {
     static const OJson tools = buildTools();
@@ -155,8 +176,9 @@ OJson mcpToolList() {
 
 bool isMcpTool(const std::string& name) {
     for (const auto& t : mcpToolList())
-        if (t["name"] == name) return true;
+        if (t["name"] == name)
+            return true;
     return false;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

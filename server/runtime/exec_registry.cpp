@@ -38,12 +38,21 @@ ExecRegistry::~ExecRegistry() {
 }
 
 void ExecRegistry::onFinished(const std::shared_ptr<Execution>& execution) {
+    persist(state_dir_, execution);
+}
+
+void ExecRegistry::persist(const fs::path& state_dir, const std::shared_ptr<Execution>& execution) {
     // Best effort: a full disk must not take the exec path down; the record stays in memory.
     try {
-        writeFileAtomically(state_dir_ / (execution->info().id + ".json"),
+        writeFileAtomically(state_dir / (execution->info().id + ".json"),
                             execution->toRecord().dump());
     } catch (const std::exception&) {
     }
+}
+
+Execution::FinishedHook ExecRegistry::hook() const {
+    // Reader threads may outlive the registry: the hook holds the directory, not `this`.
+    return [dir = state_dir_](const std::shared_ptr<Execution>& e) { persist(dir, e); };
 }
 
 void ExecRegistry::load() {
@@ -58,8 +67,7 @@ void ExecRegistry::load() {
             if (!text)
                 continue;
             auto record = OJson::parse(*text);
-            auto hook = [this](const std::shared_ptr<Execution>& e) { onFinished(e); };
-            auto execution = Execution::fromRecord(record, hook);
+            auto execution = Execution::fromRecord(record, hook());
             if (execution->running()) {
                 // §11.2: its processes died with the old server.
                 execution->finishNow(std::nullopt, "execution lost: server restarted");
@@ -141,8 +149,7 @@ OJson ExecRegistry::start(std::shared_ptr<SandboxRuntime> runtime, const std::st
         do {
             info.id = "exec_" + randomHex(24);
         } while (executions_.count(info.id));
-        execution = std::make_shared<Execution>(
-            info, [this](const std::shared_ptr<Execution>& e) { onFinished(e); });
+        execution = std::make_shared<Execution>(info, hook());
         executions_[info.id] = execution;
     }
     SandboxPath cwd;

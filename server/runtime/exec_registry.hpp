@@ -13,11 +13,11 @@
 #include <string>
 
 #include "common/api_error.hpp"
+#include "runtime/execution.hpp"
 
 namespace sockt::server {
 
 class SandboxRuntime;
-class Execution;
 
 class ExecRegistry {
 public:
@@ -67,6 +67,9 @@ private:
     std::shared_ptr<Execution> find(const std::string& execution_id);
     void purgeExpiredLocked();
     void onFinished(const std::shared_ptr<Execution>& execution);
+    static void persist(const std::filesystem::path& state_dir,
+                        const std::shared_ptr<Execution>& execution);
+    Execution::FinishedHook hook() const;
 
     std::filesystem::path state_dir_;
     std::mutex mutex_;

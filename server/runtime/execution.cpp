@@ -1,5 +1,6 @@
 #include "runtime/execution.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "manager/ids.hpp"
+#include "runtime/discard_sink.hpp"
 #include "runtime/sandbox_runtime.hpp"
 #include "sockt/protocol.hpp"
 
@@ -117,8 +119,12 @@ void Execution::readLoop(std::shared_ptr<ExecProcess> process) {
             last_data = std::max(last_data, exit_time);
         }
     }
+    // Survivors that still hold the pipes keep running; their later output is discarded (§4.1).
+    for (int i = 0; i < 2; ++i)
+        if (open[i])
+            discard_sink::adopt(::fcntl(fds[i], F_DUPFD_CLOEXEC, 0));
     std::lock_guard lock(mutex_);
-    process_.reset();  // closes our pipe ends: later output of survivors is discarded (§4.1)
+    process_.reset();
 }
 
 void Execution::finalizeLocked(std::optional<int> exit_status) {

@@ -1,9 +1,9 @@
 #include "serve/key_spec.hpp"
 
+#include "sockt/protocol.hpp"
+
 #include <cctype>
 #include <stdexcept>
-
-#include "sockt/protocol.hpp"
 
 namespace sockt::server {
 namespace {
@@ -15,27 +15,32 @@ std::int64_t parseCents(const std::string& text) {
     std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
     if ((whole.empty() && frac.empty()) || frac.size() > 5 || whole.size() > 12)
         throw std::invalid_argument(bad);
-    if (dot != std::string::npos && frac.empty()) throw std::invalid_argument(bad);
+    if (dot != std::string::npos && frac.empty())
+        throw std::invalid_argument(bad);
     for (char c : whole + frac)
-        if (!std::isdigit(static_cast<unsigned char>(c))) throw std::invalid_argument(bad);
-    while (frac.size() < 5) frac.push_back('0');
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+            throw std::invalid_argument(bad);
+    while (frac.size() < 5)
+        frac.push_back('0');
     std::int64_t cents = whole.empty() ? 0 : std::stoll(whole);
     return cents * protocol::kSubcentsPerCent + std::stoll(frac);
 }
 
-}  // namespace
+} // namespace
 
 KeySpec parseKeySpec(const std::string& text) {
     KeySpec spec;
     auto colon = text.find(':');
     spec.key = text.substr(0, colon);
-    if (spec.key.empty()) throw std::invalid_argument("empty API key in --api-key");
+    if (spec.key.empty())
+        throw std::invalid_argument("empty API key in --api-key");
     for (char c : spec.key)
         if (std::isspace(static_cast<unsigned char>(c)))
             throw std::invalid_argument("API keys must not contain whitespace");
     if (spec.key.rfind(protocol::kSandboxTokenPrefix, 0) == 0)
         throw std::invalid_argument("API keys must not start with sbx_ (that is a sandbox token)");
-    if (colon != std::string::npos) spec.balance_subcents = parseCents(text.substr(colon + 1));
+    if (colon != std::string::npos)
+        spec.balance_subcents = parseCents(text.substr(colon + 1));
     return spec;
 }
 
@@ -44,15 +49,18 @@ std::vector<KeySpec> parseKeySpecList(const std::string& text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         auto comma = text.find(',', start);
-        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        std::string item =
+            text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         // Surrounding whitespace in an env list is a formatting slip, not part of a key.
         auto b = item.find_first_not_of(" \t");
         auto e = item.find_last_not_of(" \t");
-        if (b != std::string::npos) out.push_back(parseKeySpec(item.substr(b, e - b + 1)));
-        if (comma == std::string::npos) break;
+        if (b != std::string::npos)
+            out.push_back(parseKeySpec(item.substr(b, e - b + 1)));
+        if (comma == std::string::npos)
+            break;
         start = comma + 1;
     }
     return out;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -10,7 +10,7 @@ namespace sockt::server {
 
 struct KeySpec {
     std::string key;
-    std::optional<std::int64_t> balance_subcents;  // nullopt: keep stored / default
+    std::optional<std::int64_t> balance_subcents; // nullopt: keep stored / default
 };
 
 /// Parses `KEY[:CENTS]`; CENTS has up to 5 decimals (exact, no floating point). Throws
@@ -21,4 +21,4 @@ std::vector<KeySpec> parseKeySpecList(const std::string& text);
 /// Default balance of a new key without CENTS: 1 000 000 cents.
 inline constexpr std::int64_t kDefaultKeyBalanceSubcents = 1'000'000LL * 100'000LL;
 
-}  // namespace sockt::server
+} // namespace sockt::server

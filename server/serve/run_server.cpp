@@ -1,14 +1,5 @@
 // Assembles and runs `sockt serve` (PROTOCOL.md §11.1): keys, isolation, state, the HTTP server on
 // a large thread pool, the startup lines, and the orderly stop on SIGINT/SIGTERM.
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
-
-#include <csignal>
-#include <cstdlib>
-#include <iostream>
-
 #include "http/api.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/request_handler.hpp"
@@ -18,6 +9,14 @@
 #include "serve/key_spec.hpp"
 #include "serve/serve_options.hpp"
 #include "serve/signal_waiter.hpp"
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
 
 namespace sockt::server {
 namespace {
@@ -39,8 +38,10 @@ std::filesystem::path defaultDataDir() {
 }
 
 std::string urlHost(const std::string& host) {
-    if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") return "127.0.0.1";
-    if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
+    if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]")
+        return "127.0.0.1";
+    if (host.find(':') != std::string::npos && host.front() != '[')
+        return "[" + host + "]";
     return host;
 }
 
@@ -49,14 +50,16 @@ int fail(const std::string& message) {
     return 1;
 }
 
-}  // namespace
+} // namespace
 
 int runServer(const ServeOptions& options) {
     std::vector<KeySpec> keys;
     try {
-        for (const auto& k : options.api_keys) keys.push_back(parseKeySpec(k));
+        for (const auto& k : options.api_keys)
+            keys.push_back(parseKeySpec(k));
         if (const char* env = std::getenv("SOCKT_SERVE_API_KEYS"))
-            for (auto& k : parseKeySpecList(env)) keys.push_back(std::move(k));
+            for (auto& k : parseKeySpecList(env))
+                keys.push_back(std::move(k));
     } catch (const std::exception& e) {
         return fail(e.what());
     }
@@ -69,7 +72,8 @@ int runServer(const ServeOptions& options) {
         data_dir = std::filesystem::canonical(data_dir);
         std::string warning;
         isolation = resolveIsolation(options.isolation, &warning);
-        if (!warning.empty()) std::cerr << warning << std::endl;
+        if (!warning.empty())
+            std::cerr << warning << std::endl;
     } catch (const std::exception& e) {
         return fail(e.what());
     }
@@ -91,8 +95,8 @@ int runServer(const ServeOptions& options) {
                     true);
         socket.listen(256);
     } catch (const Poco::Exception& e) {
-        return fail("cannot listen on " + options.host + ":" + std::to_string(options.port) +
-                    ": " + e.displayText());
+        return fail("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
+                    e.displayText());
     }
     std::string first_key;
     try {
@@ -122,7 +126,8 @@ int runServer(const ServeOptions& options) {
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kMaxThreads);
     params->setMaxQueued(1024);
-    params->setTimeout(Poco::Timespan(30, 0));  // per socket operation: a stuck client frees its thread
+    params->setTimeout(
+        Poco::Timespan(30, 0)); // per socket operation: a stuck client frees its thread
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(15, 0));
     Poco::Net::HTTPServer server(new RequestHandlerFactory(ctx), pool, socket, params);
@@ -154,4 +159,4 @@ int runServer(const ServeOptions& options) {
     return 0;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,7 +1,7 @@
-#include <CLI/CLI.hpp>
-
 #include "serve/serve_options.hpp"
 #include "sockt/server/serve.hpp"
+
+#include <CLI/CLI.hpp>
 
 namespace sockt::server {
 
@@ -31,8 +31,9 @@ void addServeCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->callback([opts] {
         const int code = runServer(*opts);
-        if (code != 0) throw CLI::RuntimeError(code);
+        if (code != 0)
+            throw CLI::RuntimeError(code);
     });
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

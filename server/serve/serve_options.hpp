@@ -9,7 +9,7 @@ namespace sockt::server {
 struct ServeOptions {
     std::string host = "127.0.0.1";
     int port = 8787;
-    std::string data_dir;  // empty = ${XDG_DATA_HOME:-$HOME/.local/share}/sockt/serve
+    std::string data_dir; // empty = ${XDG_DATA_HOME:-$HOME/.local/share}/sockt/serve
     std::vector<std::string> api_keys;
     long long boot_delay_ms = 1000;
     std::string isolation = "auto";
@@ -20,4 +20,4 @@ struct ServeOptions {
 /// Runs the server until SIGINT/SIGTERM; returns the process exit code (0 on a clean stop).
 int runServer(const ServeOptions& options);
 
-}  // namespace sockt::server
+} // namespace sockt::server

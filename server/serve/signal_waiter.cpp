@@ -1,11 +1,10 @@
 #include "serve/signal_waiter.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <csignal>
 
 namespace sockt::server {
 namespace {
@@ -16,7 +15,8 @@ struct sigaction g_old_int, g_old_term, g_old_pipe;
 void onSignal(int sig) {
     const int saved = errno;
     const unsigned char b = static_cast<unsigned char>(sig);
-    if (g_pipe[1] >= 0) (void)!::write(g_pipe[1], &b, 1);
+    if (g_pipe[1] >= 0)
+        (void)!::write(g_pipe[1], &b, 1);
     errno = saved;
 }
 
@@ -24,10 +24,11 @@ void onSignal(int sig) {
 // commands (`yes | head` would then never end), a handler is reset by exec.
 void onSigpipe(int) {}
 
-}  // namespace
+} // namespace
 
 SignalWaiter::SignalWaiter() {
-    if (::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0) g_pipe[0] = g_pipe[1] = -1;
+    if (::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        g_pipe[0] = g_pipe[1] = -1;
     struct sigaction sa {};
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
@@ -46,20 +47,26 @@ SignalWaiter::~SignalWaiter() {
     ::sigaction(SIGTERM, &g_old_term, nullptr);
     ::sigaction(SIGPIPE, &g_old_pipe, nullptr);
     for (int& fd : g_pipe) {
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0)
+            ::close(fd);
         fd = -1;
     }
 }
 
 int SignalWaiter::wait() {
     for (;;) {
-        struct pollfd p {g_pipe[0], POLLIN, 0};
+        struct pollfd p {
+            g_pipe[0], POLLIN, 0
+        };
         int r = ::poll(&p, 1, -1);
-        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && errno == EINTR)
+            continue;
         unsigned char b = 0;
-        if (::read(g_pipe[0], &b, 1) == 1) return b;
-        if (r < 0) return SIGTERM;
+        if (::read(g_pipe[0], &b, 1) == 1)
+            return b;
+        if (r < 0)
+            return SIGTERM;
     }
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

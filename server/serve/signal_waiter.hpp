@@ -6,8 +6,8 @@ namespace sockt::server {
 
 class SignalWaiter {
 public:
-    SignalWaiter();   // installs the handlers (SIGINT, SIGTERM; SIGPIPE → no-op)
-    ~SignalWaiter();  // restores the previous handlers
+    SignalWaiter();  // installs the handlers (SIGINT, SIGTERM; SIGPIPE → no-op)
+    ~SignalWaiter(); // restores the previous handlers
     SignalWaiter(const SignalWaiter&) = delete;
     SignalWaiter& operator=(const SignalWaiter&) = delete;
 
@@ -15,4 +15,4 @@ public:
     int wait();
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

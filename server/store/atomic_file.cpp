@@ -1,13 +1,12 @@
 #include "store/atomic_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace sockt::server {
 namespace {
@@ -18,25 +17,28 @@ namespace {
 
 void fsyncDirectory(const std::filesystem::path& dir) {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;  // best effort: the rename itself already happened
+    if (fd < 0)
+        return; // best effort: the rename itself already happened
     ::fsync(fd);
     ::close(fd);
 }
 
-}  // namespace
+} // namespace
 
 void writeFileAtomically(const std::filesystem::path& path, std::string_view content) {
     const auto dir = path.parent_path();
     std::filesystem::create_directories(dir);
     std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
     int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) fail("cannot create temporary file for", path);
+    if (fd < 0)
+        fail("cannot create temporary file for", path);
     const char* data = content.data();
     std::size_t left = content.size();
     while (left > 0) {
         ssize_t n = ::write(fd, data, left);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             ::close(fd);
             ::unlink(tmpl.c_str());
             fail("cannot write", path);
@@ -58,7 +60,8 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
 std::optional<std::string> readWholeFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        if (!std::filesystem::exists(path)) return std::nullopt;
+        if (!std::filesystem::exists(path))
+            return std::nullopt;
         fail("cannot open", path);
     }
     std::ostringstream out;
@@ -66,4 +69,4 @@ std::optional<std::string> readWholeFile(const std::filesystem::path& path) {
     return out.str();
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -16,4 +16,4 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
 /// The whole file, or nullopt when it does not exist. Throws std::runtime_error on I/O failure.
 std::optional<std::string> readWholeFile(const std::filesystem::path& path);
 
-}  // namespace sockt::server
+} // namespace sockt::server

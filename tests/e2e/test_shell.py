@@ -105,10 +105,21 @@ def test_interactive_session_ctrl_c_resize_ctrl_d(server, sandbox):
         p.write(b"stty size\r")
         p.read_until(b"24 80\r\n")
         # Ctrl-C reaches the remote program, not sockt.
-        p.write(b"sleep 30\r")
-        p.read_until(b"sleep 30")
-        time.sleep(0.5)
-        p.write(b"\x03")
+        p.write(b"echo sl-$((1+1)); sleep 300\r")
+        p.read_until(b"sl-2\r\n")
+        # The ^C must land once sleep is the PTY's foreground job; on a loaded machine bash may
+        # need a moment to get there, so repeat until the prompt comes back (sleep 300 would
+        # otherwise keep it away for minutes).
+        for _ in range(20):
+            time.sleep(0.5)
+            p.write(b"\x03")
+            try:
+                p.read_until(b"sandbox@sockt:", timeout=5)
+                break
+            except AssertionError:
+                continue
+        else:
+            raise AssertionError("Ctrl-C did not interrupt the remote sleep")
         p.write(b"echo after-$((1+1))\r")
         p.read_until(b"after-2\r\n")
         assert p.proc.poll() is None

@@ -340,6 +340,13 @@ describe('errors from real server answers', () => {
         assert.throws(() => sandbox.on('no_such_event', () => {}), InvalidArgumentError);
     });
 
+    it('bad constructor options → InvalidArgumentError saying what is expected', () => {
+        assert.throws(() => new ComputeClient({ timeoutMs: -1 }), (e) =>
+            e instanceof InvalidArgumentError && /positive integer/.test(e.message));
+        assert.throws(() => new ComputeClient({ apiKey: 'k', baseUrl: 'not a url' }), (e) =>
+            e instanceof InvalidArgumentError && /base URL/.test(e.message));
+    });
+
     it('a closed client rejects calls with ConnectionError', async () => {
         const c = new ComputeClient({ apiKey: server.apiKey, baseUrl: server.url });
         await c.close();

@@ -101,3 +101,57 @@ it('an uncaught error with calls in flight ends the process with code 1, not a c
     assert.equal(run.code, 1);
     assert.match(run.stderr, /boom/);
 });
+
+it('calls do not occupy libuv\'s thread pool: fs works while waits block', async () => {
+    // With a single libuv thread, one blocked call on that pool would stall fs.readFile.
+    const run = await runNodeScript(`
+        import { readFile } from 'node:fs/promises';
+        import { ComputeClient } from '@sockt/client';
+        const client = new ComputeClient();
+        const unpaid = await client.createSandbox({ billingMethod: 'lightning', prepaidSats: 10 });
+        const controller = new AbortController();
+        const waits = Array.from({ length: 8 }, () =>
+            unpaid.waitUntilRunning({ timeoutMs: 60000, pollIntervalMs: 50, signal: controller.signal })
+                .then(() => 'ran', (e) => e.name));
+        const safety = setTimeout(() => { console.log('fs blocked'); controller.abort(); }, 30000);
+        await new Promise((r) => setTimeout(r, 200));
+        const text = await readFile(new URL(import.meta.url), 'utf8');
+        console.log(text.includes('libuv') ? 'fs ok' : 'fs wrong');
+        clearTimeout(safety);
+        controller.abort();
+        console.log([...new Set(await Promise.all(waits))].join(','));
+        await unpaid.terminate();
+        await client.close();
+        // libuv
+    `, { env: { ...env, UV_THREADPOOL_SIZE: '1' } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'fs ok\nAbortError\n');
+});
+
+it('a worker thread ending with calls in flight leaves the process working', async () => {
+    const run = await runNodeScript(`
+        import { Worker } from 'node:worker_threads';
+        const source = \`
+            const { parentPort } = require('node:worker_threads');
+            const { ComputeClient } = require('@sockt/client');
+            (async () => {
+                const client = new ComputeClient();
+                const unpaid = await client.createSandbox({ billingMethod: 'lightning', prepaidSats: 10 });
+                unpaid.waitUntilRunning({ pollIntervalMs: 20 }).catch(() => {});
+                parentPort.postMessage((await client.listTiers()).length);
+            })();
+        \`;
+        for (let i = 0; i < 3; i++) {
+            const worker = new Worker(source, { eval: true });
+            const tiers = await new Promise((resolve, reject) => {
+                worker.once('message', resolve);
+                worker.once('error', reject);
+            });
+            await worker.terminate();
+            console.log('worker', i, tiers);
+        }
+    `, { env });
+    assert.equal(run.signal, null, run.stderr);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'worker 0 6\nworker 1 6\nworker 2 6\n');
+});

@@ -38,12 +38,15 @@ fi
 step "npm pack → empty project"
 work=$(mktemp -d)
 trap 'rm -f "$log"; rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
-npm pack --pack-destination "$work" >/dev/null
+npm pack --pack-destination "$work" --loglevel warn >/dev/null
 tarball=$(ls "$work"/sockt-client-*.tgz)
 echo "packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
-tar -tzf "$tarball" | grep -q 'package/prebuilds/.*/sockt_node.node'
-tar -tzf "$tarball" | grep -q 'package/prebuilds/.*/sockt$'
-tar -tzf "$tarball" | grep -q 'package/node/dist/index.mjs'
+tar -tzf "$tarball" > "$work/contents.txt"
+for member in 'package/prebuilds/[^/]*/sockt_node.node' 'package/prebuilds/[^/]*/sockt' \
+    'package/node/dist/index.mjs' 'package/node/dist/index.d.ts' 'package/node/bin/sockt.cjs'; do
+    grep -qx "$member" "$work/contents.txt" || { echo "tarball lacks $member" >&2; exit 1; }
+done
+[ ! -e prebuilds ] || { echo "postpack left prebuilds/ behind" >&2; exit 1; }
 
 consumer="$work/consumer"
 mkdir -p "$consumer"

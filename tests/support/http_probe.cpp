@@ -6,7 +6,6 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
-
 #include <sstream>
 
 namespace sockt::testing {
@@ -16,11 +15,14 @@ std::string HttpReply::header(const std::string& lower_name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
-nlohmann::json HttpReply::json() const { return nlohmann::json::parse(body); }
+nlohmann::json HttpReply::json() const {
+    return nlohmann::json::parse(body);
+}
 
 std::string HttpReply::code() const {
     auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_object() && j.contains("code") && j["code"].is_string()) return j["code"];
+    if (j.is_object() && j.contains("code") && j["code"].is_string())
+        return j["code"];
     return {};
 }
 
@@ -29,8 +31,10 @@ HttpReply httpCall(const std::string& base_url, const HttpCall& call) {
     Poco::Net::HTTPClientSession session(base.getHost(), base.getPort());
     session.setTimeout(Poco::Timespan(call.timeout_secs, 0));
     Poco::Net::HTTPRequest req(call.method, call.target, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!call.bearer.empty()) req.set("Authorization", "Bearer " + call.bearer);
-    for (const auto& [k, v] : call.headers) req.set(k, v);
+    if (!call.bearer.empty())
+        req.set("Authorization", "Bearer " + call.bearer);
+    for (const auto& [k, v] : call.headers)
+        req.set(k, v);
     if (call.declared_length) {
         req.setContentLength64(*call.declared_length);
     } else if (call.body) {
@@ -41,7 +45,8 @@ HttpReply httpCall(const std::string& base_url, const HttpCall& call) {
             req.setContentLength64(static_cast<std::int64_t>(call.body->size()));
     }
     auto& out = session.sendRequest(req);
-    if (call.body && !call.declared_length) out.write(call.body->data(), static_cast<std::streamsize>(call.body->size()));
+    if (call.body && !call.declared_length)
+        out.write(call.body->data(), static_cast<std::streamsize>(call.body->size()));
     Poco::Net::HTTPResponse resp;
     auto& in = session.receiveResponse(resp);
     HttpReply reply;
@@ -49,7 +54,8 @@ HttpReply httpCall(const std::string& base_url, const HttpCall& call) {
     std::ostringstream body;
     Poco::StreamCopier::copyStream(in, body);
     reply.body = body.str();
-    for (const auto& [k, v] : resp) reply.headers[Poco::toLower(k)] = v;
+    for (const auto& [k, v] : resp)
+        reply.headers[Poco::toLower(k)] = v;
     return reply;
 }
 
@@ -62,8 +68,9 @@ HttpReply httpPost(const std::string& base, const std::string& target, const nlo
     return httpCall(base, HttpCall{"POST", target, body.dump(), bearer});
 }
 
-HttpReply httpDelete(const std::string& base, const std::string& target, const std::string& bearer) {
+HttpReply httpDelete(const std::string& base, const std::string& target,
+                     const std::string& bearer) {
     return httpCall(base, HttpCall{"DELETE", target, std::nullopt, bearer});
 }
 
-}  // namespace sockt::testing
+} // namespace sockt::testing

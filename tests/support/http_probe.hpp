@@ -13,7 +13,7 @@ namespace sockt::testing {
 struct HttpReply {
     int status = 0;
     std::string body;
-    std::map<std::string, std::string> headers;  // lower-cased names
+    std::map<std::string, std::string> headers; // lower-cased names
     std::string header(const std::string& lower_name) const;
     /// The body parsed as JSON (throws when it is not JSON).
     nlohmann::json json() const;
@@ -23,11 +23,11 @@ struct HttpReply {
 
 struct HttpCall {
     std::string method = "GET";
-    std::string target;  // path + query, e.g. "/v1/sandboxes/tiers"
+    std::string target; // path + query, e.g. "/v1/sandboxes/tiers"
     std::optional<std::string> body;
-    std::string bearer;  // Authorization: Bearer <bearer> when non-empty
+    std::string bearer; // Authorization: Bearer <bearer> when non-empty
     std::vector<std::pair<std::string, std::string>> headers;
-    bool chunked = false;  // send the body with chunked transfer encoding
+    bool chunked = false; // send the body with chunked transfer encoding
     /// Declare this Content-Length but send no body (tests of the size limit).
     std::optional<std::int64_t> declared_length;
     int timeout_secs = 60;
@@ -37,9 +37,11 @@ struct HttpCall {
 HttpReply httpCall(const std::string& base_url, const HttpCall& call);
 
 // Shorthands.
-HttpReply httpGet(const std::string& base, const std::string& target, const std::string& bearer = {});
+HttpReply httpGet(const std::string& base, const std::string& target,
+                  const std::string& bearer = {});
 HttpReply httpPost(const std::string& base, const std::string& target, const nlohmann::json& body,
                    const std::string& bearer = {});
-HttpReply httpDelete(const std::string& base, const std::string& target, const std::string& bearer = {});
+HttpReply httpDelete(const std::string& base, const std::string& target,
+                     const std::string& bearer = {});
 
-}  // namespace sockt::testing
+} // namespace sockt::testing

@@ -1,24 +1,24 @@
 #include "serve_process.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <poll.h>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 extern char** environ;
 
 namespace sockt::testing {
 
 std::string serveBinary() {
-    if (const char* env = std::getenv("SOCKT_SERVE_BIN")) return env;
+    if (const char* env = std::getenv("SOCKT_SERVE_BIN"))
+        return env;
 #ifdef SOCKT_SERVE_BINARY
     return SOCKT_SERVE_BINARY;
 #else
@@ -27,15 +27,18 @@ std::string serveBinary() {
 }
 
 ServeProcess::ServeProcess(ServeOptions options) : options_(std::move(options)) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sockt-serve-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "sockt-serve-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data()))
+        throw std::runtime_error("mkdtemp failed");
     temp_dir_ = tmpl;
     data_dir_ = temp_dir_ + "/data";
     stderr_path_ = temp_dir_ + "/stderr.log";
 }
 
 ServeProcess::~ServeProcess() {
-    if (pid_ > 0) kill9();
+    if (pid_ > 0)
+        kill9();
     std::error_code ec;
     std::filesystem::remove_all(temp_dir_, ec);
 }
@@ -48,31 +51,41 @@ std::string ServeProcess::stderrText() const {
 }
 
 void ServeProcess::start() {
-    if (pid_ > 0) throw std::runtime_error("server already running");
-    std::vector<std::string> argv = {serveBinary(), "serve", "--port", "0", "--data-dir", data_dir_};
+    if (pid_ > 0)
+        throw std::runtime_error("server already running");
+    std::vector<std::string> argv = {serveBinary(), "serve",      "--port",
+                                     "0",           "--data-dir", data_dir_};
     auto has = [&](const std::string& flag) {
         for (const auto& a : options_.args)
-            if (a == flag) return true;
+            if (a == flag)
+                return true;
         return false;
     };
     if (options_.test_defaults) {
-        if (!has("--rate-limit")) argv.insert(argv.end(), {"--rate-limit", "0"});
-        if (!has("--boot-delay-ms")) argv.insert(argv.end(), {"--boot-delay-ms", "50"});
+        if (!has("--rate-limit"))
+            argv.insert(argv.end(), {"--rate-limit", "0"});
+        if (!has("--boot-delay-ms"))
+            argv.insert(argv.end(), {"--boot-delay-ms", "50"});
     }
     argv.insert(argv.end(), options_.args.begin(), options_.args.end());
 
     int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    const int err_fd = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (::pipe2(out, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe failed");
+    const int err_fd =
+        ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
     if (pid == 0) {
         ::dup2(out[1], 1);
         ::dup2(err_fd, 2);
         ::setpgid(0, 0);
-        for (const auto& [k, v] : options_.env) ::setenv(k.c_str(), v.c_str(), 1);
+        for (const auto& [k, v] : options_.env)
+            ::setenv(k.c_str(), v.c_str(), 1);
         std::vector<char*> cargv;
-        for (auto& a : argv) cargv.push_back(a.data());
+        for (auto& a : argv)
+            cargv.push_back(a.data());
         cargv.push_back(nullptr);
         ::execv(cargv[0], cargv.data());
         ::_exit(127);
@@ -88,10 +101,13 @@ void ServeProcess::start() {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                               deadline - std::chrono::steady_clock::now())
                               .count();
-        struct pollfd p {stdout_fd_, POLLIN, 0};
+        struct pollfd p {
+            stdout_fd_, POLLIN, 0
+        };
         if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
             kill9();
-            throw std::runtime_error("sockt serve printed no export line; stderr:\n" + stderrText());
+            throw std::runtime_error("sockt serve printed no export line; stderr:\n" +
+                                     stderrText());
         }
         char buf[512];
         const auto n = ::read(stdout_fd_, buf, sizeof buf);
@@ -119,7 +135,8 @@ int ServeProcess::waitExit(std::chrono::milliseconds timeout) {
     int status = 0;
     for (;;) {
         const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_) break;
+        if (r == pid_)
+            break;
         if (r < 0) {
             status = 0;
             break;
@@ -132,23 +149,28 @@ int ServeProcess::waitExit(std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     pid_ = -1;
-    if (stdout_fd_ >= 0) ::close(stdout_fd_);
+    if (stdout_fd_ >= 0)
+        ::close(stdout_fd_);
     stdout_fd_ = -1;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
     return -1;
 }
 
 int ServeProcess::stop() {
-    if (pid_ <= 0) return -1;
+    if (pid_ <= 0)
+        return -1;
     ::kill(pid_, SIGTERM);
     return waitExit(std::chrono::seconds(30));
 }
 
 void ServeProcess::kill9() {
-    if (pid_ <= 0) return;
+    if (pid_ <= 0)
+        return;
     ::kill(pid_, SIGKILL);
     waitExit(std::chrono::seconds(30));
 }
 
-}  // namespace sockt::testing
+} // namespace sockt::testing

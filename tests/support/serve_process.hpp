@@ -3,11 +3,10 @@
 // Not thread-safe; one per test fixture, so fixtures can run in parallel.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <map>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace sockt::testing {
@@ -27,7 +26,7 @@ struct ServeOptions {
 class ServeProcess {
 public:
     explicit ServeProcess(ServeOptions options = {});
-    ~ServeProcess();  // SIGKILLs a still-running server and removes the temporary directory
+    ~ServeProcess(); // SIGKILLs a still-running server and removes the temporary directory
     ServeProcess(const ServeProcess&) = delete;
     ServeProcess& operator=(const ServeProcess&) = delete;
 
@@ -65,4 +64,4 @@ private:
     int port_ = 0;
 };
 
-}  // namespace sockt::testing
+} // namespace sockt::testing

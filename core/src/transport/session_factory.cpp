@@ -58,7 +58,7 @@ bool connectTo(Poco::Net::StreamSocket& socket, const Poco::Net::SocketAddress& 
         }
         int err = socket.impl()->socketError();
         if (err != 0) {
-            error = "connect to " + address.toString() + ": " + std::strerror(err);
+            error = std::string(std::strerror(err)) + " (" + address.toString() + ")";
             socket.close();
             return false;
         }
@@ -68,7 +68,7 @@ bool connectTo(Poco::Net::StreamSocket& socket, const Poco::Net::SocketAddress& 
     } catch (const SocktError&) {
         throw;
     } catch (const Poco::Exception& e) {
-        error = "connect to " + address.toString() + ": " + e.displayText();
+        error = e.displayText() + " (" + address.toString() + ")";
         return false;
     }
 }
@@ -152,7 +152,7 @@ ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelTok
         }
     }
     if (!connected)
-        throwConnection(what, error);
+        throwConnection(what, error + "; is the server running and SOCKT_API_URL / base_url right?");
     countConnectionOpened();
 
     if (!tls) {

@@ -1,7 +1,7 @@
 // Lightning and credits billing (PROTOCOL.md §7, §11.3) with real metering.
-#include <regex>
-
 #include "server_fixture.hpp"
+
+#include <regex>
 
 namespace sockt::testing {
 namespace {
@@ -30,11 +30,11 @@ TEST_F(Billing, LightningInvoicePayRunLowBalanceTopUp) {
     EXPECT_EQ(st["invoice"], j["invoice"]);
     EXPECT_EQ(pay(url(), "0000").status, 404);
 
-    auto p = pay(url(), j["invoice"]);  // by bolt11
+    auto p = pay(url(), j["invoice"]); // by bolt11
     ASSERT_EQ(p.status, 200) << p.body;
     EXPECT_EQ(p.json()["status"], "paid");
     EXPECT_EQ(p.json()["amount_sats"], 30);
-    EXPECT_EQ(pay(url(), j["payment_hash"]).json()["paid_at"], p.json()["paid_at"]);  // idempotent
+    EXPECT_EQ(pay(url(), j["payment_hash"]).json()["paid_at"], p.json()["paid_at"]); // idempotent
 
     auto running = waitStatus(id, "running", token);
     EXPECT_TRUE(running["pending_invoice"].is_null());
@@ -62,19 +62,22 @@ TEST_F(Billing, LightningInvoicePayRunLowBalanceTopUp) {
     EXPECT_GT(topped["prepaid_balance_msats"].get<long>(), 30000);
     EXPECT_TRUE(topped["pending_invoice"].is_null());
 
-    auto t = httpCall(url(), HttpCall{"DELETE", "/v1/sandboxes/" + id,
-                                      std::string(R"({"lightning_address":"me@wallet.example"})"), token});
+    auto t = httpCall(url(),
+                      HttpCall{"DELETE", "/v1/sandboxes/" + id,
+                               std::string(R"({"lightning_address":"me@wallet.example"})"), token});
     auto tj = t.json();
     EXPECT_EQ(tj["refund"]["status"], "sent");
     EXPECT_EQ(tj["refund"]["address"], "me@wallet.example");
     // Both invoices paid 60000 msats; the refund is the rest, floored to whole sats.
-    const long accounted = tj["refund"]["amount_sats"].get<long>() * 1000 + tj["consumed_msats_total"].get<long>();
+    const long accounted =
+        tj["refund"]["amount_sats"].get<long>() * 1000 + tj["consumed_msats_total"].get<long>();
     EXPECT_LE(accounted, 60000);
     EXPECT_GT(accounted, 59000);
 }
 
 TEST_F(Billing, LightningBalanceExhaustionAutoPausesAndNeedsPayment) {
-    auto j = post("/v1/sandboxes", Json{{"billing_method", "lightning"}, {"prepaid_sats", 1}}, "").json();
+    auto j = post("/v1/sandboxes", Json{{"billing_method", "lightning"}, {"prepaid_sats", 1}}, "")
+                 .json();
     const std::string id = j["sandbox_id"], token = j["sandbox_token"];
     EXPECT_EQ(j["invoice"].get<std::string>().rfind("lnbc10n1", 0), 0u);
     ASSERT_EQ(pay(url(), j["payment_hash"]).status, 200);
@@ -87,8 +90,9 @@ TEST_F(Billing, LightningBalanceExhaustionAutoPausesAndNeedsPayment) {
     EXPECT_EQ(r.code(), "payment_required");
     ASSERT_TRUE(r.json()["pending_invoice"].is_object());
     ASSERT_EQ(pay(url(), r.json()["pending_invoice"]["payment_hash"]).status, 200);
-    EXPECT_EQ(get("/v1/sandboxes/" + id, token).json()["status"], "paused");  // no auto-resume
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/resume", Json::object(), token).json()["status"], "running");
+    EXPECT_EQ(get("/v1/sandboxes/" + id, token).json()["status"], "paused"); // no auto-resume
+    EXPECT_EQ(post("/v1/sandboxes/" + id + "/resume", Json::object(), token).json()["status"],
+              "running");
 }
 
 class TinyCredits : public ServerTest {
@@ -113,9 +117,12 @@ TEST_F(TinyCredits, ExhaustionPausesAndResumeNeedsCredits) {
     auto credit = httpPost(url(), "/local/v1/credits", Json{{"api_key", key()}, {"cents", 3}});
     ASSERT_EQ(credit.status, 200) << credit.body;
     EXPECT_EQ(credit.json(), (Json{{"balance_cents", 3}}));
-    EXPECT_EQ(httpPost(url(), "/local/v1/credits", Json{{"api_key", "nobody"}, {"cents", 3}}).status, 404);
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/resume", Json::object(), key()).json()["status"], "running");
+    EXPECT_EQ(
+        httpPost(url(), "/local/v1/credits", Json{{"api_key", "nobody"}, {"cents", 3}}).status,
+        404);
+    EXPECT_EQ(post("/v1/sandboxes/" + id + "/resume", Json::object(), key()).json()["status"],
+              "running");
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing

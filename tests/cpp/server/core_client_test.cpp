@@ -1,8 +1,8 @@
 // The core client (libsockt) against the server: the path every SDK takes.
+#include "server_fixture.hpp"
+
 #include <sockt/client.hpp>
 #include <sockt/errors.hpp>
-
-#include "server_fixture.hpp"
 
 namespace sockt::testing {
 namespace {
@@ -47,5 +47,5 @@ TEST_F(CoreClient, CreateExecFilesTerminate) {
     }
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing

@@ -20,7 +20,8 @@ TEST_F(ExecFiles, OutputStatusesAndExitCodes) {
 
 TEST_F(ExecFiles, TimeoutKillsTheGroupAndLeavesNoProcess) {
     const auto id = runningSandbox();
-    const auto eid = startExec(id, Json{{"command", "sleep 654.321 & sleep 543.21"}, {"timeout_ms", 500}}, key());
+    const auto eid = startExec(
+        id, Json{{"command", "sleep 654.321 & sleep 543.21"}, {"timeout_ms", 500}}, key());
     auto o = waitExec(eid, key());
     EXPECT_EQ(o.status, "failed");
     EXPECT_EQ(o.exit_code, 124);
@@ -49,29 +50,40 @@ TEST_F(ExecFiles, CancelReportsCancelled) {
 TEST_F(ExecFiles, EleventhConcurrentExecIsRefused) {
     const auto id = runningSandbox();
     std::vector<std::string> eids;
-    for (int i = 0; i < 10; ++i) eids.push_back(startExec(id, Json{{"command", "sleep 20"}}, key()));
+    for (int i = 0; i < 10; ++i)
+        eids.push_back(startExec(id, Json{{"command", "sleep 20"}}, key()));
     auto r = post("/v1/sandboxes/" + id + "/exec", Json{{"command", "true"}}, key());
     EXPECT_EQ(r.status, 429);
     EXPECT_EQ(r.code(), "too_many_executions");
     EXPECT_EQ(r.json()["message"], "more than 10 concurrent executions for this credential");
     del("/v1/executions/" + eids[0], key());
     EXPECT_EQ(post("/v1/sandboxes/" + id + "/exec", Json{{"command", "true"}}, key()).status, 200);
-    for (const auto& e : eids) del("/v1/executions/" + e, key());
+    for (const auto& e : eids)
+        del("/v1/executions/" + e, key());
 }
 
 TEST_F(ExecFiles, FilesRoundTrip) {
     const auto id = runningSandbox();
     const auto base = "/v1/sandboxes/" + id + "/files";
-    auto w = post(base + "/write", Json{{"path", "src/app.py"}, {"content", "print('hello')"}}, key());
+    auto w =
+        post(base + "/write", Json{{"path", "src/app.py"}, {"content", "print('hello')"}}, key());
     ASSERT_EQ(w.status, 200) << w.body;
-    EXPECT_EQ(w.json(), (Json{{"path", "/home/sandbox/src/app.py"}, {"bytes_written", 14}, {"created_dirs", true}}));
-    auto r = post(base + "/read", Json{{"path", "/home/sandbox/src/app.py"}, {"max_bytes", 5}}, key()).json();
+    EXPECT_EQ(w.json(), (Json{{"path", "/home/sandbox/src/app.py"},
+                              {"bytes_written", 14},
+                              {"created_dirs", true}}));
+    auto r =
+        post(base + "/read", Json{{"path", "/home/sandbox/src/app.py"}, {"max_bytes", 5}}, key())
+            .json();
     EXPECT_EQ(r["content"], "print");
     EXPECT_EQ(r["size_bytes"], 14);
     EXPECT_EQ(r["truncated"], true);
-    auto b = post(base + "/write", Json{{"path", "bin.dat"}, {"content", "AAEC\n/w=="}, {"encoding", "base64"}}, key());
+    auto b =
+        post(base + "/write",
+             Json{{"path", "bin.dat"}, {"content", "AAEC\n/w=="}, {"encoding", "base64"}}, key());
     EXPECT_EQ(b.json()["bytes_written"], 4);
-    EXPECT_EQ(post(base + "/read", Json{{"path", "bin.dat"}, {"encoding", "base64"}}, key()).json()["content"], "AAEC/w==");
+    EXPECT_EQ(post(base + "/read", Json{{"path", "bin.dat"}, {"encoding", "base64"}}, key())
+                  .json()["content"],
+              "AAEC/w==");
     auto l = get(base + "?path=src", key()).json();
     EXPECT_EQ(l["total_entries"], 1);
     EXPECT_EQ(l["entries"][0]["name"], "app.py");
@@ -88,18 +100,23 @@ TEST_F(ExecFiles, PathTraversalSetIsRejected) {
         auto r = post(base + "/read", Json{{"path", p}}, key());
         EXPECT_EQ(r.status, 400) << p << " " << r.body;
         EXPECT_EQ(r.code(), "bad_request") << p;
-        EXPECT_EQ(post(base + "/write", Json{{"path", p}, {"content", "x"}}, key()).status, 400) << p;
+        EXPECT_EQ(post(base + "/write", Json{{"path", p}, {"content", "x"}}, key()).status, 400)
+            << p;
     }
-    EXPECT_EQ(post(base + "/read", Json{{"path", std::string("a\0b", 3)}}, key()).code(), "invalid_params");
+    EXPECT_EQ(post(base + "/read", Json{{"path", std::string("a\0b", 3)}}, key()).code(),
+              "invalid_params");
     EXPECT_EQ(post(base + "/read", Json{{"path", ""}}, key()).code(), "invalid_params");
     EXPECT_EQ(get(base + "?path=../..", key()).code(), "bad_request");
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/exec", Json{{"command", "pwd"}, {"working_dir", "/etc"}}, key()).code(),
+    EXPECT_EQ(post("/v1/sandboxes/" + id + "/exec",
+                   Json{{"command", "pwd"}, {"working_dir", "/etc"}}, key())
+                  .code(),
               "bad_request");
     // A symlink pointing out of the home is not followed.
     run(id, "ln -s /etc escape && ln -s ../../../../../etc/passwd rel");
     EXPECT_EQ(post(base + "/read", Json{{"path", "escape/passwd"}}, key()).status, 400);
     EXPECT_EQ(post(base + "/read", Json{{"path", "rel"}}, key()).status, 400);
-    EXPECT_EQ(post(base + "/write", Json{{"path", "escape/owned"}, {"content", "x"}}, key()).status, 400);
+    EXPECT_EQ(post(base + "/write", Json{{"path", "escape/owned"}, {"content", "x"}}, key()).status,
+              400);
     EXPECT_FALSE(std::filesystem::exists("/etc/owned"));
     // The listing root "/" means home in a list request.
     EXPECT_EQ(get(base + "?path=/", key()).status, 200);
@@ -138,10 +155,41 @@ TEST_F(ExecFiles, ShellUrlCarriesATicket) {
     c.headers = {{"X-Forwarded-Proto", "https"}, {"Host", "example.test:9999"}};
     auto j = httpCall(url(), c).json();
     const std::string u = j["url"];
-    EXPECT_EQ(u.rfind("wss://example.test:9999/v1/sandboxes/" + id + "/shell?ticket=tkt_", 0), 0u) << u;
+    EXPECT_EQ(u.rfind("wss://example.test:9999/v1/sandboxes/" + id + "/shell?ticket=tkt_", 0), 0u)
+        << u;
     EXPECT_EQ(u.size() - u.find("tkt_"), 36u);
     EXPECT_TRUE(j["expires_at"].is_string());
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing
+
+namespace sockt::testing {
+namespace {
+
+class ShellRoute : public ServerTest {};
+
+TEST_F(ShellRoute, AuthAndTicketsAreCheckedBeforeTheUpgrade) {
+    const auto id = runningSandbox();
+    const auto target = "/v1/sandboxes/" + id + "/shell";
+    EXPECT_EQ(get(target, "").status, 401);
+    EXPECT_EQ(get(target, "sockt_live_unknown").status, 401);
+    auto other = post("/v1/sandboxes", Json{{"billing_method", "lightning"}}, "").json();
+    EXPECT_EQ(get(target, other["sandbox_token"]).status, 403);
+    const std::string u = get("/v1/sandboxes/" + id + "/shell-url", key()).json()["url"];
+    const auto ticket_target = u.substr(u.find("/v1/"));
+    // A valid ticket on a plain GET (no upgrade): consumed, then the upgrade itself is refused.
+    auto plain = get(ticket_target, "");
+    EXPECT_EQ(plain.status, 400) << plain.body;
+    EXPECT_FALSE(plain.header("x-request-id").empty());
+    // Single use: the same ticket no longer authenticates.
+    EXPECT_EQ(get(ticket_target, "").status, 401);
+    // A ticket of this sandbox does not open another one.
+    const std::string u2 = get("/v1/sandboxes/" + id + "/shell-url", key()).json()["url"];
+    const auto other_id = runningSandbox();
+    EXPECT_EQ(get("/v1/sandboxes/" + other_id + "/shell" + u2.substr(u2.find('?')), "").status,
+              401);
+}
+
+} // namespace
+} // namespace sockt::testing

@@ -48,7 +48,8 @@ TEST_F(HttpBasics, UnknownRouteAndWrongMethod) {
     EXPECT_EQ(env["code"], "not_found");
     EXPECT_EQ(env["error"], "not found");
     std::vector<std::string> keys;
-    for (auto it = env.begin(); it != env.end(); ++it) keys.push_back(it.key());
+    for (auto it = env.begin(); it != env.end(); ++it)
+        keys.push_back(it.key());
     EXPECT_EQ(keys.size(), 5u);
 
     auto list = get("/v1/sandboxes", key());
@@ -70,20 +71,31 @@ TEST_F(HttpBasics, MalformedJsonWrongTypesMissingFields) {
     EXPECT_EQ(arr.code(), "invalid_params");
     EXPECT_EQ(post("/v1/sandboxes", Json{{"tier", 5}}, key()).code(), "invalid_params");
     EXPECT_EQ(post("/v1/sandboxes", Json{{"tier", "standard"}}, key()).code(), "invalid_params");
-    EXPECT_EQ(post("/v1/sandboxes", Json{{"billing_method", "cash"}}, key()).code(), "invalid_params");
-    EXPECT_EQ(post("/v1/sandboxes", Json{{"label", std::string(129, 'a')}}, key()).code(), "invalid_params");
-    EXPECT_EQ(post("/v1/sandboxes", Json{{"billing_method", "lightning"}, {"prepaid_sats", 0}}, "").code(),
+    EXPECT_EQ(post("/v1/sandboxes", Json{{"billing_method", "cash"}}, key()).code(),
+              "invalid_params");
+    EXPECT_EQ(post("/v1/sandboxes", Json{{"label", std::string(129, 'a')}}, key()).code(),
+              "invalid_params");
+    EXPECT_EQ(post("/v1/sandboxes", Json{{"billing_method", "lightning"}, {"prepaid_sats", 0}}, "")
+                  .code(),
               "invalid_params");
     const auto id = runningSandbox();
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/exec", Json::object(), key()).code(), "invalid_params");
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/exec", Json{{"command", "true"}, {"timeout_ms", "x"}}, key()).code(),
+    EXPECT_EQ(post("/v1/sandboxes/" + id + "/exec", Json::object(), key()).code(),
               "invalid_params");
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/exec", Json{{"command", "true"}, {"timeout_ms", -1}}, key()).code(),
+    EXPECT_EQ(
+        post("/v1/sandboxes/" + id + "/exec", Json{{"command", "true"}, {"timeout_ms", "x"}}, key())
+            .code(),
+        "invalid_params");
+    EXPECT_EQ(
+        post("/v1/sandboxes/" + id + "/exec", Json{{"command", "true"}, {"timeout_ms", -1}}, key())
+            .code(),
+        "invalid_params");
+    EXPECT_EQ(post("/v1/sandboxes/" + id + "/files/write", Json{{"path", "a"}}, key()).code(),
               "invalid_params");
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/files/write", Json{{"path", "a"}}, key()).code(), "invalid_params");
-    EXPECT_EQ(get("/v1/sandboxes/" + id + "/files?recursive=maybe", key()).code(), "invalid_params");
+    EXPECT_EQ(get("/v1/sandboxes/" + id + "/files?recursive=maybe", key()).code(),
+              "invalid_params");
     // A missing or wrong Content-Type on a JSON body is accepted (§1.2).
-    HttpCall c{"POST", "/v1/sandboxes/" + id + "/exec", std::string(R"({"command":"true"})"), key()};
+    HttpCall c{"POST", "/v1/sandboxes/" + id + "/exec", std::string(R"({"command":"true"})"),
+               key()};
     c.headers = {{"Content-Type", "text/plain"}};
     EXPECT_EQ(httpCall(url(), c).status, 200);
 }
@@ -107,7 +119,9 @@ TEST_F(HttpBasics, AuthenticationAndOwnership) {
     auto none = get("/v1/sandboxes/00000000-0000-4000-8000-000000000000", "");
     EXPECT_EQ(none.status, 401);
     EXPECT_EQ(none.code(), "unauthorized");
-    EXPECT_EQ(get("/v1/sandboxes/00000000-0000-4000-8000-000000000000", "sockt_live_unknown").status, 401);
+    EXPECT_EQ(
+        get("/v1/sandboxes/00000000-0000-4000-8000-000000000000", "sockt_live_unknown").status,
+        401);
     EXPECT_EQ(get("/v1/sandboxes/00000000-0000-4000-8000-000000000000", key()).status, 404);
     EXPECT_EQ(post("/v1/sandboxes", Json::object(), "").status, 401);
     EXPECT_EQ(post("/v1/sandboxes", Json::object(), "sbx_0123").status, 401);
@@ -115,7 +129,8 @@ TEST_F(HttpBasics, AuthenticationAndOwnership) {
     const auto id = runningSandbox();
     // Credentials in the query and the body are honoured too.
     EXPECT_EQ(get("/v1/sandboxes/" + id + "?sandbox_token=" + key(), "").status, 200);
-    auto r = post("/v1/sandboxes/" + id + "/exec", Json{{"command", "true"}, {"sandbox_token", key()}}, "");
+    auto r = post("/v1/sandboxes/" + id + "/exec",
+                  Json{{"command", "true"}, {"sandbox_token", key()}}, "");
     EXPECT_EQ(r.status, 200) << r.body;
 }
 
@@ -125,7 +140,8 @@ TEST_F(HttpBasics, HealthRoute) {
     auto j = r.json();
     EXPECT_EQ(j["ok"], true);
     EXPECT_TRUE(j["isolation"] == "bwrap" || j["isolation"] == "none");
-    EXPECT_EQ(j["data_dir"].get<std::string>().find("sockt-serve-test"), j["data_dir"].get<std::string>().find("sockt-serve-test"));
+    EXPECT_EQ(j["data_dir"].get<std::string>().find("sockt-serve-test"),
+              j["data_dir"].get<std::string>().find("sockt-serve-test"));
     EXPECT_FALSE(j["version"].get<std::string>().empty());
 }
 
@@ -139,5 +155,5 @@ TEST_F(HttpBasics, StartupLineAndLogNeverLeakSecrets) {
     EXPECT_NE(log.find("GET /v1/sandboxes/" + id + " 200 "), std::string::npos);
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing

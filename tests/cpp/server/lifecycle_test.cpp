@@ -1,7 +1,7 @@
 // Lifecycle state machine (PROTOCOL.md §1.7, §2.2-§2.6, §3.2) against real sandboxes.
-#include <fstream>
-
 #include "server_fixture.hpp"
+
+#include <fstream>
 
 namespace sockt::testing {
 namespace {
@@ -9,17 +9,38 @@ namespace {
 class Lifecycle : public ServerTest {};
 
 TEST_F(Lifecycle, CreateResponseIsTheSupersetInOrder) {
-    auto r = post("/v1/sandboxes", Json{{"label", "my-dev-env"}, {"initial_credits_cents", 10}}, key());
+    auto r =
+        post("/v1/sandboxes", Json{{"label", "my-dev-env"}, {"initial_credits_cents", 10}}, key());
     ASSERT_EQ(r.status, 201) << r.body;
     auto j = nlohmann::ordered_json::parse(r.body);
     std::vector<std::string> keys;
-    for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-    const std::vector<std::string> expected = {
-        "sandbox_id", "status", "tier", "billing_method", "runtime", "template", "label",
-        "sandbox_token", "invoice", "payment_hash", "amount_msats", "amount_sats",
-        "msats_per_second", "prepaid_seconds", "expires_at", "pending_invoice", "created_at",
-        "ID", "Status", "BillingMethod", "Tier", "Template", "Runtime", "PrepaidBalanceSubcents",
-        "UserID"};
+    for (auto it = j.begin(); it != j.end(); ++it)
+        keys.push_back(it.key());
+    const std::vector<std::string> expected = {"sandbox_id",
+                                               "status",
+                                               "tier",
+                                               "billing_method",
+                                               "runtime",
+                                               "template",
+                                               "label",
+                                               "sandbox_token",
+                                               "invoice",
+                                               "payment_hash",
+                                               "amount_msats",
+                                               "amount_sats",
+                                               "msats_per_second",
+                                               "prepaid_seconds",
+                                               "expires_at",
+                                               "pending_invoice",
+                                               "created_at",
+                                               "ID",
+                                               "Status",
+                                               "BillingMethod",
+                                               "Tier",
+                                               "Template",
+                                               "Runtime",
+                                               "PrepaidBalanceSubcents",
+                                               "UserID"};
     EXPECT_EQ(keys, expected);
     EXPECT_EQ(j["status"], "starting");
     EXPECT_EQ(j["ID"], j["sandbox_id"]);
@@ -81,15 +102,18 @@ TEST_F(Lifecycle, ReservedCreditsAreRefundedOnTerminate) {
 
 TEST_F(Lifecycle, PauseFreezesALoopAndResumeContinuesIt) {
     const auto id = runningSandbox();
-    const auto eid = startExec(id, Json{{"command", "for i in $(seq 1 400); do echo $i >> loop.txt; sleep 0.05; done"},
-                                        {"timeout_ms", 0}},
-                               key());
+    const auto eid = startExec(
+        id,
+        Json{{"command", "for i in $(seq 1 400); do echo $i >> loop.txt; sleep 0.05; done"},
+             {"timeout_ms", 0}},
+        key());
     const auto file = serve_->dataDir() + "/sandboxes/" + id + "/home/loop.txt";
     auto lines = [&] {
         std::ifstream in(file);
         int n = 0;
         std::string s;
-        while (std::getline(in, s)) ++n;
+        while (std::getline(in, s))
+            ++n;
         return n;
     };
     std::this_thread::sleep_for(std::chrono::milliseconds(600));
@@ -133,10 +157,12 @@ TEST_F(SlowBoot, DataPlaneAnswersPodStartingWhileBooting) {
     EXPECT_EQ(j["code"], "pod_starting");
     EXPECT_EQ(j["error"], "pod unreachable");
     EXPECT_EQ(j["message"], "sandbox is starting; pod unreachable, retry shortly");
-    EXPECT_EQ(j["hint"], "Wait until GET /v1/sandboxes/{id} reports \"running\" (CLI: --wait; SDK: wait_until_running)");
+    EXPECT_EQ(j["hint"], "Wait until GET /v1/sandboxes/{id} reports \"running\" (CLI: --wait; SDK: "
+                         "wait_until_running)");
     EXPECT_EQ(get("/v1/sandboxes/" + id, key()).json()["next_poll_secs"], 2);
     // Resume of a starting sandbox is a no-op answering its status.
-    EXPECT_EQ(post("/v1/sandboxes/" + id + "/resume", Json::object(), key()).json()["status"], "starting");
+    EXPECT_EQ(post("/v1/sandboxes/" + id + "/resume", Json::object(), key()).json()["status"],
+              "starting");
 }
 
 class OneSandbox : public ServerTest {
@@ -163,5 +189,5 @@ TEST_F(Lifecycle, SigtermStopsCleanlyAndKillsSandboxProcesses) {
     EXPECT_TRUE(pidsWithCmdline("765.432").empty());
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing

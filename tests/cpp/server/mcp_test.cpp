@@ -9,18 +9,25 @@ protected:
     HttpReply rpc(const Json& msg, const std::string& cred = {}) {
         return httpCall(url(), HttpCall{"POST", "/v1/mcp", msg.dump(), cred});
     }
-    Json tool(const std::string& name, const Json& args, const std::string& cred, bool* is_error = nullptr) {
-        auto r = rpc(Json{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"},
-                          {"params", {{"name", name}, {"arguments", args}}}}, cred);
+    Json tool(const std::string& name, const Json& args, const std::string& cred,
+              bool* is_error = nullptr) {
+        auto r = rpc(Json{{"jsonrpc", "2.0"},
+                          {"id", 7},
+                          {"method", "tools/call"},
+                          {"params", {{"name", name}, {"arguments", args}}}},
+                     cred);
         EXPECT_EQ(r.status, 200) << r.body;
         auto res = r.json()["result"];
-        if (is_error) *is_error = res["isError"];
+        if (is_error)
+            *is_error = res["isError"];
         return Json::parse(res["content"][0]["text"].get<std::string>());
     }
 };
 
 TEST_F(Mcp, AgentSession) {
-    auto init = rpc(Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+    auto init = rpc(Json{{"jsonrpc", "2.0"},
+                         {"id", 1},
+                         {"method", "initialize"},
                          {"params", {{"protocolVersion", "2025-03-26"}}}});
     ASSERT_EQ(init.status, 200);
     EXPECT_EQ(init.header("mcp-session-id").size(), 36u);
@@ -34,22 +41,29 @@ TEST_F(Mcp, AgentSession) {
 
     auto list = rpc(Json{{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/list"}}).json();
     std::vector<std::string> names;
-    for (const auto& t : list["result"]["tools"]) names.push_back(t["name"]);
+    for (const auto& t : list["result"]["tools"])
+        names.push_back(t["name"]);
     const std::vector<std::string> expected = {
-        "sandbox_list_tiers", "sandbox_create", "sandbox_status", "sandbox_exec",
+        "sandbox_list_tiers",  "sandbox_create",      "sandbox_status",     "sandbox_exec",
         "sandbox_exec_result", "sandbox_exec_cancel", "sandbox_write_file", "sandbox_read_file",
-        "sandbox_list_files", "sandbox_pause", "sandbox_resume", "sandbox_terminate", "sandbox_run"};
+        "sandbox_list_files",  "sandbox_pause",       "sandbox_resume",     "sandbox_terminate",
+        "sandbox_run"};
     EXPECT_EQ(names, expected);
-    EXPECT_EQ(list["result"]["tools"][3]["inputSchema"]["required"], (Json{"sandbox_id", "command"}));
+    EXPECT_EQ(list["result"]["tools"][3]["inputSchema"]["required"],
+              (Json{"sandbox_id", "command"}));
 
     bool err = true;
     auto created = tool("sandbox_create", Json{{"tier", "nano"}}, key(), &err);
     EXPECT_FALSE(err) << created.dump();
     const std::string id = created["sandbox_id"];
     waitStatus(id, "running", key());
-    auto w = tool("sandbox_write_file", Json{{"sandbox_id", id}, {"path", "hi.py"}, {"content", "print(6*7)"}}, key(), &err);
+    auto w =
+        tool("sandbox_write_file",
+             Json{{"sandbox_id", id}, {"path", "hi.py"}, {"content", "print(6*7)"}}, key(), &err);
     EXPECT_FALSE(err) << w.dump();
-    auto ran = tool("sandbox_run", Json{{"sandbox_id", id}, {"command", "python3 hi.py; echo e >&2; exit 2"}}, key(), &err);
+    auto ran = tool("sandbox_run",
+                    Json{{"sandbox_id", id}, {"command", "python3 hi.py; echo e >&2; exit 2"}},
+                    key(), &err);
     EXPECT_FALSE(err);
     EXPECT_EQ(ran["status"], "completed");
     EXPECT_EQ(ran["stdout"], "42\n");
@@ -76,12 +90,15 @@ TEST_F(Mcp, ProtocolErrors) {
     auto batch = rpc(Json::array({Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}}}));
     EXPECT_EQ(batch.status, 400);
     EXPECT_EQ(batch.json()["error"]["message"], "batch requests are not supported");
-    EXPECT_EQ(rpc(Json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "nope"}}).json()["error"]["code"], -32601);
-    auto unknown = rpc(Json{{"jsonrpc", "2.0"}, {"id", 4}, {"method", "tools/call"}, {"params", {{"name", "x"}}}});
+    EXPECT_EQ(rpc(Json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "nope"}}).json()["error"]["code"],
+              -32601);
+    auto unknown = rpc(
+        Json{{"jsonrpc", "2.0"}, {"id", 4}, {"method", "tools/call"}, {"params", {{"name", "x"}}}});
     EXPECT_EQ(unknown.json()["error"]["message"], "Unknown tool: x");
-    EXPECT_EQ(rpc(Json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "ping"}}).json()["result"], Json::object());
+    EXPECT_EQ(rpc(Json{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "ping"}}).json()["result"],
+              Json::object());
     EXPECT_EQ(httpDelete(url(), "/v1/mcp").status, 204);
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing

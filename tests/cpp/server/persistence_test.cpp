@@ -9,7 +9,10 @@ class Persistence : public ServerTest {};
 TEST_F(Persistence, RestartAfterKill9KeepsFilesRecordsAndKeys) {
     const auto key_before = key();
     const auto id = runningSandbox();
-    ASSERT_EQ(post("/v1/sandboxes/" + id + "/files/write", Json{{"path", "keep.txt"}, {"content", "kept"}}, key()).status, 200);
+    ASSERT_EQ(post("/v1/sandboxes/" + id + "/files/write",
+                   Json{{"path", "keep.txt"}, {"content", "kept"}}, key())
+                  .status,
+              200);
     const auto eid = startExec(id, Json{{"command", "echo finished"}}, key());
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     const auto lost = startExec(id, Json{{"command", "sleep 432.1"}, {"timeout_ms", 0}}, key());
@@ -34,12 +37,14 @@ TEST_F(Persistence, RestartAfterKill9KeepsFilesRecordsAndKeys) {
     EXPECT_EQ(gone.status, "failed");
     EXPECT_EQ(gone.error, "execution lost: server restarted");
     EXPECT_EQ(get("/v1/sandboxes/" + pid, key()).json()["status"], "paused");
-    EXPECT_EQ(post("/v1/sandboxes/" + pid + "/resume", Json::object(), key()).json()["status"], "running");
+    EXPECT_EQ(post("/v1/sandboxes/" + pid + "/resume", Json::object(), key()).json()["status"],
+              "running");
     EXPECT_EQ(run(pid, "echo back").out, "back\n");
-    EXPECT_EQ(get("/v1/sandboxes/" + light["sandbox_id"].get<std::string>(), light["sandbox_token"]).json()["status"],
+    EXPECT_EQ(get("/v1/sandboxes/" + light["sandbox_id"].get<std::string>(), light["sandbox_token"])
+                  .json()["status"],
               "awaiting_payment");
     EXPECT_EQ(run(id, "echo alive").out, "alive\n");
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing

@@ -9,7 +9,8 @@ class RateLimited : public ServerTest {
 };
 
 TEST_F(RateLimited, FourthRequestInAMinuteIsRefused) {
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(get("/v1/sandboxes/tiers", key()).status, 200);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(get("/v1/sandboxes/tiers", key()).status, 200);
     auto r = get("/v1/sandboxes/tiers", key());
     EXPECT_EQ(r.status, 429);
     EXPECT_EQ(r.body, "rate limited");
@@ -19,8 +20,9 @@ TEST_F(RateLimited, FourthRequestInAMinuteIsRefused) {
     EXPECT_EQ(r.header("sockt-extensions"), "long-poll");
     // Another principal has its own bucket; admin routes are not limited.
     EXPECT_EQ(get("/v1/sandboxes/tiers", "other-credential").status, 200);
-    for (int i = 0; i < 5; ++i) EXPECT_EQ(get("/local/v1/health", "").status, 200);
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(get("/local/v1/health", "").status, 200);
 }
 
-}  // namespace
-}  // namespace sockt::testing
+} // namespace
+} // namespace sockt::testing

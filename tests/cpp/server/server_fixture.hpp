@@ -1,16 +1,15 @@
 // Shared fixture: each test gets its own `sockt serve` process and data dir (parallel-safe).
 #pragma once
 
-#include <gtest/gtest.h>
+#include "http_probe.hpp"
+#include "serve_process.hpp"
 
 #include <chrono>
+#include <gtest/gtest.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include "http_probe.hpp"
-#include "serve_process.hpp"
 
 namespace sockt::testing {
 
@@ -36,11 +35,15 @@ protected:
     const std::string& url() const { return serve_->url(); }
     const std::string& key() const { return serve_->apiKey(); }
 
-    HttpReply get(const std::string& target, const std::string& cred) { return httpGet(url(), target, cred); }
+    HttpReply get(const std::string& target, const std::string& cred) {
+        return httpGet(url(), target, cred);
+    }
     HttpReply post(const std::string& target, const Json& body, const std::string& cred) {
         return httpPost(url(), target, body, cred);
     }
-    HttpReply del(const std::string& target, const std::string& cred) { return httpDelete(url(), target, cred); }
+    HttpReply del(const std::string& target, const std::string& cred) {
+        return httpDelete(url(), target, cred);
+    }
 
     /// Polls the status until it equals `want` (≤ timeout); returns the last status body.
     Json waitStatus(const std::string& id, const std::string& want, const std::string& cred,
@@ -51,7 +54,8 @@ protected:
             auto r = get("/v1/sandboxes/" + id, cred);
             if (r.status == 200) {
                 last = r.json();
-                if (last["status"] == want) return last;
+                if (last["status"] == want)
+                    return last;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
@@ -109,4 +113,4 @@ protected:
 /// Host pids whose command line contains `needle` (for "no process left behind" checks).
 std::vector<int> pidsWithCmdline(const std::string& needle);
 
-}  // namespace sockt::testing
+} // namespace sockt::testing

@@ -12,4 +12,4 @@ namespace sockt::server {
 /// throws CLI::RuntimeError(1) after printing `Error: <reason>` on stderr; a clean stop returns.
 void addServeCommand(CLI::App& app);
 
-}  // namespace sockt::server
+} // namespace sockt::server
