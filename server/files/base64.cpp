@@ -17,7 +17,7 @@ constexpr std::array<signed char, 256> makeTable() {
 }
 constexpr auto kTable = makeTable();
 
-}  // namespace
+} // namespace
 
 std::string encodeBase64(std::string_view bytes) {
     std::string out;
@@ -59,7 +59,7 @@ std::optional<std::string> decodeBase64(std::string_view text) {
             continue;
         }
         int v = kTable[static_cast<unsigned char>(ch)];
-        if (v < 0 || padding > 0)  // data after padding is not base64
+        if (v < 0 || padding > 0) // data after padding is not base64
             return std::nullopt;
         acc = (acc << 6) | static_cast<unsigned>(v);
         bits += 6;
@@ -75,4 +75,4 @@ std::optional<std::string> decodeBase64(std::string_view text) {
     return out;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -12,4 +12,4 @@ std::string encodeBase64(std::string_view bytes);
 /// nullopt on any character outside the alphabet, misplaced padding or an impossible length.
 std::optional<std::string> decodeBase64(std::string_view text);
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,24 +1,23 @@
 #include "files/file_ops.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cmath>
-#include <climits>
-#include <cstring>
-#include <map>
-#include <random>
-
 #include "files/base64.hpp"
 #include "files/sandbox_path.hpp"
 #include "runtime/utf8_decoder.hpp"
 #include "sockt/protocol.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <map>
+#include <random>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -87,9 +86,8 @@ Encoding parseEncoding(const OJson& body) {
         return Encoding::Utf8;
     if (e == "base64")
         return Encoding::Base64;
-    throw ApiError("invalid_params",
-                   "unknown encoding \"" + body["encoding"].get<std::string>() +
-                       "\"; use \"utf8\" or \"base64\"");
+    throw ApiError("invalid_params", "unknown encoding \"" + body["encoding"].get<std::string>() +
+                                         "\"; use \"utf8\" or \"base64\"");
 }
 
 std::string requireString(const OJson& body, const char* key) {
@@ -120,7 +118,7 @@ void writeAll(int fd, const std::string& data) {
     }
 }
 
-}  // namespace
+} // namespace
 
 void checkPathLexically(const std::string& path, bool is_list) {
     cleanSandboxPath(path, is_list ? PathUse::List : PathUse::Write);
@@ -163,7 +161,7 @@ OJson writeFile(const fs::path& home, const OJson& body) {
                 hostError("cannot create " + joinShown(parts, i + 1));
             next = Fd(openBeneath(dir.get(), parts[i], O_RDONLY | O_DIRECTORY));
             if (next.ok()) {
-                ::fchmod(next.get(), 0755);  // exact mode, whatever the umask
+                ::fchmod(next.get(), 0755); // exact mode, whatever the umask
                 created = true;
             }
         }
@@ -185,8 +183,8 @@ OJson writeFile(const fs::path& home, const OJson& body) {
     // of one (§5.1).
     std::random_device rd;
     std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + std::to_string(rd()) + ".tmp";
-    Fd file(::openat(dir.get(), tmp.c_str(),
-                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    Fd file(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                     0644));
     if (!file.ok())
         hostError("cannot create " + target.sandbox);
     try {
@@ -222,7 +220,7 @@ OJson readFile(const fs::path& home, const OJson& body) {
             max_bytes = m.get<std::int64_t>();
         else if (m.is_number_float() && std::abs(m.get<double>()) < 9e18 &&
                  m.get<double>() == static_cast<double>(static_cast<std::int64_t>(m.get<double>())))
-            max_bytes = static_cast<std::int64_t>(m.get<double>());  // §12 rule 3: 5000.0 is 5000
+            max_bytes = static_cast<std::int64_t>(m.get<double>()); // §12 rule 3: 5000.0 is 5000
         else
             throw ApiError("invalid_params", "max_bytes must be an integer");
         if (max_bytes < 0)
@@ -250,8 +248,7 @@ OJson readFile(const fs::path& home, const OJson& body) {
         throw ApiError("invalid_params", "path " + target.sandbox + " is not a regular file");
     std::int64_t size = st.st_size;
     if (max_bytes == 0 && size > protocol::kMaxReadBytes)
-        throw ApiError("payload_too_large",
-                       "file " + target.sandbox + " is larger than 48 MiB",
+        throw ApiError("payload_too_large", "file " + target.sandbox + " is larger than 48 MiB",
                        "read it in parts with max_bytes, or compress it first");
     std::int64_t limit = max_bytes > 0 ? std::min(size, max_bytes) : size;
     std::string data(static_cast<std::size_t>(limit), '\0');
@@ -274,8 +271,8 @@ OJson readFile(const fs::path& home, const OJson& body) {
     out["size"] = size;
     out["encoding"] = encoding == Encoding::Utf8 ? "utf8" : "base64";
     out["truncated"] = truncated;
-    out["content"] = encoding == Encoding::Utf8 ? Utf8Decoder::decode(data, truncated)
-                                                : encodeBase64(data);
+    out["content"] =
+        encoding == Encoding::Utf8 ? Utf8Decoder::decode(data, truncated) : encodeBase64(data);
     return out;
 }
 
@@ -290,7 +287,7 @@ struct ListEntry {
 struct Lister {
     bool recursive;
     std::int64_t max_depth;
-    std::map<std::string, ListEntry> kept;  // std::string orders byte-wise (unsigned)
+    std::map<std::string, ListEntry> kept; // std::string orders byte-wise (unsigned)
     bool truncated = false;
 
     void walk(int dirfd, const std::string& prefix, std::int64_t depth) {
@@ -313,14 +310,16 @@ struct Lister {
             std::string rel = prefix.empty() ? name : prefix + "/" + name;
             bool link = S_ISLNK(st.st_mode);
             bool dir = !link && S_ISDIR(st.st_mode);
-            keep(rel, {static_cast<std::int64_t>(st.st_size), static_cast<std::int64_t>(st.st_mtim.tv_sec),
-                       dir, !link && S_ISREG(st.st_mode), link});
+            keep(rel, {static_cast<std::int64_t>(st.st_size),
+                       static_cast<std::int64_t>(st.st_mtim.tv_sec), dir,
+                       !link && S_ISREG(st.st_mode), link});
             if (dir && recursive && (max_depth == 0 || depth < max_depth))
                 subdirs.push_back(name);
         }
         ::closedir(d);
         for (const auto& name : subdirs) {
-            Fd child(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            Fd child(
+                ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (child.ok())
                 walk(child.get(), prefix.empty() ? name : prefix + "/" + name, depth + 1);
         }
@@ -352,7 +351,7 @@ bool parseBool(const std::string& raw, bool* out) {
     return false;
 }
 
-}  // namespace
+} // namespace
 
 OJson listFiles(const fs::path& home, const std::string& path, const std::string& recursive,
                 const std::string& max_depth) {
@@ -361,8 +360,8 @@ OJson listFiles(const fs::path& home, const std::string& path, const std::string
         throw ApiError("invalid_params", "recursive must be true, false, 1 or 0");
     std::int64_t depth = 0;
     if (!max_depth.empty()) {
-        if (max_depth.size() > 18 ||
-            !std::all_of(max_depth.begin(), max_depth.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        if (max_depth.size() > 18 || !std::all_of(max_depth.begin(), max_depth.end(),
+                                                  [](char c) { return c >= '0' && c <= '9'; }))
             throw ApiError("invalid_params", "max_depth must be an integer ≥ 0");
         depth = std::stoll(max_depth);
     }
@@ -403,4 +402,4 @@ OJson listFiles(const fs::path& home, const std::string& path, const std::string
     return out;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -2,10 +2,10 @@
 // throws ApiError for client mistakes and returns the exact response body.
 #pragma once
 
+#include "common/api_error.hpp"
+
 #include <filesystem>
 #include <string>
-
-#include "common/api_error.hpp"
 
 namespace sockt::server {
 
@@ -21,4 +21,4 @@ OJson listFiles(const std::filesystem::path& home, const std::string& path,
 /// path unless `is_list`), 400 bad_request when the cleaned path leaves /home/sandbox.
 void checkPathLexically(const std::string& path, bool is_list);
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,17 +1,16 @@
 #include "files/sandbox_path.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-
 #include "common/api_error.hpp"
 #include "sockt/protocol.hpp"
+
+#include <cerrno>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sockt::server {
 namespace {
 
-constexpr int kMaxLinks = 40;  // as the kernel's ELOOP limit
+constexpr int kMaxLinks = 40; // as the kernel's ELOOP limit
 
 const std::string& home() {
     static const std::string h(protocol::kSandboxHome);
@@ -64,7 +63,7 @@ std::string join(const std::vector<std::string>& parts) {
     return out;
 }
 
-}  // namespace
+} // namespace
 
 std::string SandboxPath::resolvedSandbox() const {
     return resolved.empty() ? home() : home() + "/" + join(resolved);
@@ -151,4 +150,4 @@ SandboxPath resolveSandboxPath(const std::filesystem::path& home_dir, const std:
     return out;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

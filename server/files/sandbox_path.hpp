@@ -30,4 +30,4 @@ SandboxPath cleanSandboxPath(const std::string& raw, PathUse use);
 SandboxPath resolveSandboxPath(const std::filesystem::path& home, const std::string& raw,
                                PathUse use);
 
-}  // namespace sockt::server
+} // namespace sockt::server

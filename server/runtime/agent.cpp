@@ -4,8 +4,17 @@
 // subreaper so that every sandbox process stays below it (freeze and teardown walk that tree).
 #include "runtime/agent.hpp"
 
+#include "runtime/agent_protocol.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <set>
 #include <signal.h>
+#include <string>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -13,18 +22,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <poll.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <set>
-#include <string>
 #include <vector>
-
-#include "runtime/agent_protocol.hpp"
 
 namespace sockt::server {
 namespace {
@@ -73,7 +71,7 @@ public:
             if (fds[0].revents) {
                 wire::Message m;
                 if (!wire::receive(sock_, m))
-                    return 0;  // the server closed us: the instance ends (§2.6)
+                    return 0; // the server closed us: the instance ends (§2.6)
                 handle(m);
             }
         }
@@ -91,7 +89,8 @@ private:
                 break;
             // Orphans reparented to us (we are a subreaper) are reaped silently.
             if (children_.erase(pid))
-                wire::send(sock_, {wire::Type::Exited, {std::to_string(pid), std::to_string(status)}, {}});
+                wire::send(sock_,
+                           {wire::Type::Exited, {std::to_string(pid), std::to_string(status)}, {}});
         }
     }
 
@@ -290,7 +289,7 @@ const bool kStaticDispatch = [] {
     return false;
 }();
 
-}  // namespace
+} // namespace
 
 int maybeRunSandboxAgent(int argc, char** argv) {
     if (!isAgentInvocation(argc, argv))
@@ -306,4 +305,4 @@ std::vector<std::string> agentArguments(int fd, long parent_pid) {
     return args;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

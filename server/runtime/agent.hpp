@@ -22,4 +22,4 @@ int maybeRunSandboxAgent(int argc, char** argv);
 /// (needed without a pid namespace).
 std::vector<std::string> agentArguments(int fd, long parent_pid);
 
-}  // namespace sockt::server
+} // namespace sockt::server

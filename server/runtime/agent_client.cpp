@@ -1,13 +1,12 @@
 #include "runtime/agent_client.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
+#include "runtime/agent_protocol.hpp"
+#include "runtime/sandbox_runtime.hpp"
 
 #include <csignal>
 #include <stdexcept>
-
-#include "runtime/agent_protocol.hpp"
-#include "runtime/sandbox_runtime.hpp"
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace sockt::server {
 
@@ -175,4 +174,4 @@ bool AgentClient::alive() const {
     return ready_ && !dead_;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -20,10 +20,10 @@ class AgentClient : public std::enable_shared_from_this<AgentClient> {
 public:
     struct Spawned {
         int pid = -1;
-        std::vector<int> fds;  // owned by the caller
+        std::vector<int> fds; // owned by the caller
     };
 
-    explicit AgentClient(int sock);  // takes ownership of `sock`
+    explicit AgentClient(int sock); // takes ownership of `sock`
     ~AgentClient();
 
     /// Starts the reader; waits for the agent's hello. Returns false if it never came.
@@ -52,7 +52,7 @@ private:
     std::map<std::uint64_t, std::optional<Spawned>> replies_;
     std::map<std::uint64_t, std::string> failures_;
     std::map<int, std::weak_ptr<SandboxProcess>> processes_;
-    std::map<int, int> early_exits_;  // pid → raw status, reported before attach()
+    std::map<int, int> early_exits_; // pid → raw status, reported before attach()
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,10 +1,9 @@
 #include "runtime/agent_protocol.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace sockt::server::agent_wire {
 namespace {
@@ -28,7 +27,8 @@ bool getU32(const std::string& in, std::size_t& pos, std::uint32_t& v) {
     return true;
 }
 
-bool sendPacket(int sock, const char* data, std::size_t len, bool more, const std::vector<int>* fds) {
+bool sendPacket(int sock, const char* data, std::size_t len, bool more,
+                const std::vector<int>* fds) {
     char flag = more ? 1 : 0;
     iovec iov[2] = {{&flag, 1}, {const_cast<char*>(data), len}};
     msghdr msg{};
@@ -54,7 +54,7 @@ bool sendPacket(int sock, const char* data, std::size_t len, bool more, const st
     }
 }
 
-}  // namespace
+} // namespace
 
 bool send(int sock, const Message& message) {
     if (message.fds.size() > static_cast<std::size_t>(kMaxFds))
@@ -79,11 +79,28 @@ bool send(int sock, const Message& message) {
     return true;
 }
 
+static bool parseBody(const std::string& body, Message& message) {
+    std::size_t pos = 0;
+    std::uint32_t type = 0, count = 0;
+    if (!getU32(body, pos, type) || !getU32(body, pos, count))
+        return false;
+    message.type = static_cast<Type>(type);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        std::uint32_t len = 0;
+        if (!getU32(body, pos, len) || pos + len > body.size())
+            return false;
+        message.fields.emplace_back(body, pos, len);
+        pos += len;
+    }
+    return true;
+}
+
 bool receive(int sock, Message& message) {
     message = Message{};
     std::string body;
     std::vector<char> buf(kPacketPayload + 1);
-    for (;;) {
+    bool complete = false;
+    while (!complete) {
         iovec iov{buf.data(), buf.size()};
         alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
         msghdr msg{};
@@ -95,40 +112,27 @@ bool receive(int sock, Message& message) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            break;
+            break;  // EOF (every packet carries at least its flag byte) or error
         for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (std::size_t i = 0; i < count; ++i) {
-                    int fd;
-                    std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                    message.fds.push_back(fd);
-                }
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                continue;
+            std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (std::size_t i = 0; i < count; ++i) {
+                int fd;
+                std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                message.fds.push_back(fd);
             }
         }
         body.append(buf.data() + 1, static_cast<std::size_t>(n) - 1);
         if (body.size() > kMaxMessage)
             break;
-        if (buf[0] == 0) {
-            std::size_t pos = 0;
-            std::uint32_t type = 0, count = 0;
-            if (!getU32(body, pos, type) || !getU32(body, pos, count))
-                break;
-            message.type = static_cast<Type>(type);
-            for (std::uint32_t i = 0; i < count; ++i) {
-                std::uint32_t len = 0;
-                if (!getU32(body, pos, len) || pos + len > body.size())
-                    goto broken;
-                message.fields.emplace_back(body, pos, len);
-                pos += len;
-            }
-            return true;
-        }
+        complete = buf[0] == 0;
     }
-broken:
+    if (complete && parseBody(body, message))
+        return true;
     for (int fd : message.fds)
         ::close(fd);
-    message.fds.clear();
+    message = Message{};
     return false;
 }
 

@@ -10,18 +10,18 @@
 namespace sockt::server::agent_wire {
 
 enum class Type : std::uint32_t {
-    Ready = 1,        // agent → server: booted
-    Spawn = 2,        // server → agent: [req, mode, cols, rows, cwd, argc, argv…, env…]
-    Spawned = 3,      // agent → server: [req, pid] + fds (exec: stdout, stderr; pty: master)
-    SpawnFailed = 4,  // agent → server: [req, reason]
-    Signal = 5,       // server → agent: [pid, signal] — sent to the process group `pid`
-    Exited = 6,       // agent → server: [pid, raw wait status]
+    Ready = 1,       // agent → server: booted
+    Spawn = 2,       // server → agent: [req, mode, cols, rows, cwd, argc, argv…, env…]
+    Spawned = 3,     // agent → server: [req, pid] + fds (exec: stdout, stderr; pty: master)
+    SpawnFailed = 4, // agent → server: [req, reason]
+    Signal = 5,      // server → agent: [pid, signal] — sent to the process group `pid`
+    Exited = 6,      // agent → server: [pid, raw wait status]
 };
 
 struct Message {
     Type type = Type::Ready;
     std::vector<std::string> fields;
-    std::vector<int> fds;  // received descriptors are owned by the receiver
+    std::vector<int> fds; // received descriptors are owned by the receiver
 };
 
 /// Sends one message (blocking). Returns false when the peer is gone.
@@ -30,4 +30,4 @@ bool send(int sock, const Message& message);
 /// Receives one message (blocking). Returns false on EOF or a broken stream.
 bool receive(int sock, Message& message);
 
-}  // namespace sockt::server::agent_wire
+} // namespace sockt::server::agent_wire

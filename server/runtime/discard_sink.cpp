@@ -1,12 +1,11 @@
 #include "runtime/discard_sink.hpp"
 
-#include <fcntl.h>
-#include <sys/epoll.h>
-#include <unistd.h>
-
 #include <cerrno>
+#include <fcntl.h>
 #include <mutex>
+#include <sys/epoll.h>
 #include <thread>
+#include <unistd.h>
 
 namespace sockt::server::discard_sink {
 namespace {
@@ -56,11 +55,11 @@ private:
     int epoll_;
 };
 
-}  // namespace
+} // namespace
 
 void adopt(int fd) {
     if (fd >= 0)
         Sink::instance().adopt(fd);
 }
 
-}  // namespace sockt::server::discard_sink
+} // namespace sockt::server::discard_sink

@@ -8,4 +8,4 @@ namespace sockt::server::discard_sink {
 /// Takes ownership of the read end `fd`; it is read and dropped until EOF, then closed.
 void adopt(int fd);
 
-}  // namespace sockt::server::discard_sink
+} // namespace sockt::server::discard_sink

@@ -1,13 +1,13 @@
 #include "runtime/exec_registry.hpp"
 
-#include <system_error>
-
 #include "files/sandbox_path.hpp"
 #include "manager/ids.hpp"
 #include "runtime/execution.hpp"
 #include "runtime/sandbox_runtime.hpp"
 #include "sockt/protocol.hpp"
 #include "store/atomic_file.hpp"
+
+#include <system_error>
 
 namespace fs = std::filesystem;
 
@@ -27,7 +27,7 @@ bool validId(const std::string& id) {
     return true;
 }
 
-}  // namespace
+} // namespace
 
 ExecRegistry::ExecRegistry(fs::path state_dir) : state_dir_(std::move(state_dir)) {
     fs::create_directories(state_dir_);
@@ -168,7 +168,7 @@ OJson ExecRegistry::start(std::shared_ptr<SandboxRuntime> runtime, const std::st
         executions_.erase(info.id);
         throw;
     }
-    onFinished(execution);  // persisted as running: a crash turns it into "execution lost"
+    onFinished(execution); // persisted as running: a crash turns it into "execution lost"
     try {
         execution->attach(runtime->spawn(command, cwd.resolvedSandbox(), {}));
     } catch (const std::exception& e) {
@@ -194,7 +194,7 @@ OJson ExecRegistry::poll(const std::string& execution_id, std::int64_t wait_ms,
     bool took = false;
     auto body = execution->poll(wait_ms, pending_invoice, &took);
     if (took)
-        onFinished(execution);  // delivered chunks must not come back after a restart
+        onFinished(execution); // delivered chunks must not come back after a restart
     return body;
 }
 
@@ -259,4 +259,4 @@ void ExecRegistry::shutdown() {
         e->detach();
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -3,6 +3,9 @@
 // persistence of finished executions. Thread-safe.
 #pragma once
 
+#include "common/api_error.hpp"
+#include "runtime/execution.hpp"
+
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -11,9 +14,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-
-#include "common/api_error.hpp"
-#include "runtime/execution.hpp"
 
 namespace sockt::server {
 
@@ -35,14 +35,15 @@ public:
     /// §1.6 against the runtime's home (400 bad_request / invalid_params). Throws ApiError
     /// too_many_executions when `acting_credential` already has 10 running. Returns the response.
     OJson start(std::shared_ptr<SandboxRuntime> runtime, const std::string& sandbox_id,
-                const std::string& command, const std::string& sandbox_cwd,
-                std::int64_t timeout_ms, const std::string& acting_credential);
+                const std::string& command, const std::string& sandbox_cwd, std::int64_t timeout_ms,
+                const std::string& acting_credential);
 
     /// §2.8 (destructive). `wait_ms` > 0 holds the call per §4.4 (the caller validated 0…30000).
     /// Throws ApiError not_found for unknown/expired ids.
     OJson poll(const std::string& execution_id, std::int64_t wait_ms, const OJson& pending_invoice);
 
-    /// §2.9: kills the group and answers {"execution_id","status"}; an ended one answers its status.
+    /// §2.9: kills the group and answers {"execution_id","status"}; an ended one answers its
+    /// status.
     OJson cancel(const std::string& execution_id);
 
     /// For authorization; nullopt = unknown or expired.
@@ -78,4 +79,4 @@ private:
     bool shut_down_ = false;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

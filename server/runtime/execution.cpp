@@ -1,17 +1,16 @@
 #include "runtime/execution.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <thread>
-
 #include "manager/ids.hpp"
 #include "runtime/discard_sink.hpp"
 #include "runtime/sandbox_runtime.hpp"
 #include "sockt/protocol.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <thread>
+#include <unistd.h>
 
 namespace sockt::server {
 namespace {
@@ -19,9 +18,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kDrainIdle{50};     // §4.1
-constexpr milliseconds kDrainMax{500};     // §4.1
-constexpr milliseconds kBatchWindow{50};   // §4.4
+constexpr milliseconds kDrainIdle{50};   // §4.1
+constexpr milliseconds kDrainMax{500};   // §4.1
+constexpr milliseconds kBatchWindow{50}; // §4.4
 constexpr milliseconds kTick{100};
 constexpr auto kCancelWait = std::chrono::seconds(3);
 
@@ -29,7 +28,7 @@ OJson nullable(const std::optional<std::string>& v) {
     return v ? OJson(*v) : OJson(nullptr);
 }
 
-}  // namespace
+} // namespace
 
 Execution::Execution(Info info, FinishedHook on_finished)
     : info_(std::move(info)), on_finished_(std::move(on_finished)),
@@ -45,8 +44,7 @@ void Execution::attach(std::shared_ptr<ExecProcess> process) {
 }
 
 std::int64_t Execution::activeMsLocked(Clock::time_point now) const {
-    auto span = paused_ ? 0
-                        : std::chrono::duration_cast<milliseconds>(now - active_since_).count();
+    auto span = paused_ ? 0 : std::chrono::duration_cast<milliseconds>(now - active_since_).count();
     return active_before_ms_ + span;
 }
 
@@ -70,7 +68,7 @@ void Execution::readLoop(std::shared_ptr<ExecProcess> process) {
         {
             std::unique_lock lock(mutex_);
             if (status_ != "running" || detached_)
-                break;  // finished elsewhere (terminate) or server shutdown: stop reading
+                break; // finished elsewhere (terminate) or server shutdown: stop reading
             if (exited) {
                 bool drained = (!open[0] && !open[1]) || now - last_data >= kDrainIdle ||
                                now - exit_time >= kDrainMax;
@@ -84,7 +82,7 @@ void Execution::readLoop(std::shared_ptr<ExecProcess> process) {
                 if (left <= 0) {
                     outcome_ = Outcome::Timeout;
                     lock.unlock();
-                    process->signalGroup(SIGKILL);  // §4.2: the whole group
+                    process->signalGroup(SIGKILL); // §4.2: the whole group
                     continue;
                 }
                 wait = std::min(wait, milliseconds(left));
@@ -306,4 +304,4 @@ std::shared_ptr<Execution> Execution::fromRecord(const OJson& r, FinishedHook on
     return e;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -3,6 +3,10 @@
 // timeout on the running clock (stopped while paused) and applies the drain rule of §4.1.
 #pragma once
 
+#include "common/api_error.hpp"
+#include "runtime/output_buffer.hpp"
+#include "runtime/utf8_decoder.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -11,10 +15,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-
-#include "common/api_error.hpp"
-#include "runtime/output_buffer.hpp"
-#include "runtime/utf8_decoder.hpp"
 
 namespace sockt::server {
 
@@ -82,4 +82,4 @@ private:
     bool paused_ = false;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

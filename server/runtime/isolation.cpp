@@ -1,15 +1,14 @@
 #include "runtime/isolation.hpp"
 
-#include <sys/wait.h>
-#include <unistd.h>
+#include "runtime/launcher.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
-
-#include "runtime/launcher.hpp"
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace sockt::server {
 namespace {
@@ -24,9 +23,14 @@ std::string probeBwrap() {
     auto log = std::filesystem::temp_directory_path() /
                ("sockt-bwrap-probe-" + std::to_string(::getpid()) + ".log");
     launcher::Launch launch;
-    launch.argv = {bwrap,  "--unshare-all", "--share-net", "--die-with-parent", "--ro-bind", "/",
-                   "/",    "--proc",        "/proc",       "--dev",             "/dev",      "--uid",
-                   "1000", "--gid",         "1000",        "/bin/true"};
+    launch.argv = {bwrap,         "--unshare-all",
+                   "--share-net", "--die-with-parent",
+                   "--ro-bind",   "/",
+                   "/",           "--proc",
+                   "/proc",       "--dev",
+                   "/dev",        "--uid",
+                   "1000",        "--gid",
+                   "1000",        "/bin/true"};
     launch.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
     launch.stderr_path = log.string();
     std::string reason;
@@ -49,7 +53,7 @@ std::string probeBwrap() {
     return reason;
 }
 
-}  // namespace
+} // namespace
 
 std::string findBwrap() {
     const char* path = std::getenv("PATH");
@@ -98,4 +102,4 @@ std::string_view isolationName(IsolationMode mode) {
     return mode == IsolationMode::Bwrap ? "bwrap" : "none";
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -21,4 +21,4 @@ std::string_view isolationName(IsolationMode mode);
 /// Absolute path of the bubblewrap binary, or "" when none is installed.
 std::string findBwrap();
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,15 +1,14 @@
 #include "runtime/launcher.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <fcntl.h>
 #include <functional>
 #include <future>
 #include <mutex>
+#include <signal.h>
+#include <spawn.h>
 #include <stdexcept>
 #include <thread>
 
@@ -56,7 +55,7 @@ private:
     std::deque<std::packaged_task<void()>> jobs_;
 };
 
-}  // namespace
+} // namespace
 
 int spawn(const Launch& launch) {
     std::vector<char*> argv, envp;
@@ -71,10 +70,9 @@ int spawn(const Launch& launch) {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2,
-                                     launch.stderr_path.empty() ? "/dev/null"
-                                                                : launch.stderr_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_addopen(
+        &actions, 2, launch.stderr_path.empty() ? "/dev/null" : launch.stderr_path.c_str(),
+        O_WRONLY | O_CREAT | O_APPEND, 0600);
     int highest = 2;
     for (const auto& [from, to] : launch.fds) {
         // dup2 onto itself would keep FD_CLOEXEC; the targets are always ≥ 3 and distinct.
@@ -104,4 +102,4 @@ int spawn(const Launch& launch) {
     return pid;
 }
 
-}  // namespace sockt::server::launcher
+} // namespace sockt::server::launcher

@@ -9,13 +9,13 @@
 namespace sockt::server::launcher {
 
 struct Launch {
-    std::vector<std::string> argv;  // argv[0] is the executable path
+    std::vector<std::string> argv; // argv[0] is the executable path
     std::vector<std::string> env;
-    std::vector<std::pair<int, int>> fds;  // (our fd, child fd) — every other fd is closed
-    std::string stderr_path;               // "" = /dev/null
+    std::vector<std::pair<int, int>> fds; // (our fd, child fd) — every other fd is closed
+    std::string stderr_path;              // "" = /dev/null
 };
 
 /// posix_spawn on the launcher thread; returns the pid or throws std::runtime_error.
 int spawn(const Launch& launch);
 
-}  // namespace sockt::server::launcher
+} // namespace sockt::server::launcher

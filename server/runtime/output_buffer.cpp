@@ -28,7 +28,7 @@ void OutputBuffer::append(bool is_stderr, const std::string& text) {
         }
         std::size_t n = utf8Boundary(rest, kMax);
         if (n == 0)
-            n = std::min(rest.size(), kMax);  // only reachable with invalid input; never loop
+            n = std::min(rest.size(), kMax); // only reachable with invalid input; never loop
         chunks_.push_back({is_stderr, std::string(rest.substr(0, n)), false});
         bytes_ += n;
         pos += n;
@@ -107,12 +107,12 @@ void OutputBuffer::restore(const OJson& chunks) {
     for (const auto& item : chunks) {
         if (!item.is_object() || !item.contains("chunk") || !item["chunk"].is_string())
             continue;
-        OutputChunk c{item.value("stream", "stdout") == "stderr",
-                      item["chunk"].get<std::string>(), item.value("marker", false)};
+        OutputChunk c{item.value("stream", "stdout") == "stderr", item["chunk"].get<std::string>(),
+                      item.value("marker", false)};
         if (!c.marker)
             bytes_ += c.text.size();
         chunks_.push_back(std::move(c));
     }
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

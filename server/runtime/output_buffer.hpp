@@ -3,18 +3,18 @@
 // dropped and a stderr marker chunk stands where they were. Not thread-safe (Execution guards it).
 #pragma once
 
+#include "common/api_error.hpp"
+
 #include <cstdint>
 #include <deque>
 #include <string>
 #include <vector>
 
-#include "common/api_error.hpp"
-
 namespace sockt::server {
 
 struct OutputChunk {
     bool is_stderr = false;
-    std::string text;  // valid UTF-8
+    std::string text; // valid UTF-8
     bool marker = false;
 };
 
@@ -40,8 +40,8 @@ private:
 
     std::size_t cap_;
     std::deque<OutputChunk> chunks_;
-    std::size_t bytes_ = 0;  // text bytes of non-marker chunks
+    std::size_t bytes_ = 0; // text bytes of non-marker chunks
     std::int64_t dropped_ = 0;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

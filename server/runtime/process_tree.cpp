@@ -1,12 +1,11 @@
 #include "runtime/process_tree.hpp"
 
-#include <dirent.h>
-#include <signal.h>
-
 #include <cstdlib>
+#include <dirent.h>
 #include <fstream>
 #include <map>
 #include <set>
+#include <signal.h>
 #include <sstream>
 #include <thread>
 
@@ -66,7 +65,7 @@ std::vector<int> below(const std::map<int, Entry>& table, int root, bool with_zo
     return out;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<int> descendants(int root) {
     if (root <= 0)
@@ -144,4 +143,4 @@ bool killAll(int root, std::chrono::milliseconds timeout) {
     }
 }
 
-}  // namespace sockt::server::process_tree
+} // namespace sockt::server::process_tree

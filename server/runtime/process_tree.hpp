@@ -20,4 +20,4 @@ void continueAll(int root);
 /// SIGKILL to everything below `root` until none is left (or `timeout`); true if none is left.
 bool killAll(int root, std::chrono::milliseconds timeout);
 
-}  // namespace sockt::server::process_tree
+} // namespace sockt::server::process_tree

@@ -1,33 +1,32 @@
 #include "runtime/sandbox_runtime.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <termios.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <stdexcept>
-#include <thread>
-
 #include "runtime/agent.hpp"
 #include "runtime/agent_client.hpp"
 #include "runtime/launcher.hpp"
 #include "runtime/process_tree.hpp"
 #include "sockt/protocol.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <signal.h>
+#include <stdexcept>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <thread>
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace sockt::server {
 namespace {
 
-constexpr const char* kAgentInside = "/dev/.sockt-agent";  // bwrap's private /dev tmpfs
+constexpr const char* kAgentInside = "/dev/.sockt-agent"; // bwrap's private /dev tmpfs
 constexpr auto kAgentBootTimeout = std::chrono::seconds(15);
-constexpr auto kHangupGrace = std::chrono::seconds(2);  // §6.4
+constexpr auto kHangupGrace = std::chrono::seconds(2); // §6.4
 
 int highFd(int fd) {
     // Out of the range posix_spawn's dup2 targets use (3, 4), so no mapping clobbers another.
@@ -63,7 +62,7 @@ bool isUnder(const fs::path& path, const fs::path& dir) {
     return p == d || p.rfind(d + "/", 0) == 0;
 }
 
-}  // namespace
+} // namespace
 
 // ---- SandboxProcess ---------------------------------------------------------------------------
 
@@ -135,7 +134,7 @@ void PtyProcess::resize(int cols, int rows) {
     winsize ws{};
     ws.ws_col = static_cast<unsigned short>(std::min(cols, 65535));
     ws.ws_row = static_cast<unsigned short>(std::min(rows, 65535));
-    ::ioctl(master_fd_, TIOCSWINSZ, &ws);  // the kernel sends SIGWINCH to the foreground group
+    ::ioctl(master_fd_, TIOCSWINSZ, &ws); // the kernel sends SIGWINCH to the foreground group
 }
 
 void PtyProcess::hangup() {
@@ -221,21 +220,51 @@ void SandboxRuntime::boot() {
         if (bwrap.empty())
             bwrap = "bwrap";
         auto& a = launch.argv;
-        a = {bwrap, "--unshare-all", "--share-net", "--die-with-parent", "--new-session",
-             "--cap-drop", "ALL", "--ro-bind", "/", "/"};
+        a = {bwrap,
+             "--unshare-all",
+             "--share-net",
+             "--die-with-parent",
+             "--new-session",
+             "--cap-drop",
+             "ALL",
+             "--ro-bind",
+             "/",
+             "/"};
         // The data dir holds keys, tokens and the other sandboxes: never visible inside.
         fs::path data = fs::weakly_canonical(config_.data_dir, ec);
         if (!ec && fs::is_directory(data) && data != "/" && !isUnder(data, "/tmp") &&
             !isUnder(data, "/home") && !isUnder(data, "/proc") && !isUnder(data, "/dev"))
             a.insert(a.end(), {"--tmpfs", data.string()});
-        a.insert(a.end(), {"--tmpfs", "/home", "--bind", fs::absolute(home_).string(),
-                           std::string(protocol::kSandboxHome), "--bind",
-                           fs::absolute(root / "tmp").string(), "/tmp", "--proc", "/proc",
-                           "--dev", "/dev", "--ro-bind", fs::absolute(root / "etc/passwd").string(),
-                           "/etc/passwd", "--ro-bind", fs::absolute(root / "etc/group").string(),
-                           "/etc/group", "--ro-bind", "/proc/self/fd/4", kAgentInside, "--uid",
-                           "1000", "--gid", "1000", "--hostname", "sockt", "--chdir",
-                           std::string(protocol::kSandboxHome), kAgentInside});
+        a.insert(a.end(), {"--tmpfs",
+                           "/home",
+                           "--bind",
+                           fs::absolute(home_).string(),
+                           std::string(protocol::kSandboxHome),
+                           "--bind",
+                           fs::absolute(root / "tmp").string(),
+                           "/tmp",
+                           "--proc",
+                           "/proc",
+                           "--dev",
+                           "/dev",
+                           "--ro-bind",
+                           fs::absolute(root / "etc/passwd").string(),
+                           "/etc/passwd",
+                           "--ro-bind",
+                           fs::absolute(root / "etc/group").string(),
+                           "/etc/group",
+                           "--ro-bind",
+                           "/proc/self/fd/4",
+                           kAgentInside,
+                           "--uid",
+                           "1000",
+                           "--gid",
+                           "1000",
+                           "--hostname",
+                           "sockt",
+                           "--chdir",
+                           std::string(protocol::kSandboxHome),
+                           kAgentInside});
         auto args = agentArguments(3, 0);
         a.insert(a.end(), args.begin(), args.end());
         launch.fds = {{agent_end, 3}, {exe_fd, 4}};
@@ -312,9 +341,9 @@ std::string SandboxRuntime::hostCwd(const std::string& sandbox_cwd) const {
     return cwd;
 }
 
-std::shared_ptr<ExecProcess> SandboxRuntime::spawn(const std::string& command,
-                                                   const std::string& sandbox_cwd,
-                                                   const std::map<std::string, std::string>& extra_env) {
+std::shared_ptr<ExecProcess>
+SandboxRuntime::spawn(const std::string& command, const std::string& sandbox_cwd,
+                      const std::map<std::string, std::string>& extra_env) {
     std::shared_ptr<AgentClient> agent;
     {
         std::lock_guard lock(mutex_);
@@ -336,7 +365,8 @@ std::shared_ptr<ExecProcess> SandboxRuntime::spawn(const std::string& command,
         agent->signalGroup(spawned.pid, SIGKILL);
         throw std::runtime_error("the sandbox agent returned no output pipes");
     }
-    auto process = std::make_shared<ExecProcess>(agent, spawned.pid, spawned.fds[0], spawned.fds[1]);
+    auto process =
+        std::make_shared<ExecProcess>(agent, spawned.pid, spawned.fds[0], spawned.fds[1]);
     agent->attach(spawned.pid, process);
     return process;
 }
@@ -354,9 +384,9 @@ std::shared_ptr<PtyProcess> SandboxRuntime::openShell(int cols, int rows) {
     std::vector<std::string> envv;
     for (const auto& [k, v] : env)
         envv.push_back(k + "=" + v);
-    auto spawned = agent->spawn(true, cols > 0 ? cols : 80, rows > 0 ? rows : 24,
-                                hostCwd(std::string(protocol::kSandboxHome)),
-                                {"/bin/bash", "-l"}, envv);
+    auto spawned =
+        agent->spawn(true, cols > 0 ? cols : 80, rows > 0 ? rows : 24,
+                     hostCwd(std::string(protocol::kSandboxHome)), {"/bin/bash", "-l"}, envv);
     if (spawned.fds.size() != 1) {
         for (int fd : spawned.fds)
             ::close(fd);
@@ -429,4 +459,4 @@ std::vector<int> SandboxRuntime::processIds() const {
     return process_tree::descendants(agent_pid);
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

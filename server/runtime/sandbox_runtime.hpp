@@ -2,6 +2,8 @@
 // thaw and teardown (PROTOCOL.md §2.4, §2.6, §4.1, §6.1 step 4, §11.4). Thread-safe.
 #pragma once
 
+#include "runtime/isolation.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -12,15 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "runtime/isolation.hpp"
-
 namespace sockt::server {
 
 class AgentClient;
 
 struct RuntimeConfig {
     std::string sandbox_id;
-    std::filesystem::path root;  // <data>/sandboxes/<id>; home = root/"home", tmp = root/"tmp"
+    std::filesystem::path root; // <data>/sandboxes/<id>; home = root/"home", tmp = root/"tmp"
     IsolationMode isolation = IsolationMode::None;
     /// The data dir; hidden from sandboxes under bwrap (it holds keys and other sandboxes).
     /// Empty = root's grandparent.
@@ -106,7 +106,8 @@ public:
 
     /// Starts `/bin/bash -lc <command>` in `sandbox_cwd` (an already resolved sandbox path such as
     /// "/home/sandbox/src"; mapped to the real directory in `none` mode) with the env of §4.1 plus
-    /// `extra_env`. Throws std::runtime_error("<reason>") when it cannot start (→ "could not start").
+    /// `extra_env`. Throws std::runtime_error("<reason>") when it cannot start (→ "could not
+    /// start").
     std::shared_ptr<ExecProcess> spawn(const std::string& command, const std::string& sandbox_cwd,
                                        const std::map<std::string, std::string>& extra_env = {});
     /// `/bin/bash -l` under a PTY of cols×rows (80×24 when ≤ 0), cwd home, TERM=xterm-256color.
@@ -138,10 +139,10 @@ private:
     std::filesystem::path home_;
     mutable std::mutex mutex_;
     std::shared_ptr<AgentClient> agent_;
-    int launcher_pid_ = -1;  // bwrap (outer) or the host agent: our direct child
+    int launcher_pid_ = -1; // bwrap (outer) or the host agent: our direct child
     int agent_host_pid_ = -1;
     bool frozen_ = false;
     bool shut_down_ = false;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

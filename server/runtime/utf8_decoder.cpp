@@ -58,7 +58,7 @@ std::size_t decodeInto(std::string_view in, std::string& out) {
         bool bad = false;
         while (have < len) {
             if (i + have >= in.size())
-                return i;  // incomplete: wait for more bytes
+                return i; // incomplete: wait for more bytes
             auto b = static_cast<unsigned char>(in[i + have]);
             bool ok = have == 1 ? validSecond(lead, b) : (b >= 0x80 && b <= 0xBF);
             if (!ok) {
@@ -68,7 +68,7 @@ std::size_t decodeInto(std::string_view in, std::string& out) {
             ++have;
         }
         if (bad) {
-            out += kReplacement;  // the maximal invalid subpart; the offending byte is re-read
+            out += kReplacement; // the maximal invalid subpart; the offending byte is re-read
             i += static_cast<std::size_t>(have);
             continue;
         }
@@ -78,7 +78,7 @@ std::size_t decodeInto(std::string_view in, std::string& out) {
     return i;
 }
 
-}  // namespace
+} // namespace
 
 std::string Utf8Decoder::feed(std::string_view bytes) {
     std::string input;
@@ -120,4 +120,4 @@ std::size_t utf8Boundary(std::string_view text, std::size_t max) {
     return n;
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

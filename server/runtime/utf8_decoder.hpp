@@ -29,4 +29,4 @@ private:
 /// The largest n ≤ max such that text[0, n) does not end inside a UTF-8 character (text valid).
 std::size_t utf8Boundary(std::string_view text, std::size_t max);
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -1,9 +1,9 @@
 // ExecRegistry against real processes (PROTOCOL.md §2.7-§2.9, §4).
-#include <signal.h>
-
 #include "runtime/exec_registry.hpp"
 #include "runtime/output_buffer.hpp"
 #include "test_helpers.hpp"
+
+#include <signal.h>
 
 namespace sockt::server::testing {
 namespace {
@@ -61,9 +61,9 @@ TEST_F(ExecTest, StartResponseShapeAndKeyOrder) {
     std::vector<std::string> keys;
     for (auto it = body.begin(); it != body.end(); ++it)
         keys.push_back(it.key());
-    EXPECT_EQ(keys, (std::vector<std::string>{"execution_id", "status", "sandbox_id", "command",
-                                              "working_dir", "timeout_ms", "started_at",
-                                              "next_step"}));
+    EXPECT_EQ(keys,
+              (std::vector<std::string>{"execution_id", "status", "sandbox_id", "command",
+                                        "working_dir", "timeout_ms", "started_at", "next_step"}));
     EXPECT_EQ(body["execution_id"].get<std::string>().rfind("exec_", 0), 0u);
     EXPECT_EQ(body["execution_id"].get<std::string>().size(), 29u);
     EXPECT_EQ(body["working_dir"], "/home/sandbox");
@@ -73,8 +73,8 @@ TEST_F(ExecTest, StartResponseShapeAndKeyOrder) {
     for (auto it = done.begin(); it != done.end(); ++it)
         keys.push_back(it.key());
     EXPECT_EQ(keys, (std::vector<std::string>{"execution_id", "sandbox_id", "status", "output",
-                                              "exit_code", "error", "pending_invoice",
-                                              "started_at", "finished_at"}));
+                                              "exit_code", "error", "pending_invoice", "started_at",
+                                              "finished_at"}));
     EXPECT_EQ(done["status"], "completed");
     EXPECT_EQ(done["exit_code"], 0);
     EXPECT_TRUE(done["error"].is_null());
@@ -120,8 +120,8 @@ TEST_F(ExecTest, ChunksAreAtMost64KiB) {
 TEST_F(ExecTest, TruncationMarkerWhenNobodyPolls) {
     // 20 MiB of output with no poll: the oldest ~4 MiB are dropped, the writer never blocks.
     auto id = start("head -c 20971520 /dev/zero | tr '\\0' b; echo tail");
-    ASSERT_TRUE(eventually([&] { return registry->runningCount("key-a") == 0; },
-                           std::chrono::seconds(60)));
+    ASSERT_TRUE(
+        eventually([&] { return registry->runningCount("key-a") == 0; }, std::chrono::seconds(60)));
     auto done = registry->poll(id, 0, nullptr);
     EXPECT_EQ(done["status"], "completed");
     const auto& out = done["output"];
@@ -325,5 +325,5 @@ TEST_F(ExecTest, PersistenceAcrossRestart) {
     EXPECT_TRUE(again.poll(finished, 0, nullptr)["output"].empty());
 }
 
-}  // namespace
-}  // namespace sockt::server::testing
+} // namespace
+} // namespace sockt::server::testing

@@ -1,11 +1,11 @@
 // File write/read/list and the §1.6 path rules against a real home directory (PROTOCOL.md §5).
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "files/base64.hpp"
 #include "files/file_ops.hpp"
 #include "runtime/utf8_decoder.hpp"
 #include "test_helpers.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sockt::server::testing {
 namespace {
@@ -26,7 +26,8 @@ protected:
         }
         return "ok";
     }
-    OJson write(const std::string& path, const std::string& content, OJson extra = OJson::object()) {
+    OJson write(const std::string& path, const std::string& content,
+                OJson extra = OJson::object()) {
         OJson body{{"path", path}, {"content", content}};
         for (auto& [k, v] : extra.items())
             body[k] = v;
@@ -97,7 +98,8 @@ TEST_F(FilesTest, PathRuleTable) {
     EXPECT_EQ(write("~", "t")["path"], "/home/sandbox/~");
     EXPECT_TRUE(std::filesystem::exists(home / "~"));
     // List: "/" and "." mean home; escapes are refused.
-    EXPECT_EQ(listFiles(home, "/", "", "")["total_entries"], listFiles(home, ".", "", "")["total_entries"]);
+    EXPECT_EQ(listFiles(home, "/", "", "")["total_entries"],
+              listFiles(home, ".", "", "")["total_entries"]);
     EXPECT_EQ(codeOf([&] { listFiles(home, "..", "", ""); }), "bad_request");
     EXPECT_EQ(codeOf([&] { listFiles(home, "abs_out", "", ""); }), "bad_request");
     EXPECT_EQ(codeOf([&] { listFiles(home, "etc_link", "", ""); }), "bad_request");
@@ -107,13 +109,14 @@ TEST_F(FilesTest, PathRuleTable) {
     EXPECT_EQ(codeOf([&] { checkPathLexically("", false); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { checkPathLexically("", true); }), "ok");
     EXPECT_EQ(codeOf([&] { checkPathLexically("/", true); }), "ok");
-    EXPECT_EQ(codeOf([&] { checkPathLexically("abs_out", false); }), "ok");  // needs the fs
+    EXPECT_EQ(codeOf([&] { checkPathLexically("abs_out", false); }), "ok"); // needs the fs
 }
 
 TEST_F(FilesTest, WriteSemantics) {
     auto r = write("eval.py", "print('hello')");
-    EXPECT_EQ(r, (OJson{{"path", "/home/sandbox/eval.py"}, {"bytes_written", 14},
-                        {"created_dirs", false}}));
+    EXPECT_EQ(
+        r,
+        (OJson{{"path", "/home/sandbox/eval.py"}, {"bytes_written", 14}, {"created_dirs", false}}));
     EXPECT_EQ(r.begin().key(), "path");
     EXPECT_EQ(readAll(home / "eval.py"), "print('hello')");
     struct stat st;
@@ -128,11 +131,13 @@ TEST_F(FilesTest, WriteSemantics) {
 
     EXPECT_EQ(codeOf([&] { write("x/y.txt", "1", {{"create_dirs", false}}); }), "invalid_params");
     EXPECT_FALSE(std::filesystem::exists(home / "x"));
-    EXPECT_EQ(codeOf([&] { write("a", "1"); }), "invalid_params");  // a directory
+    EXPECT_EQ(codeOf([&] { write("a", "1"); }), "invalid_params"); // a directory
     EXPECT_EQ(codeOf([&] { write("eval.py/z", "1"); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { write("f", "1", {{"encoding", "latin1"}}); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { writeFile(home, OJson{{"path", "f"}}); }), "invalid_params");
-    EXPECT_EQ(codeOf([&] { writeFile(home, OJson{{"path", 1}, {"content", ""}}); }),
+    EXPECT_EQ(codeOf([&] {
+                  writeFile(home, OJson{{"path", 1}, {"content", ""}});
+              }),
               "invalid_params");
 
     // Replacing keeps no temporary files behind.
@@ -162,33 +167,34 @@ TEST_F(FilesTest, Base64RoundTripAndWhitespace) {
     EXPECT_EQ(r["size_bytes"], static_cast<std::int64_t>(bytes.size()));
     EXPECT_EQ(codeOf([&] { write("bad", "ab$c", {{"encoding", "base64"}}); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { write("bad", "a", {{"encoding", "base64"}}); }), "invalid_params");
-    EXPECT_EQ(codeOf([&] { write("bad", "QQ==QQ", {{"encoding", "base64"}}); }),
-              "invalid_params");
+    EXPECT_EQ(codeOf([&] { write("bad", "QQ==QQ", {{"encoding", "base64"}}); }), "invalid_params");
     EXPECT_EQ(*decodeBase64("QQ"), "A");
     EXPECT_EQ(*decodeBase64("QUI="), "AB");
     EXPECT_EQ(encodeBase64("AB"), "QUI=");
 }
 
 TEST_F(FilesTest, ReadSemantics) {
-    writeAll(home / "t.txt", "h\xC3\xA9llo");  // 6 bytes, é at 1..2
+    writeAll(home / "t.txt", "h\xC3\xA9llo"); // 6 bytes, é at 1..2
     auto full = read("t.txt");
     std::vector<std::string> keys;
     for (auto it = full.begin(); it != full.end(); ++it)
         keys.push_back(it.key());
-    EXPECT_EQ(keys, (std::vector<std::string>{"path", "size_bytes", "size", "encoding",
-                                              "truncated", "content"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"path", "size_bytes", "size", "encoding", "truncated",
+                                              "content"}));
     EXPECT_EQ(full["content"], "h\xC3\xA9llo");
     EXPECT_EQ(full["truncated"], false);
     EXPECT_EQ(full["encoding"], "utf8");
     auto cut = read("t.txt", {{"max_bytes", 2}});
-    EXPECT_EQ(cut["content"], "h");  // the cut é is dropped, not replaced
+    EXPECT_EQ(cut["content"], "h"); // the cut é is dropped, not replaced
     EXPECT_EQ(cut["truncated"], true);
     EXPECT_EQ(cut["size_bytes"], 6);
     EXPECT_EQ(cut["size"], 6);
     EXPECT_EQ(read("t.txt", {{"max_bytes", 6}})["truncated"], false);
     EXPECT_EQ(read("t.txt", {{"max_bytes", 0}})["content"], "h\xC3\xA9llo");
-    writeAll(home / "bad.txt", "a\xFF" "b\xC3");
-    EXPECT_EQ(read("bad.txt")["content"], "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    writeAll(home / "bad.txt", "a\xFF"
+                               "b\xC3");
+    EXPECT_EQ(read("bad.txt")["content"], "a\xEF\xBF\xBD"
+                                          "b\xEF\xBF\xBD");
     EXPECT_EQ(codeOf([&] { read("t.txt", {{"max_bytes", -1}}); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { read("t.txt", {{"max_bytes", "2"}}); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { read("t.txt", {{"max_bytes", 60000000}}); }), "payload_too_large");
@@ -219,8 +225,12 @@ TEST_F(FilesTest, ListSemantics) {
         names.push_back(e["name"]);
     EXPECT_EQ(names, (std::vector<std::string>{".hidden", "link", "src", "src.txt"}));
     const auto& link = flat["entries"][1];
-    EXPECT_EQ(link, (OJson{{"name", "link"}, {"size", 3}, {"mod_ts", link["mod_ts"]},
-                           {"is_dir", false}, {"is_file", false}, {"is_symlink", true}}));
+    EXPECT_EQ(link, (OJson{{"name", "link"},
+                           {"size", 3},
+                           {"mod_ts", link["mod_ts"]},
+                           {"is_dir", false},
+                           {"is_file", false},
+                           {"is_symlink", true}}));
     EXPECT_EQ(flat["entries"][2]["is_dir"], true);
     EXPECT_EQ(flat["truncated"], false);
 
@@ -228,15 +238,15 @@ TEST_F(FilesTest, ListSemantics) {
     names.clear();
     for (const auto& e : all["entries"])
         names.push_back(e["name"]);
-    EXPECT_EQ(names, (std::vector<std::string>{".hidden", "link", "src", "src.txt", "src/app.py",
-                                               "src/deep", "src/deep/deeper",
-                                               "src/deep/deeper/z"}));
+    EXPECT_EQ(names,
+              (std::vector<std::string>{".hidden", "link", "src", "src.txt", "src/app.py",
+                                        "src/deep", "src/deep/deeper", "src/deep/deeper/z"}));
     EXPECT_EQ(all["total_entries"], 8);
     EXPECT_EQ(all["entries"][4]["size"], 5);
     EXPECT_EQ(all["entries"][4]["is_file"], true);
 
     auto two = listFiles(home, ".", "1", "2");
-    EXPECT_EQ(two["total_entries"], 6);  // down to src/deep, not its children
+    EXPECT_EQ(two["total_entries"], 6); // down to src/deep, not its children
     auto sub = listFiles(home, "src", "true", "0");
     EXPECT_EQ(sub["entries"][0]["name"], "app.py");
     auto via_link = listFiles(home, "link", "", "");
@@ -268,13 +278,13 @@ TEST(Utf8DecoderTest, IncrementalAndReplacement) {
     EXPECT_EQ(d.feed("\xAC!"), "\xE2\x82\xAC!");
     EXPECT_EQ(d.feed("\xF0\x9F"), "");
     EXPECT_EQ(d.finish(), "\xEF\xBF\xBD");
-    EXPECT_EQ(Utf8Decoder::decode("\xC0\xAF", false), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+    EXPECT_EQ(Utf8Decoder::decode("\xC0\xAF", false), "\xEF\xBF\xBD\xEF\xBF\xBD"); // overlong
     EXPECT_EQ(Utf8Decoder::decode("\xED\xA0\x80", false),
-              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // surrogate
     EXPECT_EQ(Utf8Decoder::decode("\xE2\x82x", false), "\xEF\xBF\xBDx");
     EXPECT_EQ(Utf8Decoder::decode("ok\xE2\x82", true), "ok");
     EXPECT_EQ(utf8Boundary("a\xE2\x82\xAC", 2), 1u);
 }
 
-}  // namespace
-}  // namespace sockt::server::testing
+} // namespace
+} // namespace sockt::server::testing

@@ -1,12 +1,11 @@
 // SandboxRuntime against real processes: both isolation modes where available (PROTOCOL.md §11.4).
+#include "test_helpers.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
+#include <set>
 #include <signal.h>
 #include <unistd.h>
-
-#include <set>
-
-#include "test_helpers.hpp"
 
 namespace sockt::server::testing {
 namespace {
@@ -54,7 +53,8 @@ TEST_P(RuntimeTest, RunsBashWithSeparateStreamsAndExitCode) {
 TEST_P(RuntimeTest, EnvironmentAndWorkingDirectory) {
     std::filesystem::create_directories(fx->root / "home" / "sub");
     auto p = fx->runtime->spawn(
-        "printf '%s|%s|%s|%s|%s|' \"$USER\" \"$LOGNAME\" \"$SHELL\" \"$LANG\" \"$SOCKT_SANDBOX_ID\";"
+        "printf '%s|%s|%s|%s|%s|' \"$USER\" \"$LOGNAME\" \"$SHELL\" \"$LANG\" "
+        "\"$SOCKT_SANDBOX_ID\";"
         " test \"$PWD\" = \"$HOME/sub\" && echo cwd-ok; cat < /dev/stdin | wc -c",
         "/home/sandbox/sub");
     EXPECT_EQ(collect(*p), "sandbox|sandbox|/bin/bash|C.UTF-8|sbx-test|cwd-ok\n0\n|");
@@ -109,7 +109,7 @@ TEST_P(RuntimeTest, ShutdownLeavesNoProcess) {
         EXPECT_FALSE(pidAlive(pid)) << pid;
     EXPECT_TRUE(p->wait(std::chrono::seconds(5)));
     EXPECT_THROW(fx->runtime->spawn("true", "/home/sandbox"), std::runtime_error);
-    fx->runtime->shutdown();  // idempotent
+    fx->runtime->shutdown(); // idempotent
 }
 
 TEST_P(RuntimeTest, GroupSignalKillsTheWholeGroup) {
@@ -144,8 +144,7 @@ std::string readPty(PtyProcess& pty, const std::string& until) {
 }
 
 void writePty(PtyProcess& pty, const std::string& text) {
-    ASSERT_EQ(::write(pty.masterFd(), text.data(), text.size()),
-              static_cast<ssize_t>(text.size()));
+    ASSERT_EQ(::write(pty.masterFd(), text.data(), text.size()), static_cast<ssize_t>(text.size()));
 }
 
 TEST_P(RuntimeTest, PtyShellEchoesAndResizes) {
@@ -206,5 +205,5 @@ TEST_F(BwrapOnlyTest, DataDirIsHidden) {
     EXPECT_EQ(collect(*p), "hidden\n|");
 }
 
-}  // namespace
-}  // namespace sockt::server::testing
+} // namespace
+} // namespace sockt::server::testing

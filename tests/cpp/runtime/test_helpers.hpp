@@ -1,18 +1,17 @@
 // Shared helpers of the runtime tests: temporary sandbox roots and output collection.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <unistd.h>
+#include "runtime/isolation.hpp"
+#include "runtime/sandbox_runtime.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <random>
 #include <string>
 #include <thread>
-
-#include "runtime/isolation.hpp"
-#include "runtime/sandbox_runtime.hpp"
+#include <unistd.h>
 
 namespace sockt::server::testing {
 
@@ -92,4 +91,4 @@ struct RuntimeFixture {
     std::shared_ptr<SandboxRuntime> runtime;
 };
 
-}  // namespace sockt::server::testing
+} // namespace sockt::server::testing
