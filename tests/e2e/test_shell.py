@@ -93,7 +93,7 @@ def test_shell_unknown_sandbox(sockt):
     assert r.code == 1 and r.err.startswith('Error: API error (404): {"code":"not_found"')
 
 
-def test_interactive_session_ctrl_c_resize_ctrl_d(server, sandbox):
+def test_interactive_session_resize_and_ctrl_d(server, sandbox):
     p = PtyProc([SOCKT, "shell", sandbox], server.env(), rows=24, cols=80)
     try:
         p.wait_prompt()
@@ -104,22 +104,6 @@ def test_interactive_session_ctrl_c_resize_ctrl_d(server, sandbox):
         # The initial resize carried the terminal's size.
         p.write(b"stty size\r")
         p.read_until(b"24 80\r\n")
-        # Ctrl-C reaches the remote program, not sockt.
-        p.write(b"echo sl-$((1+1)); sleep 300\r")
-        p.read_until(b"sl-2\r\n")
-        # The ^C must land once sleep is the PTY's foreground job; on a loaded machine bash may
-        # need a moment to get there, so repeat until the prompt comes back (sleep 300 would
-        # otherwise keep it away for minutes).
-        for _ in range(20):
-            time.sleep(0.5)
-            p.write(b"\x03")
-            try:
-                p.read_until(b"sandbox@sockt:", timeout=5)
-                break
-            except AssertionError:
-                continue
-        else:
-            raise AssertionError("Ctrl-C did not interrupt the remote sleep")
         p.write(b"echo after-$((1+1))\r")
         p.read_until(b"after-2\r\n")
         assert p.proc.poll() is None
@@ -187,3 +171,62 @@ def test_pause_shows_shell_error(server, sockt, sandbox):
     finally:
         p.close()
         sockt("sandbox", "resume", sandbox)
+
+
+def test_ctrl_c_goes_to_the_remote_program(server, sandbox):
+    """sockt stays alive and the remote foreground job gets SIGINT.
+
+    Needs the runtime to start shells with SIGINT at its default disposition (an ignored SIGINT
+    is inherited by bash and every command it runs).
+    """
+    p = PtyProc([SOCKT, "shell", sandbox], server.env())
+    try:
+        p.wait_prompt()
+        # Ctrl-C reaches the remote program, not sockt.
+        p.write(b"echo sl-$((1+1)); sleep 300\r")
+        p.read_until(b"sl-2\r\n")
+        # The ^C must land once sleep is the PTY's foreground job; on a loaded machine bash may
+        # need a moment to get there, so repeat until the prompt comes back (sleep 300 would
+        # otherwise keep it away for minutes).
+        for _ in range(6):
+            time.sleep(0.5)
+            p.write(b"\x03")
+            try:
+                p.read_until(b"sandbox@sockt:", timeout=5)
+                break
+            except AssertionError:
+                continue
+        else:
+            raise AssertionError("Ctrl-C did not interrupt the remote sleep")
+        p.write(b"echo after-$((1+1))\r")
+        p.read_until(b"after-2\r\n")
+        assert p.proc.poll() is None
+        p.write(b"exit\r")
+        assert p.wait() == 0
+        assert p.attrs() == p.before
+    finally:
+        p.close()
+
+
+def test_wait_on_a_terminal_shows_a_live_line(server, sockt):
+    # stderr is a terminal, stdout a pipe: the id alone still goes to stdout.
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([SOCKT, "sandbox", "create", "--wait"], stdout=subprocess.PIPE,
+                                stderr=slave, env=server.env())
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        sid = out.decode().strip()
+        err = b""
+        while select.select([master], [], [], 0.2)[0]:
+            chunk = os.read(master, 65536)
+            if not chunk:
+                break
+            err += chunk
+        assert b"\r\x1b[K" in err
+        assert f"Sandbox {sid} ready (".encode() in err
+        assert b"Waiting for sandbox to start...." not in err
+        sockt("sandbox", "terminate", sid)
+    finally:
+        os.close(master)
+        os.close(slave)
