@@ -58,5 +58,10 @@ test-node: build
 demo: build
 	SOCKT_BIN=$(abspath $(BUILD_DIR))/cli/sockt bash examples/shell/demo.sh
 
+# Measures the C++ core, Python and Node against the official SDK, a fetch baseline and wrk
+# (issue #7); writes bench/results/latest.{md,json}. Builds its own Release copy in build-bench.
+bench: build
+	bash bench/run.sh
+
 clean:
 	rm -rf $(BUILD_DIR)

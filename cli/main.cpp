@@ -1,10 +1,10 @@
 // Entry point of the `sockt` binary (PROTOCOL.md §10).
+#include "app.hpp"
+#include "command.hpp"
+
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include "app.hpp"
-#include "command.hpp"
 
 #if defined(SOCKT_CLI_WITH_SERVER) && __has_include("runtime/agent.hpp")
 #include "runtime/agent.hpp"
@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
 #ifdef SOCKT_CLI_HAS_AGENT
     // The sandbox runtime re-executes this binary as the agent inside bubblewrap: that must be
     // decided before anything else runs.
-    if (int rc = sockt::server::maybeRunSandboxAgent(argc, argv); rc >= 0) return rc;
+    if (int rc = sockt::server::maybeRunSandboxAgent(argc, argv); rc >= 0)
+        return rc;
 #endif
     std::ios::sync_with_stdio(true);
     std::vector<std::string> args(argv + 1, argv + argc);

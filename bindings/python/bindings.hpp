@@ -1,14 +1,13 @@
 // Shared declarations of the pybind11 glue: one bind function per file, plus argument helpers.
 #pragma once
 
-#include <pybind11/pybind11.h>
+#include "call.hpp"
+#include "sockt/options.hpp"
 
 #include <cstdint>
 #include <optional>
+#include <pybind11/pybind11.h>
 #include <string>
-
-#include "call.hpp"
-#include "sockt/options.hpp"
 
 namespace sockt::python {
 
@@ -25,8 +24,7 @@ std::optional<Duration> secondsToDuration(const std::optional<double>& seconds, 
 
 /// Holder deleter for objects whose destructor may join a native thread that is itself waiting
 /// for the GIL (a shell's I/O thread delivering a callback): destroy them with the GIL released.
-template <class T>
-struct ReleaseGilDelete {
+template <class T> struct ReleaseGilDelete {
     void operator()(T* p) const {
         if (PyGILState_Check() && !interpreterFinalizing()) {
             py::gil_scoped_release release;
@@ -41,4 +39,4 @@ struct ReleaseGilDelete {
 /// innermost BlockingCall of this thread, else to sys.unraisablehook.
 void invokeCallback(const SharedPyObject& fn, const std::function<py::object()>& make_arg);
 
-}  // namespace sockt::python
+} // namespace sockt::python

@@ -20,7 +20,7 @@ unsigned long mainThreadIdent() {
     return ident;
 }
 
-}  // namespace
+} // namespace
 
 bool interpreterFinalizing() {
 #if PY_VERSION_HEX >= 0x030D0000
@@ -31,8 +31,10 @@ bool interpreterFinalizing() {
 }
 
 PendingPyError::~PendingPyError() {
-    if (!pending()) return;
-    if (interpreterFinalizing()) return;  // leaked on purpose, see SharedPyObject
+    if (!pending())
+        return;
+    if (interpreterFinalizing())
+        return; // leaked on purpose, see SharedPyObject
     PyGILState_STATE st = PyGILState_Ensure();
     Py_XDECREF(type_);
     Py_XDECREF(value_);
@@ -54,20 +56,27 @@ void PendingPyError::raise() {
     throw py::error_already_set();
 }
 
-void initCalls() { (void)mainThreadIdent(); }
+void initCalls() {
+    (void)mainThreadIdent();
+}
 
-PendingPyError* currentCallbackErrorSlot() { return tls_callback_slot; }
+PendingPyError* currentCallbackErrorSlot() {
+    return tls_callback_slot;
+}
 
 BlockingCall::BlockingCall() : signal_error_(std::make_shared<PendingPyError>()) {
     outer_slot_ = tls_callback_slot;
     tls_callback_slot = &callback_error_;
-    if (PyThread_get_thread_ident() != mainThreadIdent()) return;
+    if (PyThread_get_thread_ident() != mainThreadIdent())
+        return;
     // Runs on this same thread between the core's ≤ 50 ms wait slices.
     std::weak_ptr<PendingPyError> weak = signal_error_;
     token_.setCheck([weak]() -> bool {
-        if (interpreterFinalizing()) return true;
+        if (interpreterFinalizing())
+            return true;
         auto slot = weak.lock();
-        if (!slot) return false;
+        if (!slot)
+            return false;
         PyGILState_STATE st = PyGILState_Ensure();
         bool fired = false;
         if (PyErr_CheckSignals() != 0) {
@@ -86,16 +95,19 @@ BlockingCall::~BlockingCall() {
 
 void BlockingCall::finish() {
     tls_callback_slot = outer_slot_;
-    if (signal_error_->pending()) signal_error_->raise();
-    if (callback_error_.pending()) callback_error_.raise();
+    if (signal_error_->pending())
+        signal_error_->raise();
+    if (callback_error_.pending())
+        callback_error_.raise();
 }
 
 SharedPyObject::SharedPyObject(py::object obj)
     : obj_(new py::object(std::move(obj)), [](py::object* p) {
-          if (interpreterFinalizing()) return;  // the interpreter reclaims it; never take the GIL
+          if (interpreterFinalizing())
+              return; // the interpreter reclaims it; never take the GIL
           PyGILState_STATE st = PyGILState_Ensure();
           delete p;
           PyGILState_Release(st);
       }) {}
 
-}  // namespace sockt::python
+} // namespace sockt::python

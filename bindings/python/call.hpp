@@ -4,13 +4,12 @@
 // calling thread hand their exception back to the caller instead of unwinding through the core.
 #pragma once
 
-#include <pybind11/pybind11.h>
-
-#include <memory>
-#include <utility>
-
 #include "sockt/errors.hpp"
 #include "sockt/options.hpp"
+
+#include <memory>
+#include <pybind11/pybind11.h>
+#include <utility>
 
 namespace sockt::python {
 
@@ -60,8 +59,7 @@ public:
     /// Runs f(token) without the GIL. Translates a cancellation caused by a signal into the
     /// Python exception the signal handler raised (KeyboardInterrupt), and re-raises an exception
     /// from a Python callback that ran during the call.
-    template <class F>
-    auto run(F&& f) -> decltype(f(std::declval<const CancelToken&>())) {
+    template <class F> auto run(F&& f) -> decltype(f(std::declval<const CancelToken&>())) {
         using R = decltype(f(std::declval<const CancelToken&>()));
         try {
             if constexpr (std::is_void_v<R>) {
@@ -80,7 +78,7 @@ public:
                 return std::move(*result);
             }
         } catch (const SocktError&) {
-            finish();  // a pending KeyboardInterrupt wins over the CancelledError it caused
+            finish(); // a pending KeyboardInterrupt wins over the CancelledError it caused
             throw;
         }
     }
@@ -105,4 +103,4 @@ private:
     std::shared_ptr<py::object> obj_;
 };
 
-}  // namespace sockt::python
+} // namespace sockt::python

@@ -1,12 +1,12 @@
 // sockt._sockt.Client: ComputeClient (official reference "ComputeClient"; PROTOCOL.md §12 rule 6).
-#include <pybind11/stl.h>
-
-#include <cmath>
+#include "sockt/client.hpp"
 
 #include "bindings.hpp"
 #include "convert.hpp"
-#include "sockt/client.hpp"
 #include "sockt/protocol.hpp"
+
+#include <cmath>
+#include <pybind11/stl.h>
 
 namespace sockt::python {
 
@@ -22,12 +22,14 @@ Duration secondsToDuration(double seconds, const char* name) {
 }
 
 std::optional<Duration> secondsToDuration(const std::optional<double>& seconds, const char* name) {
-    if (!seconds) return std::nullopt;
+    if (!seconds)
+        return std::nullopt;
     return secondsToDuration(*seconds, name);
 }
 
 void invokeCallback(const SharedPyObject& fn, const std::function<py::object()>& make_arg) {
-    if (interpreterFinalizing()) return;
+    if (interpreterFinalizing())
+        return;
     PyGILState_STATE st = PyGILState_Ensure();
     try {
         py::object arg = make_arg();
@@ -78,7 +80,8 @@ void bindClient(py::module_& m) {
                  BlockingCall call;
                  auto tiers = call.run([&](const CancelToken& t) { return c.listTiers(t); });
                  py::list out;
-                 for (const auto& tier : tiers) out.append(toPy(tier));
+                 for (const auto& tier : tiers)
+                     out.append(toPy(tier));
                  return out;
              })
         .def(
@@ -140,4 +143,4 @@ void bindClient(py::module_& m) {
         });
 }
 
-}  // namespace sockt::python
+} // namespace sockt::python

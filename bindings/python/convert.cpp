@@ -6,35 +6,43 @@ namespace sockt::python {
 
 namespace {
 
-template <class T>
-py::object opt(const std::optional<T>& v) {
-    if (!v) return py::none();
+template <class T> py::object opt(const std::optional<T>& v) {
+    if (!v)
+        return py::none();
     return py::cast(*v);
 }
 
-}  // namespace
+} // namespace
 
 py::object jsonToPy(const Json& j) {
     switch (j.type()) {
     case Json::value_t::null:
-    case Json::value_t::discarded: return py::none();
-    case Json::value_t::boolean: return py::bool_(j.get<bool>());
-    case Json::value_t::number_integer: return py::int_(j.get<std::int64_t>());
-    case Json::value_t::number_unsigned: return py::int_(j.get<std::uint64_t>());
-    case Json::value_t::number_float: return py::float_(j.get<double>());
-    case Json::value_t::string: return py::str(j.get_ref<const std::string&>());
+    case Json::value_t::discarded:
+        return py::none();
+    case Json::value_t::boolean:
+        return py::bool_(j.get<bool>());
+    case Json::value_t::number_integer:
+        return py::int_(j.get<std::int64_t>());
+    case Json::value_t::number_unsigned:
+        return py::int_(j.get<std::uint64_t>());
+    case Json::value_t::number_float:
+        return py::float_(j.get<double>());
+    case Json::value_t::string:
+        return py::str(j.get_ref<const std::string&>());
     case Json::value_t::binary: {
         const auto& b = j.get_binary();
         return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
     }
     case Json::value_t::array: {
         py::list out;
-        for (const auto& item : j) out.append(jsonToPy(item));
+        for (const auto& item : j)
+            out.append(jsonToPy(item));
         return std::move(out);
     }
     case Json::value_t::object: {
         py::dict out;
-        for (auto it = j.begin(); it != j.end(); ++it) out[py::str(it.key())] = jsonToPy(it.value());
+        for (auto it = j.begin(); it != j.end(); ++it)
+            out[py::str(it.key())] = jsonToPy(it.value());
         return std::move(out);
     }
     }
@@ -64,7 +72,8 @@ py::dict toPy(const PendingInvoice& p) {
 }
 
 py::object toPy(const std::optional<PendingInvoice>& p) {
-    if (!p) return py::none();
+    if (!p)
+        return py::none();
     return toPy(*p);
 }
 
@@ -181,10 +190,12 @@ py::dict toPy(const ReadResult& r) {
 py::dict toPy(const ShellFrame& f) {
     // The documented frame is the JSON object itself ({"type", "data", ...extras}).
     py::dict d;
-    if (f.raw.is_object()) d = jsonToPy(f.raw).cast<py::dict>();
+    if (f.raw.is_object())
+        d = jsonToPy(f.raw).cast<py::dict>();
     d["type"] = f.type;
     d["data"] = f.data;
-    if (f.code) d["code"] = *f.code;
+    if (f.code)
+        d["code"] = *f.code;
     return d;
 }
 
@@ -196,4 +207,4 @@ py::dict toPy(const BillingEvent& e) {
     return d;
 }
 
-}  // namespace sockt::python
+} // namespace sockt::python

@@ -2,9 +2,9 @@
 // into the documented dataclasses; the lenient parsing of PROTOCOL.md §12 stays in the core.
 #pragma once
 
-#include <pybind11/pybind11.h>
-
 #include "sockt/models.hpp"
+
+#include <pybind11/pybind11.h>
 
 namespace sockt::python {
 
@@ -23,4 +23,4 @@ py::dict toPy(const ReadResult& r);
 py::dict toPy(const ShellFrame& f);
 py::dict toPy(const BillingEvent& e);
 
-}  // namespace sockt::python
+} // namespace sockt::python

@@ -1,8 +1,9 @@
 // One translator from ErrorKind to the Python classes of python/sockt/errors.py (DESIGN.md §4).
-#include <pybind11/pybind11.h>
+#include "sockt/errors.hpp"
 
 #include "bindings.hpp"
-#include "sockt/errors.hpp"
+
+#include <pybind11/pybind11.h>
 
 namespace sockt::python {
 
@@ -10,44 +11,60 @@ namespace {
 
 const char* className(ErrorKind kind) {
     switch (kind) {
-    case ErrorKind::Generic: return "SocktError";
-    case ErrorKind::Authentication: return "AuthenticationError";
-    case ErrorKind::TopUpFailed: return "TopUpFailedError";
-    case ErrorKind::RateLimited: return "RateLimitedError";
-    case ErrorKind::NoCapacity: return "NoCapacityError";
-    case ErrorKind::HostUnreachable: return "HostUnreachableError";
-    case ErrorKind::SandboxNotRunning: return "SandboxNotRunningError";
-    case ErrorKind::SandboxStopped: return "SandboxStoppedError";
-    case ErrorKind::Api: return "APIError";
-    case ErrorKind::Connection: return "ConnectionError";
-    case ErrorKind::Timeout: return "TimeoutError";
-    case ErrorKind::Cancelled: return "CancelledError";
-    case ErrorKind::InvalidArgument: return "InvalidArgumentError";
+    case ErrorKind::Generic:
+        return "SocktError";
+    case ErrorKind::Authentication:
+        return "AuthenticationError";
+    case ErrorKind::TopUpFailed:
+        return "TopUpFailedError";
+    case ErrorKind::RateLimited:
+        return "RateLimitedError";
+    case ErrorKind::NoCapacity:
+        return "NoCapacityError";
+    case ErrorKind::HostUnreachable:
+        return "HostUnreachableError";
+    case ErrorKind::SandboxNotRunning:
+        return "SandboxNotRunningError";
+    case ErrorKind::SandboxStopped:
+        return "SandboxStoppedError";
+    case ErrorKind::Api:
+        return "APIError";
+    case ErrorKind::Connection:
+        return "ConnectionError";
+    case ErrorKind::Timeout:
+        return "TimeoutError";
+    case ErrorKind::Cancelled:
+        return "CancelledError";
+    case ErrorKind::InvalidArgument:
+        return "InvalidArgumentError";
     }
     return "SocktError";
 }
 
-py::object orNone(const std::string& s) { return s.empty() ? py::object(py::none()) : py::str(s); }
+py::object orNone(const std::string& s) {
+    return s.empty() ? py::object(py::none()) : py::str(s);
+}
 
 void setPythonError(const SocktError& e) {
     py::object errors = py::module_::import("sockt.errors");
     py::object cls = errors.attr(className(e.kind()));
     py::object retry_after = py::none();
-    if (e.retryAfter()) retry_after = py::float_(*e.retryAfter());
+    if (e.retryAfter())
+        retry_after = py::float_(*e.retryAfter());
     py::object status = e.statusCode() > 0 ? py::object(py::int_(e.statusCode())) : py::none();
-    py::object exc = cls(py::str(e.message()), py::arg("slug") = orNone(e.slug()),
-                         py::arg("status_code") = status,
-                         py::arg("request_id") = orNone(e.requestId()),
-                         py::arg("hint") = orNone(e.hint()), py::arg("retry_after") = retry_after,
-                         py::arg("description") = py::str(e.what()));
+    py::object exc = cls(
+        py::str(e.message()), py::arg("slug") = orNone(e.slug()), py::arg("status_code") = status,
+        py::arg("request_id") = orNone(e.requestId()), py::arg("hint") = orNone(e.hint()),
+        py::arg("retry_after") = retry_after, py::arg("description") = py::str(e.what()));
     PyErr_SetObject(cls.ptr(), exc.ptr());
 }
 
-}  // namespace
+} // namespace
 
 void bindErrors(py::module_& m) {
     py::register_exception_translator([](std::exception_ptr p) {
-        if (!p) return;
+        if (!p)
+            return;
         try {
             std::rethrow_exception(p);
         } catch (const SocktError& e) {
@@ -95,4 +112,4 @@ void bindErrors(py::module_& m) {
         py::arg("kind"), py::arg("message"), py::arg("status_code") = 0, py::arg("slug") = "");
 }
 
-}  // namespace sockt::python
+} // namespace sockt::python

@@ -1,9 +1,9 @@
 // sockt._sockt: the private native module under the `sockt` package (DESIGN.md §4). The public,
 // documented API is python/sockt/*.py; this module is typed by python/sockt/_sockt.pyi.
-#include <pybind11/pybind11.h>
-
 #include "bindings.hpp"
 #include "sockt/protocol.hpp"
+
+#include <pybind11/pybind11.h>
 
 namespace py = pybind11;
 using namespace sockt;
@@ -34,6 +34,7 @@ PYBIND11_MODULE(_sockt, m) {
     m.attr("POD_STARTING_BACKOFF_SECS") = seconds(protocol::kPodStartingBackoff);
     m.attr("POD_STARTING_MAX_RETRIES") = protocol::kPodStartingMaxRetries;
     py::list tiers;
-    for (const auto& t : protocol::kTiers) tiers.append(py::str(std::string(t.name)));
+    for (const auto& t : protocol::kTiers)
+        tiers.append(py::str(std::string(t.name)));
     m.attr("TIER_NAMES") = py::tuple(tiers);
 }

@@ -1,18 +1,18 @@
 // sockt._sockt.Sandbox: one sandbox handle (official reference "Sandbox"). Every network call runs
 // through BlockingCall (GIL released, Ctrl-C honoured); event listeners take the GIL themselves.
-#include <pybind11/stl.h>
+#include "sockt/sandbox.hpp"
 
 #include "bindings.hpp"
 #include "convert.hpp"
-#include "sockt/sandbox.hpp"
 #include "sockt/shell.hpp"
+
+#include <pybind11/stl.h>
 
 namespace sockt::python {
 
 namespace {
 
-template <class F>
-auto blocking(F&& f) {
+template <class F> auto blocking(F&& f) {
     BlockingCall call;
     return call.run(std::forward<F>(f));
 }
@@ -32,7 +32,7 @@ PollOptions pollOptions(double poll_interval, std::optional<double> timeout) {
     return p;
 }
 
-}  // namespace
+} // namespace
 
 void bindSandbox(py::module_& m) {
     py::class_<Sandbox>(m, "Sandbox", "Native sandbox handle; copies share state. Thread-safe.")
@@ -68,7 +68,8 @@ void bindSandbox(py::module_& m) {
                                        py::gil_scoped_release release;
                                        c = s.created();
                                    }
-                                   if (!c) return py::none();
+                                   if (!c)
+                                       return py::none();
                                    return toPy(*c);
                                })
         .def_property_readonly("last_status",
@@ -78,7 +79,8 @@ void bindSandbox(py::module_& m) {
                                        py::gil_scoped_release release;
                                        st = s.lastStatus();
                                    }
-                                   if (!st) return py::none();
+                                   if (!st)
+                                       return py::none();
                                    return toPy(*st);
                                })
         .def(
@@ -125,7 +127,8 @@ void bindSandbox(py::module_& m) {
         .def(
             "exec_cancel",
             [](Sandbox& s, const std::string& execution_id) {
-                return blocking([&](const CancelToken& t) { return s.execCancel(execution_id, t); });
+                return blocking(
+                    [&](const CancelToken& t) { return s.execCancel(execution_id, t); });
             },
             py::arg("execution_id"))
         .def(
@@ -158,8 +161,8 @@ void bindSandbox(py::module_& m) {
                 WriteFileOptions o;
                 o.encoding = encoding;
                 o.create_dirs = create_dirs;
-                auto r =
-                    blocking([&](const CancelToken& t) { return s.writeFile(path, content, o, t); });
+                auto r = blocking(
+                    [&](const CancelToken& t) { return s.writeFile(path, content, o, t); });
                 return jsonToPy(r.raw);
             },
             py::arg("path"), py::arg("content"), py::arg("encoding") = "utf8",
@@ -167,7 +170,7 @@ void bindSandbox(py::module_& m) {
         .def(
             "write_file_bytes",
             [](Sandbox& s, const std::string& path, const py::bytes& data, bool create_dirs) {
-                std::string bytes = data;  // copied with the GIL held
+                std::string bytes = data; // copied with the GIL held
                 auto r = blocking([&](const CancelToken& t) {
                     return s.writeFileBytes(path, bytes, create_dirs, t);
                 });
@@ -213,7 +216,8 @@ void bindSandbox(py::module_& m) {
                 o.max_depth = max_depth;
                 auto entries = blocking([&](const CancelToken& t) { return s.listFiles(o, t); });
                 py::list out;
-                for (const auto& e : entries) out.append(toPy(e));
+                for (const auto& e : entries)
+                    out.append(toPy(e));
                 return out;
             },
             py::arg("path") = ".", py::arg("recursive") = false, py::arg("max_depth") = py::none())
@@ -247,4 +251,4 @@ void bindSandbox(py::module_& m) {
         });
 }
 
-}  // namespace sockt::python
+} // namespace sockt::python

@@ -1,11 +1,12 @@
 // sockt._sockt.ShellSession (official reference "ShellSession", PROTOCOL.md §6). The session's
 // I/O thread delivers frame callbacks: they take the GIL there. Closing and destroying a session
 // joins that thread, so both happen with the GIL released.
-#include <pybind11/stl.h>
+#include "sockt/shell.hpp"
 
 #include "bindings.hpp"
 #include "convert.hpp"
-#include "sockt/shell.hpp"
+
+#include <pybind11/stl.h>
 
 namespace sockt::python {
 
@@ -55,7 +56,8 @@ void bindShell(py::module_& m) {
                 Duration d = secondsToDuration(timeout, "timeout");
                 BlockingCall call;
                 auto frame = call.run([&](const CancelToken& t) { return s.recv(d, t); });
-                if (!frame) return py::none();
+                if (!frame)
+                    return py::none();
                 return toPy(*frame);
             },
             py::arg("timeout") = 30.0)
@@ -93,4 +95,4 @@ void bindShell(py::module_& m) {
         });
 }
 
-}  // namespace sockt::python
+} // namespace sockt::python

@@ -1,11 +1,11 @@
 #include "api.hpp"
 
+#include "sockt/errors.hpp"
+#include "sockt/protocol.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <thread>
-
-#include "sockt/errors.hpp"
-#include "sockt/protocol.hpp"
 
 namespace sockt::cli {
 
@@ -18,7 +18,8 @@ std::string envOr(const char* name) {
 
 std::string slugOf(const std::string& body) {
     Json j = Json::parse(body, nullptr, false);
-    if (!j.is_object()) return {};
+    if (!j.is_object())
+        return {};
     for (const char* key : {"code", "error"}) {
         auto it = j.find(key);
         if (it != j.end() && it->is_string() && !it->get<std::string>().empty())
@@ -28,7 +29,8 @@ std::string slugOf(const std::string& body) {
 }
 
 std::string goMethod(const std::string& m) {
-    if (m.empty()) return m;
+    if (m.empty())
+        return m;
     std::string out = m.substr(0, 1);
     for (std::size_t i = 1; i < m.size(); ++i)
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(m[i])));
@@ -40,10 +42,11 @@ bool isPodStarting(const HttpResponse& r) {
                                r.body.find("starting") != std::string::npos);
 }
 
-}  // namespace
+} // namespace
 
 std::string trimBody(std::string body) {
-    while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+    while (!body.empty() && (body.back() == '\n' || body.back() == '\r'))
+        body.pop_back();
     return body;
 }
 
@@ -68,18 +71,23 @@ ApiFailure::ApiFailure(int status, std::string body, std::string slug,
       body_(trimBody(std::move(body))), slug_(std::move(slug)), retry_after_(retry_after) {}
 
 std::optional<std::string> resolveCredential(const std::string& token_flag) {
-    if (!token_flag.empty()) return token_flag;
+    if (!token_flag.empty())
+        return token_flag;
     std::string token = envOr("SOCKT_SANDBOX_TOKEN");
-    if (!token.empty()) return token;
+    if (!token.empty())
+        return token;
     std::string key = envOr("SOCKT_API_KEY");
-    if (!key.empty()) return key;
+    if (!key.empty())
+        return key;
     return std::nullopt;
 }
 
 std::string resolveBaseUrl() {
     std::string url = envOr("SOCKT_API_URL");
-    if (url.empty()) url = std::string(protocol::kDefaultBaseUrl);
-    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.empty())
+        url = std::string(protocol::kDefaultBaseUrl);
+    while (!url.empty() && url.back() == '/')
+        url.pop_back();
     return url;
 }
 
@@ -103,15 +111,17 @@ Api::Api(std::optional<std::string> credential, std::string base_url)
 }
 
 Api::Api(const Invocation& inv)
-    : Api(resolveCredential(inv.command->lookupFlag("token")
-                                ? inv.stringFlag("token")
-                                : std::string()),
+    : Api(resolveCredential(inv.command->lookupFlag("token") ? inv.stringFlag("token")
+                                                             : std::string()),
           resolveBaseUrl()) {}
 
-Api Api::anonymous() { return Api(std::nullopt, resolveBaseUrl()); }
+Api Api::anonymous() {
+    return Api(std::nullopt, resolveBaseUrl());
+}
 
 std::string Api::url(const Call& call) const {
-    std::string u = base_url_ + (call.absolute ? "" : std::string(protocol::kApiPrefix)) + call.path;
+    std::string u =
+        base_url_ + (call.absolute ? "" : std::string(protocol::kApiPrefix)) + call.path;
     char sep = '?';
     for (const auto& [k, v] : call.query) {
         u += sep + k + "=" + v;
@@ -162,7 +172,8 @@ Json Api::json(const Call& call, const std::string& parse_prefix) {
     } catch (const Json::parse_error& e) {
         std::string what = e.what();
         auto pos = what.find("] ");
-        throw CliError(parse_prefix + ": " + (pos == std::string::npos ? what : what.substr(pos + 2)));
+        throw CliError(parse_prefix + ": " +
+                       (pos == std::string::npos ? what : what.substr(pos + 2)));
     }
 }
 
@@ -173,7 +184,8 @@ Json Api::dataPlane(const std::function<Json()>& fn) {
         } catch (const ApiFailure& e) {
             bool retryable = e.status() == 502 || e.status() == 503 || e.slug() == "host_error" ||
                              e.slug() == "pod_starting" || e.slug() == "pod_unreachable";
-            if (!retryable || attempt >= 3) throw;
+            if (!retryable || attempt >= 3)
+                throw;
             sleepMs(2000);
         }
     }
@@ -184,17 +196,23 @@ Json Api::precheck(const std::string& id) {
     std::string status = st.is_object() && st.contains("status") && st["status"].is_string()
                              ? st["status"].get<std::string>()
                              : std::string();
-    if (status == "running") return st;
+    if (status == "running")
+        return st;
     if (status == "paused")
         throw CliError("sandbox " + id + " is paused; run: sockt sandbox resume " + id);
-    if (status == "terminated") throw CliError("sandbox " + id + " is terminated");
+    if (status == "terminated")
+        throw CliError("sandbox " + id + " is terminated");
     if (status == "awaiting_payment")
-        throw CliError("sandbox " + id +
-                       " is awaiting payment; pay the invoice from create output, then poll status");
-    if (status == "failed") throw CliError("sandbox " + id + " failed");
+        throw CliError(
+            "sandbox " + id +
+            " is awaiting payment; pay the invoice from create output, then poll status");
+    if (status == "failed")
+        throw CliError("sandbox " + id + " failed");
     throw CliError("sandbox " + id + " is not runnable (status: " + status + ")");
 }
 
-void sleepMs(long long ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+void sleepMs(long long ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

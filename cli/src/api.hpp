@@ -3,16 +3,16 @@
 // exactly, the CLI's own pod-starting and data-plane retries.
 #pragma once
 
+#include "command.hpp"
+#include "sockt/client.hpp"
+#include "sockt/models.hpp"
+
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "command.hpp"
-#include "sockt/client.hpp"
-#include "sockt/models.hpp"
 
 namespace sockt::cli {
 
@@ -45,7 +45,7 @@ public:
 
     struct Call {
         std::string method;
-        std::string path;  // below /v1 unless absolute
+        std::string path; // below /v1 unless absolute
         std::vector<std::pair<std::string, std::string>> query;
         std::optional<std::string> body;
         bool absolute = false;
@@ -77,11 +77,11 @@ private:
 /// Sleeps `ms` milliseconds.
 void sleepMs(long long ms);
 
-}  // namespace sockt::cli
+} // namespace sockt::cli
 
 namespace sockt::cli {
 /// Percent-encodes an id for a URL path segment (ids are opaque: §12 rule 2).
 std::string pathSegment(const std::string& id);
 /// Body text with trailing CR/LF removed (§10.1).
 std::string trimBody(std::string body);
-}  // namespace sockt::cli
+} // namespace sockt::cli

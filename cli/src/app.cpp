@@ -8,10 +8,10 @@ namespace sockt::cli {
 namespace {
 
 std::unique_ptr<Command> makeHelpCommand() {
-    auto c = std::make_unique<Command>(
-        "help [command]", "Help about any command",
-        "Help provides help for any command in the application.\n"
-        "Simply type sockt help [path to command] for full details.");
+    auto c =
+        std::make_unique<Command>("help [command]", "Help about any command",
+                                  "Help provides help for any command in the application.\n"
+                                  "Simply type sockt help [path to command] for full details.");
     c->run = [](Invocation& inv) {
         Command* root = inv.command->root();
         Command* target = root;
@@ -31,7 +31,7 @@ std::unique_ptr<Command> makeHelpCommand() {
             *inv.err << "Unknown help topic " << topic << "]\n" << root->usageText() << "\n";
             return 0;
         }
-        if (target->raw_args) {  // `serve` renders its own help (CLI11)
+        if (target->raw_args) { // `serve` renders its own help (CLI11)
             Invocation sub = inv;
             sub.command = target;
             sub.args = {"--help"};
@@ -57,14 +57,14 @@ std::unique_ptr<Command> makeVersionCommand() {
     return c;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> buildApp() {
     auto root = std::make_unique<Command>(
         "sockt", "", "Create, manage, and interact with Sockt sandboxes from the command line.");
     root->addFlag("json", 0, FlagType::Bool, "Print the result as one JSON object", "", true);
-    root->addFlag("token", 0, FlagType::String, "Sandbox token (overrides SOCKT_SANDBOX_TOKEN)",
-                  "", true);
+    root->addFlag("token", 0, FlagType::String, "Sandbox token (overrides SOCKT_SANDBOX_TOKEN)", "",
+                  true);
     root->addFlag("version", 'v', FlagType::Bool, "version for sockt");
 
     root->add(makeCompletionCommand());
@@ -74,11 +74,12 @@ std::unique_ptr<Command> buildApp() {
     root->add(makeHelpCommand());
     root->add(makeLocalCommand());
     root->add(makeSandboxCommand());
-    if (auto serve = makeServeCommand()) root->add(std::move(serve));
+    if (auto serve = makeServeCommand())
+        root->add(std::move(serve));
     root->add(makeShellCommand());
     root->add(makeTiersCommand());
     root->add(makeVersionCommand());
     return root;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

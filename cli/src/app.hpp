@@ -1,12 +1,12 @@
 // The `sockt` command tree (PROTOCOL.md §10): one builder per command group.
 #pragma once
 
+#include "command.hpp"
+#include "sockt/models.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "command.hpp"
-#include "sockt/models.hpp"
 
 namespace sockt::cli {
 
@@ -33,4 +33,4 @@ std::string str(const Json& j, const char* key);
 /// Number member as double (integers and floats alike), or 0.
 double num(const Json& j, const char* key);
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -1,7 +1,7 @@
 // `sockt completion bash|zsh|fish` (PROTOCOL.md §10.2): scripts generated from the command tree.
-#include <functional>
-
 #include "app.hpp"
+
+#include <functional>
 
 namespace sockt::cli {
 
@@ -10,14 +10,16 @@ namespace {
 void walk(Command& c, const std::function<void(Command&)>& fn) {
     fn(c);
     for (Command* child : c.sortedChildren())
-        if (child->isAvailable() || child->name() == "help") walk(*child, fn);
+        if (child->isAvailable() || child->name() == "help")
+            walk(*child, fn);
 }
 
 std::string flagWords(Command& c) {
     std::string out;
     for (Flag* f : c.allFlags()) {
         out += (out.empty() ? "" : " ") + std::string("--") + f->name;
-        if (f->shorthand) out += std::string(" -") + f->shorthand;
+        if (f->shorthand)
+            out += std::string(" -") + f->shorthand;
     }
     return out;
 }
@@ -33,7 +35,8 @@ std::string subWords(Command& c) {
 std::string bashScript(Command& root) {
     std::string paths, cases;
     walk(root, [&](Command& c) {
-        if (&c != &root) paths += (paths.empty() ? "" : "|") + ("\"" + c.commandPath() + "\"");
+        if (&c != &root)
+            paths += (paths.empty() ? "" : "|") + ("\"" + c.commandPath() + "\"");
         cases += "        \"" + c.commandPath() + "\") subs=\"" + subWords(c) + "\"; flags=\"" +
                  flagWords(c) + "\";;\n";
     });
@@ -44,10 +47,13 @@ std::string bashScript(Command& root) {
            "        w=\"${COMP_WORDS[i]}\"\n"
            "        case \"$w\" in -*) continue ;; esac\n"
            "        case \"$path $w\" in\n"
-           "            " + paths + ") path=\"$path $w\" ;;\n"
+           "            " +
+           paths +
+           ") path=\"$path $w\" ;;\n"
            "        esac\n"
            "    done\n"
-           "    case \"$path\" in\n" + cases +
+           "    case \"$path\" in\n" +
+           cases +
            "    esac\n"
            "    if [[ \"$cur\" == -* ]]; then\n"
            "        COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n"
@@ -68,7 +74,8 @@ std::string zshScript(Command& root) {
 std::string fishQuote(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
-        if (c == '\'' || c == '\\') out += '\\';
+        if (c == '\'' || c == '\\')
+            out += '\\';
         out += c;
     }
     return out + "'";
@@ -84,14 +91,17 @@ std::string fishScript(Command& root) {
             cond = "__fish_seen_subcommand_from " + c.name();
         }
         for (Command* child : c.sortedChildren()) {
-            if (!(child->isAvailable() || child->name() == "help")) continue;
+            if (!(child->isAvailable() || child->name() == "help"))
+                continue;
             out += "complete -c sockt -n " + fishQuote(cond) + " -a " + fishQuote(child->name()) +
                    " -d " + fishQuote(child->short_desc) + "\n";
         }
         for (Flag* f : c.localFlags()) {
             out += "complete -c sockt -n " + fishQuote(cond) + " -l " + f->name;
-            if (f->shorthand) out += std::string(" -s ") + f->shorthand;
-            if (f->type != FlagType::Bool) out += " -r";
+            if (f->shorthand)
+                out += std::string(" -s ") + f->shorthand;
+            if (f->type != FlagType::Bool)
+                out += " -r";
             out += " -d " + fishQuote(f->usage) + "\n";
         }
     });
@@ -112,7 +122,7 @@ std::unique_ptr<Command> makeShellScriptCommand(const std::string& shell,
     return c;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> makeCompletionCommand() {
     auto c = std::make_unique<Command>(
@@ -131,4 +141,4 @@ std::unique_ptr<Command> makeCompletionCommand() {
     return c;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -1,8 +1,8 @@
 // `sockt exec` and `sockt exec-cancel` (PROTOCOL.md §10.9, §10.10).
-#include <iostream>
-
 #include "api.hpp"
 #include "app.hpp"
+
+#include <iostream>
 
 namespace sockt::cli {
 
@@ -13,16 +13,19 @@ using OrderedJson = nlohmann::ordered_json;
 std::string joinArgs(const std::vector<std::string>& args, std::size_t from) {
     std::string out;
     for (std::size_t i = from; i < args.size(); ++i) {
-        if (i > from) out += ' ';
+        if (i > from)
+            out += ' ';
         out += args[i];
     }
     return out;
 }
 
 std::optional<long long> intMember(const Json& j, const char* key) {
-    if (!j.is_object()) return std::nullopt;
+    if (!j.is_object())
+        return std::nullopt;
     auto it = j.find(key);
-    if (it == j.end() || !it->is_number()) return std::nullopt;
+    if (it == j.end() || !it->is_number())
+        return std::nullopt;
     return static_cast<long long>(it->get<double>());
 }
 
@@ -44,14 +47,17 @@ int runExec(Invocation& inv) {
 
     OrderedJson body;
     body["command"] = command;
-    if (!inv.stringFlag("workdir").empty()) body["working_dir"] = inv.stringFlag("workdir");
-    if (inv.intFlag("timeout") != 0) body["timeout_ms"] = inv.intFlag("timeout");
+    if (!inv.stringFlag("workdir").empty())
+        body["working_dir"] = inv.stringFlag("workdir");
+    if (inv.intFlag("timeout") != 0)
+        body["timeout_ms"] = inv.intFlag("timeout");
     const std::string body_text = body.dump();
     Json started = api.dataPlane([&] {
         return api.json({"POST", "/sandboxes/" + pathSegment(id) + "/exec", {}, body_text});
     });
     const std::string eid = str(started, "execution_id");
-    if (eid.empty()) throw CliError("exec returned no execution_id");
+    if (eid.empty())
+        throw CliError("exec returned no execution_id");
 
     const long long poll_ms = inv.intFlag("poll");
     ExecOutcome o;
@@ -62,8 +68,10 @@ int runExec(Invocation& inv) {
     for (;;) {
         const bool long_poll = api.client().supportsLongPoll();
         Api::Call call{"GET", "/executions/" + pathSegment(eid), {}, std::nullopt};
-        if (long_poll) call.query.emplace_back("wait_ms", std::to_string(protocol::kLongPollWaitMs));
-        else if (poll_ms > 0) sleepMs(poll_ms);
+        if (long_poll)
+            call.query.emplace_back("wait_ms", std::to_string(protocol::kLongPollWaitMs));
+        else if (poll_ms > 0)
+            sleepMs(poll_ms);
         Json r;
         try {
             r = api.json(call, "parse result");
@@ -88,20 +96,26 @@ int runExec(Invocation& inv) {
         if (r.contains("output") && r["output"].is_array()) {
             for (const Json& c : r["output"]) {
                 std::string chunk = str(c, "chunk");
-                if (chunk.empty()) continue;
+                if (chunk.empty())
+                    continue;
                 had_output = true;
                 if (str(c, "stream") == "stdout") {
-                    if (json) o.out_text += chunk;
-                    else *inv.out << chunk << std::flush;
+                    if (json)
+                        o.out_text += chunk;
+                    else
+                        *inv.out << chunk << std::flush;
                 } else {
-                    if (json) o.err_text += chunk;
-                    else *inv.err << chunk << std::flush;
+                    if (json)
+                        o.err_text += chunk;
+                    else
+                        *inv.err << chunk << std::flush;
                 }
             }
         }
         printed = printed || had_output;
         o.status = str(r, "status");
-        if (o.status == "running") continue;
+        if (o.status == "running")
+            continue;
         o.exit_code = intMember(r, "exit_code");
         o.error = str(r, "error");
         o.pending_invoice = r.contains("pending_invoice") ? r["pending_invoice"] : Json();
@@ -116,9 +130,11 @@ int runExec(Invocation& inv) {
     }
 
     long long code = o.exit_code.value_or(0);
-    if ((o.status == "failed" || o.status == "cancelled") && code == 0) code = 1;
+    if ((o.status == "failed" || o.status == "cancelled") && code == 0)
+        code = 1;
     std::string bolt11;
-    if (o.pending_invoice.is_object()) bolt11 = str(o.pending_invoice, "bolt11");
+    if (o.pending_invoice.is_object())
+        bolt11 = str(o.pending_invoice, "bolt11");
     if (json) {
         OrderedJson result;
         result["execution_id"] = eid;
@@ -132,7 +148,8 @@ int runExec(Invocation& inv) {
         inv.out->flush();
         return static_cast<int>(code & 0xff);
     }
-    if (!o.error.empty()) *inv.err << "Error: " << o.error << "\n";
+    if (!o.error.empty())
+        *inv.err << "Error: " << o.error << "\n";
     if (!o.pending_invoice.is_null())
         *inv.err << "\nPayment required. Invoice:\n" << bolt11 << "\n";
     inv.err->flush();
@@ -151,7 +168,7 @@ int runExecCancel(Invocation& inv) {
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> makeExecCommand() {
     auto c = std::make_unique<Command>("exec [sandbox-id] [command...]",
@@ -162,16 +179,15 @@ std::unique_ptr<Command> makeExecCommand() {
     c->addFlag("poll", 0, FlagType::Int, "Poll interval in milliseconds", "500");
     c->addFlag("timeout", 0, FlagType::Int, "Execution timeout in milliseconds");
     c->addFlag("workdir", 'd', FlagType::String, "Working directory inside sandbox");
-    c->example =
-        "  # Flags go before the sandbox id; everything after it is the command\n"
-        "  sockt exec $ID echo \"hello world\"\n"
-        "  sockt exec --timeout 60000 --workdir /home/sandbox/app $ID npm install\n"
-        "\n"
-        "  # The exit code is the remote command's\n"
-        "  sockt exec $ID \"sh -c 'exit 3'\"; echo $?\n"
-        "\n"
-        "  # One JSON object with stdout, stderr and exit_code\n"
-        "  sockt exec --json $ID uname -a";
+    c->example = "  # Flags go before the sandbox id; everything after it is the command\n"
+                 "  sockt exec $ID echo \"hello world\"\n"
+                 "  sockt exec --timeout 60000 --workdir /home/sandbox/app $ID npm install\n"
+                 "\n"
+                 "  # The exit code is the remote command's\n"
+                 "  sockt exec $ID \"sh -c 'exit 3'\"; echo $?\n"
+                 "\n"
+                 "  # One JSON object with stdout, stderr and exit_code\n"
+                 "  sockt exec --json $ID uname -a";
     c->run = runExec;
     return c;
 }
@@ -184,4 +200,4 @@ std::unique_ptr<Command> makeExecCancelCommand() {
     return c;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

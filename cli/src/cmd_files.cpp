@@ -1,17 +1,16 @@
 // `sockt files write|read|ls` (PROTOCOL.md §10.11).
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <iostream>
-
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "api.hpp"
 #include "app.hpp"
 #include "tabwriter.hpp"
 #include "terminal.hpp"
 #include "ticker.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sockt::cli {
 
@@ -19,11 +18,12 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
-constexpr std::uint64_t kProgressThreshold = 1 << 20;  // show progress above 1 MiB
+constexpr std::uint64_t kProgressThreshold = 1 << 20; // show progress above 1 MiB
 
 std::string goErrno(int err) {
     std::string s = std::strerror(err);
-    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    if (!s.empty())
+        s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
     return s;
 }
 
@@ -43,17 +43,21 @@ std::string readAll(std::FILE* f, std::uint64_t expected, const std::string& wha
             line.update(progressText("Reading " + what, data.size(), expected));
         }
     }
-    if (live) line.clear();
-    if (std::ferror(f)) throw std::runtime_error(goErrno(errno));
+    if (live)
+        line.clear();
+    if (std::ferror(f))
+        throw std::runtime_error(goErrno(errno));
     return data;
 }
 
 // Runs `fn` with an "elapsed" line on a terminal that appears only if the call is slow.
 Json withTransferLine(const std::string& label, const std::function<Json()>& fn) {
-    if (!stderrIsTerminal()) return fn();
+    if (!stderrIsTerminal())
+        return fn();
     LiveLine line;
     Ticker ticker(line, [label](double secs) -> std::string {
-        if (secs < 0.5) return {};
+        if (secs < 0.5)
+            return {};
         char buf[32];
         std::snprintf(buf, sizeof buf, " (%.0fs)", secs);
         return label + buf;
@@ -77,9 +81,11 @@ int runWrite(Invocation& inv) {
     std::string content;
     if (!file.empty()) {
         std::FILE* f = std::fopen(file.c_str(), "rb");
-        if (!f) throw CliError("read local file: open " + file + ": " + goErrno(errno));
+        if (!f)
+            throw CliError("read local file: open " + file + ": " + goErrno(errno));
         struct stat st {};
-        std::uint64_t size = ::fstat(fileno(f), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+        std::uint64_t size =
+            ::fstat(fileno(f), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
         try {
             content = readAll(f, size, file);
         } catch (const std::runtime_error& e) {
@@ -127,7 +133,8 @@ int runRead(Invocation& inv) {
     OrderedJson body;
     body["path"] = remote;
     body["encoding"] = inv.stringFlag("encoding");
-    if (inv.intFlag("max-bytes") != 0) body["max_bytes"] = inv.intFlag("max-bytes");
+    if (inv.intFlag("max-bytes") != 0)
+        body["max_bytes"] = inv.intFlag("max-bytes");
     const std::string text = body.dump();
     Json r = withTransferLine("Downloading " + remote, [&] {
         return api.dataPlane([&] {
@@ -149,8 +156,10 @@ int runLs(Invocation& inv) {
     const std::string path = inv.args.size() > 1 ? inv.args[1] : ".";
     Api api(inv);
     api.precheck(id);
-    Api::Call call{"GET", "/sandboxes/" + pathSegment(id) + "/files", {{"path", path}}, std::nullopt};
-    if (inv.boolFlag("recursive")) call.query.emplace_back("recursive", "true");
+    Api::Call call{
+        "GET", "/sandboxes/" + pathSegment(id) + "/files", {{"path", path}}, std::nullopt};
+    if (inv.boolFlag("recursive"))
+        call.query.emplace_back("recursive", "true");
     if (inv.intFlag("max-depth") > 0)
         call.query.emplace_back("max_depth", std::to_string(inv.intFlag("max-depth")));
     Json r = api.dataPlane([&] { return api.json(call); });
@@ -171,7 +180,7 @@ int runLs(Invocation& inv) {
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> makeFilesCommand() {
     auto group = std::make_unique<Command>("files", "File operations on a sandbox");
@@ -202,18 +211,17 @@ std::unique_ptr<Command> makeFilesCommand() {
     read->run = runRead;
     group->add(std::move(read));
 
-    auto ls = std::make_unique<Command>("ls [sandbox-id] [path]",
-                                        "List files in a sandbox directory");
+    auto ls =
+        std::make_unique<Command>("ls [sandbox-id] [path]", "List files in a sandbox directory");
     ls->args = ArgsRule::range(1, 2);
     ls->addFlag("max-depth", 0, FlagType::Int, "Max directory depth for recursive listing");
     ls->addFlag("recursive", 'r', FlagType::Bool, "List recursively");
-    ls->example =
-        "  sockt files ls $ID\n"
-        "  sockt files ls $ID /home/sandbox/project\n"
-        "  sockt files ls -r --max-depth 2 $ID";
+    ls->example = "  sockt files ls $ID\n"
+                  "  sockt files ls $ID /home/sandbox/project\n"
+                  "  sockt files ls -r --max-depth 2 $ID";
     ls->run = runLs;
     group->add(std::move(ls));
     return group;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -1,13 +1,13 @@
 // `sockt sandbox create|status|pause|resume|terminate` (PROTOCOL.md §10.5-§10.7).
-#include <cmath>
-#include <cstdio>
-#include <iostream>
-
 #include "api.hpp"
 #include "app.hpp"
 #include "tabwriter.hpp"
 #include "terminal.hpp"
 #include "ticker.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
 
 namespace sockt::cli {
 
@@ -18,7 +18,8 @@ using OrderedJson = nlohmann::ordered_json;
 std::string sandboxIdOf(const Json& j) {
     for (const char* key : {"sandbox_id", "ID", "id"}) {
         std::string v = str(j, key);
-        if (!v.empty()) return v;
+        if (!v.empty())
+            return v;
     }
     return {};
 }
@@ -28,10 +29,13 @@ class RateLimitBudget {
 public:
     /// True when the failure was a 429 we should wait out (after sleeping); rethrows otherwise.
     bool absorb(const ApiFailure& e) {
-        if (e.status() != 429 || e.slug() == "too_many_executions") return false;
-        if (++consecutive_ >= 5) return false;
+        if (e.status() != 429 || e.slug() == "too_many_executions")
+            return false;
+        if (++consecutive_ >= 5)
+            return false;
         double secs = e.retryAfter().value_or(2.0);
-        if (secs < 0) secs = 2.0;
+        if (secs < 0)
+            secs = 2.0;
         sleepMs(static_cast<long long>(secs * 1000));
         return true;
     }
@@ -55,7 +59,8 @@ void waitPlain(Api& api, const std::string& id, const std::string& initial_statu
                 st = api.json({"GET", status_path, {}, std::nullopt}, "parse status");
                 budget.reset();
             } catch (const ApiFailure& e) {
-                if (budget.absorb(e)) continue;
+                if (budget.absorb(e))
+                    continue;
                 throw;
             }
             ++i;
@@ -65,17 +70,21 @@ void waitPlain(Api& api, const std::string& id, const std::string& initial_statu
                 running = true;
                 break;
             }
-            if (s == "failed") throw CliError("sandbox failed");
-            if (s == "terminated") throw CliError("sandbox terminated");
+            if (s == "failed")
+                throw CliError("sandbox failed");
+            if (s == "terminated")
+                throw CliError("sandbox terminated");
             sleepMs(2000);
             err << "." << std::flush;
         }
-        if (!running) throw CliError("timeout waiting for sandbox to reach running state");
+        if (!running)
+            throw CliError("timeout waiting for sandbox to reach running state");
     }
     err << " Waiting for data plane..." << std::flush;
     for (int i = 0; i < 30; ++i) {
         try {
-            HttpResponse r = api.send({"GET", status_path + "/files", {{"path", "."}}, std::nullopt});
+            HttpResponse r =
+                api.send({"GET", status_path + "/files", {{"path", "."}}, std::nullopt});
             if (r.status >= 200 && r.status < 300) {
                 err << " ready!\n" << std::flush;
                 return;
@@ -113,7 +122,8 @@ void waitLive(Api& api, const std::string& id, const std::string& initial_status
                     st = api.json({"GET", status_path, {}, std::nullopt}, "parse status");
                     budget.reset();
                 } catch (const ApiFailure& e) {
-                    if (budget.absorb(e)) continue;
+                    if (budget.absorb(e))
+                        continue;
                     throw;
                 }
                 ++i;
@@ -122,12 +132,17 @@ void waitLive(Api& api, const std::string& id, const std::string& initial_status
                     std::lock_guard<std::mutex> lock(m);
                     shown = s;
                 }
-                if (s == "running") running = true;
-                else if (s == "failed") throw CliError("sandbox failed");
-                else if (s == "terminated") throw CliError("sandbox terminated");
-                else sleepMs(2000);
+                if (s == "running")
+                    running = true;
+                else if (s == "failed")
+                    throw CliError("sandbox failed");
+                else if (s == "terminated")
+                    throw CliError("sandbox terminated");
+                else
+                    sleepMs(2000);
             }
-            if (!running) throw CliError("timeout waiting for sandbox to reach running state");
+            if (!running)
+                throw CliError("timeout waiting for sandbox to reach running state");
         }
         {
             std::lock_guard<std::mutex> lock(m);
@@ -161,19 +176,24 @@ int runCreate(Invocation& inv) {
     OrderedJson body;
     body["tier"] = inv.stringFlag("tier");
     body["billing_method"] = inv.stringFlag("billing");
-    if (inv.intFlag("prepaid-sats") != 0) body["prepaid_sats"] = inv.intFlag("prepaid-sats");
+    if (inv.intFlag("prepaid-sats") != 0)
+        body["prepaid_sats"] = inv.intFlag("prepaid-sats");
     if (inv.intFlag("initial-credits") != 0)
         body["initial_credits_cents"] = inv.intFlag("initial-credits");
-    if (!inv.stringFlag("label").empty()) body["label"] = inv.stringFlag("label");
+    if (!inv.stringFlag("label").empty())
+        body["label"] = inv.stringFlag("label");
 
     Json created = api.json({"POST", "/sandboxes", {}, body.dump()});
     std::string token = str(created, "sandbox_token");
-    if (!token.empty()) std::cerr << "Sandbox token: " << token << "\n" << std::flush;
+    if (!token.empty())
+        std::cerr << "Sandbox token: " << token << "\n" << std::flush;
     std::string bolt11;
     if (created.is_object() && created.contains("pending_invoice"))
         bolt11 = str(created["pending_invoice"], "bolt11");
-    if (bolt11.empty()) bolt11 = str(created, "invoice");
-    if (!bolt11.empty()) std::cerr << "Payment required. Invoice:\n" << bolt11 << "\n" << std::flush;
+    if (bolt11.empty())
+        bolt11 = str(created, "invoice");
+    if (!bolt11.empty())
+        std::cerr << "Payment required. Invoice:\n" << bolt11 << "\n" << std::flush;
 
     std::string id = sandboxIdOf(created);
     if (inv.boolFlag("wait")) {
@@ -186,8 +206,10 @@ int runCreate(Invocation& inv) {
             token_api.emplace(inv);
             waiter = &*token_api;
         }
-        if (stderrIsTerminal()) waitLive(*waiter, id, str(created, "status"));
-        else waitPlain(*waiter, id, str(created, "status"));
+        if (stderrIsTerminal())
+            waitLive(*waiter, id, str(created, "status"));
+        else
+            waitPlain(*waiter, id, str(created, "status"));
     }
     if (jsonMode(inv)) {
         printJson(inv, created);
@@ -211,7 +233,8 @@ int runStatus(Invocation& inv) {
         return 0;
     }
     std::string sid = str(st, "sandbox_id");
-    if (sid.empty()) sid = str(st, "ID");
+    if (sid.empty())
+        sid = str(st, "ID");
     std::string t = "ID:\t" + sid + "\nStatus:\t" + str(st, "status") + "\nTier:\t" +
                     str(st, "tier") + "\nRuntime:\t" + str(st, "runtime") + "\nBilling:\t" +
                     str(st, "billing_method") + "\n";
@@ -222,7 +245,8 @@ int runStatus(Invocation& inv) {
     }
     if (num(st, "seconds_remaining") > 0)
         t += "Time remaining:\t" + intText(st, "seconds_remaining") + "s\n";
-    if (!str(st, "warning_level").empty()) t += "Warning:\t" + str(st, "warning_level") + "\n";
+    if (!str(st, "warning_level").empty())
+        t += "Warning:\t" + str(st, "warning_level") + "\n";
     *inv.out << tabwrite(t);
     return 0;
 }
@@ -233,7 +257,8 @@ Command::RunFn lifecycle(const std::string& method, const std::string& suffix,
     return [method, suffix, verb](Invocation& inv) {
         Api api(inv);
         const std::string& id = inv.args[0];
-        HttpResponse r = api.send({method, "/sandboxes/" + pathSegment(id) + suffix, {}, std::nullopt});
+        HttpResponse r =
+            api.send({method, "/sandboxes/" + pathSegment(id) + suffix, {}, std::nullopt});
         if (r.status >= 400) {
             Json parsed = Json::parse(r.body, nullptr, false);
             std::string slug = parsed.is_object() ? str(parsed, "code") : std::string();
@@ -241,7 +266,8 @@ Command::RunFn lifecycle(const std::string& method, const std::string& suffix,
         }
         if (jsonMode(inv)) {
             Json parsed = Json::parse(r.body, nullptr, false);
-            if (!parsed.is_object()) parsed = Json{{"sandbox_id", id}, {"status", verb}};
+            if (!parsed.is_object())
+                parsed = Json{{"sandbox_id", id}, {"status", verb}};
             printJson(inv, parsed);
             return 0;
         }
@@ -250,7 +276,7 @@ Command::RunFn lifecycle(const std::string& method, const std::string& suffix,
     };
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> makeSandboxCommand() {
     auto group = std::make_unique<Command>("sandbox", "Manage sandboxes");
@@ -302,4 +328,4 @@ std::unique_ptr<Command> makeSandboxCommand() {
     return group;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

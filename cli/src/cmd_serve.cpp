@@ -3,9 +3,9 @@
 #include "app.hpp"
 
 #if defined(SOCKT_CLI_WITH_SERVER) && __has_include("sockt/server/serve.hpp")
-#include <CLI/CLI.hpp>
-
 #include "sockt/server/serve.hpp"
+
+#include <CLI/CLI.hpp>
 #define SOCKT_CLI_HAS_SERVE 1
 #endif
 
@@ -22,7 +22,8 @@ std::unique_ptr<Command> makeServeCommand() {
         std::vector<std::string> argv = {"sockt", "serve"};
         argv.insert(argv.end(), inv.args.begin(), inv.args.end());
         std::vector<const char*> cargv;
-        for (const auto& a : argv) cargv.push_back(a.c_str());
+        for (const auto& a : argv)
+            cargv.push_back(a.c_str());
         try {
             app.parse(static_cast<int>(cargv.size()), cargv.data());
         } catch (const CLI::ParseError& e) {
@@ -33,7 +34,9 @@ std::unique_ptr<Command> makeServeCommand() {
     return c;
 }
 #else
-std::unique_ptr<Command> makeServeCommand() { return nullptr; }
+std::unique_ptr<Command> makeServeCommand() {
+    return nullptr;
+}
 #endif
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -1,19 +1,18 @@
 // `sockt shell` (PROTOCOL.md §10.13): an interactive terminal on a ShellSession.
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cstdio>
-#include <iostream>
-#include <thread>
-
 #include "api.hpp"
 #include "app.hpp"
 #include "raw_terminal.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/sandbox.hpp"
 #include "sockt/shell.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <poll.h>
+#include <signal.h>
+#include <thread>
+#include <unistd.h>
 
 namespace sockt::cli {
 
@@ -25,7 +24,8 @@ int g_signal_pipe[2] = {-1, -1};
 void onSignal(int sig) {
     char c = sig == SIGWINCH ? 'w' : 'q';
     int saved = errno;
-    if (g_signal_pipe[1] >= 0) (void)!::write(g_signal_pipe[1], &c, 1);
+    if (g_signal_pipe[1] >= 0)
+        (void)!::write(g_signal_pipe[1], &c, 1);
     errno = saved;
 }
 
@@ -34,7 +34,8 @@ void writeAll(int fd, const std::string& data) {
     while (off < data.size()) {
         ssize_t n = ::write(fd, data.data() + off, data.size() - off);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return;
         }
         off += static_cast<std::size_t>(n);
@@ -46,16 +47,19 @@ std::string connectError(const SocktError& e) {
     if (e.kind() == ErrorKind::Connection || e.kind() == ErrorKind::Timeout ||
         m.rfind("websocket:", 0) == 0)
         return "connect: " + m;
-    if (m.rfind("parse response:", 0) == 0) return m;
+    if (m.rfind("parse response:", 0) == 0)
+        return m;
     if (e.statusCode() > 0 && !e.body().empty())
         return "API error (" + std::to_string(e.statusCode()) + "): " + e.body();
     return m;
 }
 
 struct SignalScope {
-    struct sigaction old_int {}, old_term {}, old_hup {}, old_winch {};
+    struct sigaction old_int {
+    }, old_term{}, old_hup{}, old_winch{};
     SignalScope() {
-        if (::pipe(g_signal_pipe) != 0) throw CliError("pipe: " + std::string(strerror(errno)));
+        if (::pipe(g_signal_pipe) != 0)
+            throw CliError("pipe: " + std::string(strerror(errno)));
         struct sigaction sa {};
         sa.sa_handler = onSignal;
         sigemptyset(&sa.sa_mask);
@@ -110,9 +114,11 @@ int runShell(Invocation& inv) {
             struct pollfd fds[2];
             nfds_t nf = 0;
             fds[nf++] = {g_signal_pipe[0], POLLIN, 0};
-            if (stdin_open) fds[nf++] = {STDIN_FILENO, POLLIN, 0};
+            if (stdin_open)
+                fds[nf++] = {STDIN_FILENO, POLLIN, 0};
             int n = ::poll(fds, nf, 100);
-            if (n <= 0) continue;
+            if (n <= 0)
+                continue;
             if (fds[0].revents & POLLIN) {
                 char c;
                 if (::read(g_signal_pipe[0], &c, 1) == 1) {
@@ -128,7 +134,8 @@ int runShell(Invocation& inv) {
             if (nf > 1 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
                 ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
                 if (r <= 0) {
-                    if (r < 0 && errno == EINTR) continue;
+                    if (r < 0 && errno == EINTR)
+                        continue;
                     stdin_open = false;
                     continue;
                 }
@@ -137,7 +144,8 @@ int runShell(Invocation& inv) {
                 std::size_t tail = incompleteUtf8Tail(pending);
                 std::string now = pending.substr(0, pending.size() - tail);
                 pending.erase(0, pending.size() - tail);
-                if (!now.empty()) session.send(now);
+                if (!now.empty())
+                    session.send(now);
             }
         }
     });
@@ -151,7 +159,8 @@ int runShell(Invocation& inv) {
             } catch (const TimeoutError&) {
                 continue;
             }
-            if (!frame) break;
+            if (!frame)
+                break;
             const bool well_formed = frame->raw.is_object() && frame->raw.contains("data") &&
                                      frame->raw["data"].is_string();
             if (!well_formed) {
@@ -159,12 +168,16 @@ int runShell(Invocation& inv) {
                 continue;
             }
             const std::string& t = frame->type;
-            if (t == "stdout" || t == "stderr") writeAll(STDOUT_FILENO, frame->data);
-            else if (t == "error") writeAll(STDERR_FILENO, "\r\nShell error: " + frame->data + "\r\n");
-            else if (t == "low_balance") writeAll(STDERR_FILENO, "\r\n[warning] Low balance\r\n");
+            if (t == "stdout" || t == "stderr")
+                writeAll(STDOUT_FILENO, frame->data);
+            else if (t == "error")
+                writeAll(STDERR_FILENO, "\r\nShell error: " + frame->data + "\r\n");
+            else if (t == "low_balance")
+                writeAll(STDERR_FILENO, "\r\n[warning] Low balance\r\n");
             else if (t == "deposit_required")
                 writeAll(STDERR_FILENO, "\r\n[warning] Deposit required\r\n");
-            else if (t == "exit" && frame->code) exit_code = *frame->code;
+            else if (t == "exit" && frame->code)
+                exit_code = *frame->code;
         }
     } catch (const SocktError& e) {
         done = true;
@@ -186,22 +199,21 @@ int runShell(Invocation& inv) {
         r["close_code"] = session.closeCode();
         *inv.out << r.dump() << "\n";
     }
-    (void)exit_code;  // official behaviour: exit 0 even after a non-zero `exit` frame
+    (void)exit_code; // official behaviour: exit 0 even after a non-zero `exit` frame
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> makeShellCommand() {
     auto c = std::make_unique<Command>(
         "shell [sandbox-id]", "Open an interactive shell to a sandbox",
         "Connect to the sandbox via WebSocket for a live terminal session.");
     c->args = ArgsRule::exact(1);
-    c->example =
-        "  sockt shell $ID\n"
-        "  # Ctrl-C goes to the remote program; Ctrl-D or `exit` ends the session";
+    c->example = "  sockt shell $ID\n"
+                 "  # Ctrl-C goes to the remote program; Ctrl-D or `exit` ends the session";
     c->run = runShell;
     return c;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

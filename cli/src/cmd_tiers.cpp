@@ -1,9 +1,9 @@
 // `sockt tiers` (PROTOCOL.md §10.4).
-#include <cstdio>
-
 #include "api.hpp"
 #include "app.hpp"
 #include "tabwriter.hpp"
+
+#include <cstdio>
 
 namespace sockt::cli {
 
@@ -26,7 +26,8 @@ int runTiers(Invocation& inv) {
     if (body.is_object() && body.contains("tiers") && body["tiers"].is_array()) {
         for (const Json& t : body["tiers"]) {
             std::string name = str(t, "name");
-            if (name.empty()) name = str(t, "tier");
+            if (name.empty())
+                name = str(t, "tier");
             table += name + "\t" + fmt("%.2f", num(t, "sats_per_second")) + "\t" +
                      fmt("$%.4f", num(t, "cost_per_hour_usd")) + "\t" +
                      fmt("%.0f", num(t, "cost_per_hour_sats")) + "\t" +
@@ -37,7 +38,7 @@ int runTiers(Invocation& inv) {
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> makeTiersCommand() {
     auto c = std::make_unique<Command>("tiers", "List available sandbox tiers and pricing");
@@ -46,4 +47,4 @@ std::unique_ptr<Command> makeTiersCommand() {
     return c;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -39,7 +39,7 @@ struct Flag {
     char shorthand = 0;
     FlagType type = FlagType::Bool;
     std::string usage;
-    std::string default_text;  // pflag's DefValue: "false", "0", "" or the default
+    std::string default_text; // pflag's DefValue: "false", "0", "" or the default
     bool persistent = false;
 
     // Parse state.
@@ -68,9 +68,7 @@ struct Invocation {
     const Flag& flag(const std::string& name) const;
     bool boolFlag(const std::string& name) const { return flag(name).bool_value; }
     std::int64_t intFlag(const std::string& name) const { return flag(name).int_value; }
-    const std::string& stringFlag(const std::string& name) const {
-        return flag(name).string_value;
-    }
+    const std::string& stringFlag(const std::string& name) const { return flag(name).string_value; }
     bool changed(const std::string& name) const { return flag(name).changed; }
 };
 
@@ -123,7 +121,7 @@ public:
 
     std::string short_desc;
     std::string long_desc;
-    std::string example;  // our addition: printed as a trailing `Examples:` block
+    std::string example; // our addition: printed as a trailing `Examples:` block
     ArgsRule args;
     bool interspersed = true;
     bool hidden = false;
@@ -151,4 +149,4 @@ int execute(Command& root, const std::vector<std::string>& args, std::ostream& o
 /// Go's %q for a string (the quoting in pflag's messages).
 std::string goQuote(const std::string& s);
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

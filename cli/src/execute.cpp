@@ -1,10 +1,10 @@
 // Cobra's ExecuteC + pflag's parser (PROTOCOL.md §10.2): find the subcommand, parse its flags,
 // handle --help/--version, validate positional arguments, run.
-#include <algorithm>
-#include <sstream>
-
 #include "command.hpp"
 #include "sockt/protocol.hpp"
+
+#include <algorithm>
+#include <sstream>
 
 namespace sockt::cli {
 
@@ -16,13 +16,18 @@ bool hasNoOptDefVal(const std::string& name, const Command& c) {
 }
 
 bool shortHasNoOptDefVal(const std::string& name, const Command& c) {
-    if (name.size() != 1) return false;
+    if (name.size() != 1)
+        return false;
     const Flag* f = c.lookupShorthand(name[0]);
     return f && f->type == FlagType::Bool;
 }
 
-bool startsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-bool contains(const std::string& s, char c) { return s.find(c) != std::string::npos; }
+bool startsWith(const std::string& s, const std::string& p) {
+    return s.rfind(p, 0) == 0;
+}
+bool contains(const std::string& s, char c) {
+    return s.find(c) != std::string::npos;
+}
 
 // Cobra's stripFlags: the words that may name subcommands.
 std::vector<std::string> stripFlags(std::vector<std::string> args, const Command& c) {
@@ -30,25 +35,29 @@ std::vector<std::string> stripFlags(std::vector<std::string> args, const Command
     std::size_t i = 0;
     while (i < args.size()) {
         const std::string s = args[i++];
-        if (s == "--") break;
+        if (s == "--")
+            break;
         if ((startsWith(s, "--") && !contains(s, '=') && !hasNoOptDefVal(s.substr(2), c)) ||
             (startsWith(s, "-") && !startsWith(s, "--") && !contains(s, '=') && s.size() == 2 &&
              !shortHasNoOptDefVal(s.substr(1), c))) {
-            if (args.size() - i <= 1) break;
+            if (args.size() - i <= 1)
+                break;
             ++i;
             continue;
         }
-        if (!s.empty() && s[0] != '-') commands.push_back(s);
+        if (!s.empty() && s[0] != '-')
+            commands.push_back(s);
     }
     return commands;
 }
 
 // Cobra's argsMinusFirstX.
-std::vector<std::string> argsMinusFirstX(const std::vector<std::string>& args,
-                                         const std::string& x, const Command& c) {
+std::vector<std::string> argsMinusFirstX(const std::vector<std::string>& args, const std::string& x,
+                                         const Command& c) {
     for (std::size_t pos = 0; pos < args.size(); ++pos) {
         const std::string& s = args[pos];
-        if (s == "--") break;
+        if (s == "--")
+            break;
         if ((startsWith(s, "--") && !contains(s, '=') && !hasNoOptDefVal(s.substr(2), c)) ||
             (startsWith(s, "-") && !startsWith(s, "--") && !contains(s, '=') && s.size() == 2 &&
              !shortHasNoOptDefVal(s.substr(1), c))) {
@@ -65,11 +74,14 @@ std::vector<std::string> argsMinusFirstX(const std::vector<std::string>& args,
 }
 
 Command* innerFind(Command* c, std::vector<std::string>& args) {
-    if (c->raw_args) return c;
+    if (c->raw_args)
+        return c;
     auto words = stripFlags(args, *c);
-    if (words.empty()) return c;
+    if (words.empty())
+        return c;
     Command* next = c->findChild(words[0]);
-    if (!next) return c;
+    if (!next)
+        return c;
     args = argsMinusFirstX(args, words[0], *c);
     return innerFind(next, args);
 }
@@ -77,10 +89,13 @@ Command* innerFind(Command* c, std::vector<std::string>& args) {
 std::string suggestionsFor(const Command& c, const std::string& typed) {
     std::string out;
     for (Command* child : c.sortedChildren()) {
-        if (!child->isAvailable()) continue;
+        if (!child->isAvailable())
+            continue;
         std::string lower_name = child->name(), lower_typed = typed;
-        for (auto& ch : lower_name) ch = static_cast<char>(std::tolower(ch));
-        for (auto& ch : lower_typed) ch = static_cast<char>(std::tolower(ch));
+        for (auto& ch : lower_name)
+            ch = static_cast<char>(std::tolower(ch));
+        for (auto& ch : lower_typed)
+            ch = static_cast<char>(std::tolower(ch));
         if (levenshtein(typed, child->name()) <= 2 || startsWith(lower_name, lower_typed))
             out += "\t" + child->name() + "\n";
     }
@@ -125,7 +140,8 @@ ParseResult parseFlags(Command& c, const std::vector<std::string>& in) {
                 return r;
             }
             std::string name = s.substr(2);
-            if (name[0] == '-' || name[0] == '=') throw UsageError("bad flag syntax: " + s);
+            if (name[0] == '-' || name[0] == '=')
+                throw UsageError("bad flag syntax: " + s);
             std::optional<std::string> value;
             auto eq = name.find('=');
             if (eq != std::string::npos) {
@@ -133,11 +149,15 @@ ParseResult parseFlags(Command& c, const std::vector<std::string>& in) {
                 name = name.substr(0, eq);
             }
             Flag* f = c.lookupFlag(name);
-            if (!f) throw UsageError("unknown flag: --" + name);
+            if (!f)
+                throw UsageError("unknown flag: --" + name);
             if (!value) {
-                if (f->type == FlagType::Bool) value = "true";
-                else if (i < args.size()) value = args[i++];
-                else throw UsageError("flag needs an argument: " + s);
+                if (f->type == FlagType::Bool)
+                    value = "true";
+                else if (i < args.size())
+                    value = args[i++];
+                else
+                    throw UsageError("flag needs an argument: " + s);
             }
             setFlag(*f, *value);
             continue;
@@ -173,7 +193,8 @@ ParseResult parseFlags(Command& c, const std::vector<std::string>& in) {
 std::optional<std::string> validateArgs(const Command& c, const std::vector<std::string>& a) {
     const int n = static_cast<int>(a.size());
     switch (c.args.kind) {
-    case ArgsRule::Legacy: return std::nullopt;
+    case ArgsRule::Legacy:
+        return std::nullopt;
     case ArgsRule::None:
         if (n > 0)
             return "unknown command " + goQuote(a[0]) + " for " + goQuote(c.commandPath());
@@ -185,8 +206,8 @@ std::optional<std::string> validateArgs(const Command& c, const std::vector<std:
         return std::nullopt;
     case ArgsRule::Minimum:
         if (n < c.args.min)
-            return "requires at least " + std::to_string(c.args.min) +
-                   " arg(s), only received " + std::to_string(n);
+            return "requires at least " + std::to_string(c.args.min) + " arg(s), only received " +
+                   std::to_string(n);
         return std::nullopt;
     case ArgsRule::Range:
         if (n < c.args.min || n > c.args.max)
@@ -198,11 +219,13 @@ std::optional<std::string> validateArgs(const Command& c, const std::vector<std:
 }
 
 void resetFlags(Command& c) {
-    for (Flag* f : c.localFlags()) f->reset();
-    for (const auto& child : c.children()) resetFlags(*child);
+    for (Flag* f : c.localFlags())
+        f->reset();
+    for (const auto& child : c.children())
+        resetFlags(*child);
 }
 
-}  // namespace
+} // namespace
 
 int execute(Command& root, const std::vector<std::string>& argv, std::ostream& out,
             std::ostream& err) {
@@ -281,4 +304,4 @@ int execute(Command& root, const std::vector<std::string>& argv, std::ostream& o
     }
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -13,15 +13,17 @@ void printJson(const Invocation& inv, const Json& value) {
 }
 
 std::string str(const Json& j, const char* key) {
-    if (!j.is_object()) return {};
+    if (!j.is_object())
+        return {};
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 double num(const Json& j, const char* key) {
-    if (!j.is_object()) return 0;
+    if (!j.is_object())
+        return 0;
     auto it = j.find(key);
     return it != j.end() && it->is_number() ? it->get<double>() : 0;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

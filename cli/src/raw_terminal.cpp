@@ -1,13 +1,12 @@
 #include "raw_terminal.hpp"
 
-#include <sys/ioctl.h>
-#include <termios.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
 
 namespace sockt::cli {
 
@@ -16,14 +15,17 @@ namespace {
 struct termios g_saved;
 volatile int g_saved_fd = -1;
 
-void restoreAtExit() { restoreTerminalNow(); }
-}  // namespace
+void restoreAtExit() {
+    restoreTerminalNow();
+}
+} // namespace
 
 void restoreTerminalNow() {
     int fd = g_saved_fd;
     if (fd >= 0) {
-        // TCSADRAIN: our last output reaches the terminal before the old settings return.
-        ::tcsetattr(fd, TCSADRAIN, &g_saved);
+        // TCSANOW like Go's term.Restore: TCSADRAIN would block until the terminal side has
+        // read our last output (forever when nobody reads the PTY master).
+        ::tcsetattr(fd, TCSANOW, &g_saved);
         g_saved_fd = -1;
     }
 }
@@ -32,7 +34,8 @@ RawTerminal::RawTerminal(int fd) : fd_(fd) {
     struct termios t;
     if (::tcgetattr(fd, &t) != 0) {
         std::string reason = std::strerror(errno);
-        if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+        if (!reason.empty())
+            reason[0] = static_cast<char>(std::tolower(reason[0]));
         throw std::runtime_error(reason);
     }
     g_saved = t;
@@ -52,10 +55,13 @@ RawTerminal::RawTerminal(int fd) : fd_(fd) {
     active_ = true;
 }
 
-RawTerminal::~RawTerminal() { restore(); }
+RawTerminal::~RawTerminal() {
+    restore();
+}
 
 void RawTerminal::restore() {
-    if (!active_) return;
+    if (!active_)
+        return;
     restoreTerminalNow();
     active_ = false;
 }
@@ -75,11 +81,12 @@ std::size_t incompleteUtf8Tail(const std::string& data) {
     // Look back at most 3 bytes for the lead byte of the last sequence.
     for (std::size_t back = 1; back <= 3 && back <= data.size(); ++back) {
         unsigned char c = static_cast<unsigned char>(data[data.size() - back]);
-        if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking
+        if ((c & 0xC0) == 0x80)
+            continue; // continuation byte: keep looking
         std::size_t need = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
         return need > back ? back : 0;
     }
     return 0;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -30,4 +30,4 @@ void terminalSize(int fd, int& cols, int& rows);
 /// How many bytes at the end of `data` form an incomplete UTF-8 sequence (0-3).
 std::size_t incompleteUtf8Tail(const std::string& data);
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -8,7 +8,11 @@ std::size_t runeCount(const std::string& s) {
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.size();) {
         unsigned char c = static_cast<unsigned char>(s[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        std::size_t len = c < 0x80         ? 1
+                          : (c >> 5) == 6  ? 2
+                          : (c >> 4) == 14 ? 3
+                          : (c >> 3) == 30 ? 4
+                                           : 1;
         bool valid = len > 1 && i + len <= s.size();
         for (std::size_t k = 1; valid && k < len; ++k)
             valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
@@ -35,10 +39,12 @@ struct Formatter {
                 out += line[j];
                 if (j < widths.size()) {
                     std::size_t w = runeCount(line[j]);
-                    if (widths[j] > w) out.append(widths[j] - w, ' ');
+                    if (widths[j] > w)
+                        out.append(widths[j] - w, ' ');
                 }
             }
-            if (i + 1 < lines.size()) out += '\n';
+            if (i + 1 < lines.size())
+                out += '\n';
         }
     }
 
@@ -47,12 +53,14 @@ struct Formatter {
     void format(std::size_t line0, std::size_t line1) {
         const std::size_t column = widths.size();
         for (std::size_t cur = line0; cur < line1; ++cur) {
-            if (column + 1 >= lines[cur].size()) continue;
+            if (column + 1 >= lines[cur].size())
+                continue;
             writeLines(line0, cur);
             line0 = cur;
             std::size_t width = 0;
             for (; cur < line1; ++cur) {
-                if (column + 1 >= lines[cur].size()) break;
+                if (column + 1 >= lines[cur].size())
+                    break;
                 width = std::max(width, runeCount(lines[cur][column]) + padding);
             }
             widths.push_back(width);
@@ -66,7 +74,7 @@ struct Formatter {
     }
 };
 
-}  // namespace
+} // namespace
 
 std::string tabwrite(const std::string& text, int padding) {
     std::vector<Line> lines;
@@ -81,10 +89,10 @@ std::string tabwrite(const std::string& text, int padding) {
             cur.back() += c;
         }
     }
-    lines.push_back(std::move(cur));  // text after the last newline (usually one empty cell)
+    lines.push_back(std::move(cur)); // text after the last newline (usually one empty cell)
     Formatter f{lines, padding, {}, {}};
     f.format(0, lines.size());
     return f.out;
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

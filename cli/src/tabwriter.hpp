@@ -13,4 +13,4 @@ std::string tabwrite(const std::string& text, int padding = 2);
 /// Number of UTF-8 code points (Go's utf8.RuneCount: every invalid byte counts as one).
 std::size_t runeCount(const std::string& s);
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -1,13 +1,16 @@
 #include "terminal.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
+#include <unistd.h>
 
 namespace sockt::cli {
 
-bool stderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
-bool stdinIsTerminal() { return ::isatty(STDIN_FILENO) == 1; }
+bool stderrIsTerminal() {
+    return ::isatty(STDERR_FILENO) == 1;
+}
+bool stdinIsTerminal() {
+    return ::isatty(STDIN_FILENO) == 1;
+}
 
 LiveLine::LiveLine() : start_(std::chrono::steady_clock::now()) {}
 
@@ -24,7 +27,8 @@ void LiveLine::finish(const std::string& text) {
 }
 
 void LiveLine::clear() {
-    if (!dirty_) return;
+    if (!dirty_)
+        return;
     std::fputs("\r\033[K", stderr);
     std::fflush(stderr);
     dirty_ = false;
@@ -43,15 +47,18 @@ std::string humanBytes(std::uint64_t n) {
         ++u;
     }
     char buf[32];
-    if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-    else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+    if (u == 0)
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
     return buf;
 }
 
 std::string progressText(const std::string& label, std::uint64_t done, std::uint64_t total) {
     const int width = 30;
     double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
-    if (frac > 1) frac = 1;
+    if (frac > 1)
+        frac = 1;
     int filled = static_cast<int>(frac * width);
     std::string bar = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "]";
     char pct[16];
@@ -59,4 +66,4 @@ std::string progressText(const std::string& label, std::uint64_t done, std::uint
     return label + " " + bar + " " + pct + "  " + humanBytes(done) + " / " + humanBytes(total);
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

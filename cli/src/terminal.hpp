@@ -32,4 +32,4 @@ std::string progressText(const std::string& label, std::uint64_t done, std::uint
 /// 1536 → "1.5 KiB".
 std::string humanBytes(std::uint64_t n);
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

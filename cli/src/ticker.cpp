@@ -9,13 +9,16 @@ Ticker::Ticker(LiveLine& line, std::function<std::string(double)> render)
         while (!stop_) {
             // An empty text means "nothing to show yet" (quick transfers never draw a line).
             std::string text = render_(line_.elapsedSeconds());
-            if (!text.empty()) line_.update(text);
+            if (!text.empty())
+                line_.update(text);
             cv_.wait_for(lock, std::chrono::milliseconds(200));
         }
     });
 }
 
-Ticker::~Ticker() { stop(); }
+Ticker::~Ticker() {
+    stop();
+}
 
 void Ticker::stop() {
     {
@@ -23,7 +26,8 @@ void Ticker::stop() {
         stop_ = true;
     }
     cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable())
+        thread_.join();
 }
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

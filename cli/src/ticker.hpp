@@ -2,12 +2,12 @@
 // terminal during --wait polls and large file transfers).
 #pragma once
 
+#include "terminal.hpp"
+
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
-
-#include "terminal.hpp"
 
 namespace sockt::cli {
 
@@ -27,4 +27,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace sockt::cli
+} // namespace sockt::cli

@@ -386,7 +386,8 @@ OJson listFiles(const fs::path& home, const std::string& path, const std::string
     OJson entries = OJson::array();
     for (const auto& [name, e] : lister.kept) {
         OJson item;
-        item["name"] = name;
+        // File names are bytes; JSON needs UTF-8 (an invalid name must not become a 500).
+        item["name"] = Utf8Decoder::decode(name, false);
         item["size"] = e.size;
         item["mod_ts"] = e.mod_ts;
         item["is_dir"] = e.is_dir;

@@ -112,7 +112,7 @@ bool receive(int sock, Message& message) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            break;  // EOF (every packet carries at least its flag byte) or error
+            break; // EOF (every packet carries at least its flag byte) or error
         for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
             if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
                 continue;
@@ -136,4 +136,4 @@ bool receive(int sock, Message& message) {
     return false;
 }
 
-}  // namespace sockt::server::agent_wire
+} // namespace sockt::server::agent_wire

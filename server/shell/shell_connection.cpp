@@ -1,17 +1,15 @@
 #include "shell/shell_connection.hpp"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <thread>
+#include "runtime/sandbox_runtime.hpp"
+#include "runtime/utf8_decoder.hpp"
 
 #include <Poco/Buffer.h>
 #include <Poco/Net/NetException.h>
-
-#include "runtime/sandbox_runtime.hpp"
-#include "runtime/utf8_decoder.hpp"
+#include <cerrno>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <thread>
+#include <unistd.h>
 
 namespace sockt::server {
 
@@ -21,8 +19,7 @@ using Clock = std::chrono::steady_clock;
 using Poco::Net::WebSocket;
 
 long long nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               Clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
         .count();
 }
 
@@ -39,7 +36,7 @@ std::string closePayload(int code, const std::string& reason) {
     return p + reason.substr(0, 123);
 }
 
-}  // namespace
+} // namespace
 
 ShellConnection::ShellConnection(WebSocket socket, std::shared_ptr<PtyProcess> pty,
                                  Settings settings)
@@ -52,12 +49,14 @@ ShellConnection::ShellConnection(WebSocket socket, std::shared_ptr<PtyProcess> p
 }
 
 ShellConnection::~ShellConnection() {
-    if (stop_fd_ >= 0) ::close(stop_fd_);
+    if (stop_fd_ >= 0)
+        ::close(stop_fd_);
 }
 
 bool ShellConnection::sendText(const std::string& text) {
     std::lock_guard<std::mutex> lock(send_mutex_);
-    if (close_sent_) return false;
+    if (close_sent_)
+        return false;
     try {
         socket_.sendFrame(text.data(), static_cast<int>(text.size()), WebSocket::FRAME_TEXT);
         return true;
@@ -68,13 +67,15 @@ bool ShellConnection::sendText(const std::string& text) {
 }
 
 bool ShellConnection::sendFrame(const OJson& frame) {
-    if (ending_) return false;
+    if (ending_)
+        return false;
     return sendText(frame.dump(-1, ' ', false, OJson::error_handler_t::replace));
 }
 
 void ShellConnection::sendClose(int code, const std::string& reason) {
     std::lock_guard<std::mutex> lock(send_mutex_);
-    if (close_sent_) return;
+    if (close_sent_)
+        return;
     close_sent_ = true;
     close_deadline_ms_ = nowMs() + kCloseWaitMs;
     ending_ = true;
@@ -111,11 +112,13 @@ void ShellConnection::writeInput(const std::string& bytes) {
     while (off < bytes.size() && !ending_) {
         struct pollfd p = {fd, POLLOUT, 0};
         int r = ::poll(&p, 1, 100);
-        if (r <= 0) continue;  // a frozen shell fills the PTY: wait, but stay responsive
+        if (r <= 0)
+            continue; // a frozen shell fills the PTY: wait, but stay responsive
         ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
         if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
-            return;  // the shell is gone; the reader reports the exit
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            return; // the shell is gone; the reader reports the exit
         }
         off += static_cast<std::size_t>(n);
     }
@@ -129,19 +132,24 @@ void ShellConnection::handleMessage(int opcode, const std::string& payload) {
         return;
     }
     OJson j = OJson::parse(payload, nullptr, false);
-    if (!j.is_object()) return;
+    if (!j.is_object())
+        return;
     auto type = j.find("type");
-    if (type == j.end() || !type->is_string()) return;
+    if (type == j.end() || !type->is_string())
+        return;
     const std::string t = type->get<std::string>();
     if (t == "input") {
         auto data = j.find("data");
-        if (data != j.end() && data->is_string()) writeInput(data->get<std::string>());
+        if (data != j.end() && data->is_string())
+            writeInput(data->get<std::string>());
     } else if (t == "resize") {
         auto cols = j.find("cols");
         auto rows = j.find("rows");
-        if (cols == j.end() || rows == j.end() || !cols->is_number() || !rows->is_number()) return;
+        if (cols == j.end() || rows == j.end() || !cols->is_number() || !rows->is_number())
+            return;
         double c = cols->get<double>(), r = rows->get<double>();
-        if (c < 1 || r < 1 || c > 10000 || r > 10000) return;
+        if (c < 1 || r < 1 || c > 10000 || r > 10000)
+            return;
         pty_->resize(static_cast<int>(c), static_cast<int>(r));
     }
 }
@@ -154,7 +162,8 @@ void ShellConnection::readerLoop() {
     bool exited = false;
     long long drain_until = 0;
     auto emit = [&](const std::string& text) {
-        if (text.empty()) return;
+        if (text.empty())
+            return;
         OJson f;
         f["type"] = "stdout";
         f["data"] = text;
@@ -165,27 +174,32 @@ void ShellConnection::readerLoop() {
         int timeout = -1;
         if (exited) {
             long long left = drain_until - nowMs();
-            if (left <= 0) break;
+            if (left <= 0)
+                break;
             timeout = static_cast<int>(std::min<long long>(left, kDrainQuietMs));
         }
         int n = ::poll(fds, exited ? 2 : 3, timeout);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             break;
         }
-        if (fds[1].revents & POLLIN) return;  // terminated from outside: no exit frame
+        if (fds[1].revents & POLLIN)
+            return; // terminated from outside: no exit frame
         if (!exited && (fds[2].revents & POLLIN)) {
             exited = true;
             drain_until = nowMs() + kDrainMaxMs;
         }
-        if (n == 0 && exited) break;  // quiet for 50 ms after the exit
+        if (n == 0 && exited)
+            break; // quiet for 50 ms after the exit
         if (fds[0].revents & POLLIN) {
             ssize_t r = ::read(master, buf.data(), buf.size());
             if (r > 0) {
                 emit(decoder.feed(std::string_view(buf.data(), static_cast<std::size_t>(r))));
                 continue;
             }
-            if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (r < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
             // EIO: every slave descriptor is closed, i.e. the shell (and its children) ended.
             if (!exited) {
                 exited = true;
@@ -201,12 +215,15 @@ void ShellConnection::readerLoop() {
             break;
         }
     }
-    if (stop_reader_) return;
+    if (stop_reader_)
+        return;
     emit(decoder.finish());
     // The exit status: the shell may outlive the PTY's hangup for a moment.
     std::optional<int> status;
-    while (!stop_reader_ && !(status = pty_->exitStatus())) pty_->wait(std::chrono::milliseconds(100));
-    if (stop_reader_) return;
+    while (!stop_reader_ && !(status = pty_->exitStatus()))
+        pty_->wait(std::chrono::milliseconds(100));
+    if (stop_reader_)
+        return;
     OJson f;
     f["type"] = "exit";
     f["data"] = "";
@@ -216,7 +233,8 @@ void ShellConnection::readerLoop() {
 }
 
 void ShellConnection::run(const std::optional<OJson>& first_frame) {
-    if (first_frame) sendFrame(*first_frame);
+    if (first_frame)
+        sendFrame(*first_frame);
     std::thread reader([this] { readerLoop(); });
 
     long long last_ping = nowMs();
@@ -228,7 +246,8 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
         while (true) {
             if (ending_) {
                 long long deadline = close_deadline_ms_;
-                if (deadline == 0 || nowMs() >= deadline) break;
+                if (deadline == 0 || nowMs() >= deadline)
+                    break;
             }
             if (!ending_ && nowMs() - last_ping >= settings_.ping_interval.count()) {
                 std::lock_guard<std::mutex> lock(send_mutex_);
@@ -243,14 +262,16 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
             int flags = 0;
             buffer.resize(0);
             int n = socket_.receiveFrame(buffer, flags);
-            if (n == 0 && flags == 0) break;  // the client dropped the connection
+            if (n == 0 && flags == 0)
+                break; // the client dropped the connection
             const int op = flags & WebSocket::FRAME_OP_BITMASK;
             if (op == WebSocket::FRAME_OP_CLOSE) {
                 int code = 1000;
                 if (buffer.size() >= 2)
                     code = (static_cast<unsigned char>(buffer[0]) << 8) |
                            static_cast<unsigned char>(buffer[1]);
-                if (code == 1005 || code == 1006 || code < 1000) code = 1000;
+                if (code == 1005 || code == 1006 || code < 1000)
+                    code = 1000;
                 sendClose(code, "");
                 break;
             }
@@ -261,10 +282,13 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
                                       WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
                 continue;
             }
-            if (op == WebSocket::FRAME_OP_PONG) continue;
-            if (ending_) continue;  // closing: data frames no longer matter
+            if (op == WebSocket::FRAME_OP_PONG)
+                continue;
+            if (ending_)
+                continue; // closing: data frames no longer matter
             if (op == WebSocket::FRAME_OP_CONT) {
-                if (!assembling) continue;
+                if (!assembling)
+                    continue;
             } else {
                 assembling = true;
                 message_opcode = op;
@@ -282,8 +306,10 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
             }
         }
     } catch (const Poco::Net::WebSocketException& e) {
-        if (e.code() == Poco::Net::WebSocket::WS_ERR_PAYLOAD_TOO_BIG) sendClose(1009, "frame too big");
-        else sendClose(1002, "protocol error");
+        if (e.code() == Poco::Net::WebSocket::WS_ERR_PAYLOAD_TOO_BIG)
+            sendClose(1009, "frame too big");
+        else
+            sendClose(1002, "protocol error");
     } catch (const Poco::Exception&) {
         // Transport failure: the client is gone.
     }
@@ -291,7 +317,8 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
     wakeReader();
     reader.join();
     // §6.4: client gone (or session closed from our side) → SIGHUP the shell, SIGKILL 2 s later.
-    if (!pty_->exitStatus()) pty_->hangup();
+    if (!pty_->exitStatus())
+        pty_->hangup();
     try {
         socket_.shutdown();
     } catch (const Poco::Exception&) {
@@ -302,4 +329,4 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
     }
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

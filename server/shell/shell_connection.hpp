@@ -3,16 +3,15 @@
 // Sends from any thread go through one mutex.
 #pragma once
 
+#include "common/api_error.hpp"
+
+#include <Poco/Net/WebSocket.h>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-
-#include <Poco/Net/WebSocket.h>
-
-#include "common/api_error.hpp"
 
 namespace sockt::server {
 
@@ -52,11 +51,11 @@ private:
     std::shared_ptr<PtyProcess> pty_;
     Settings settings_;
     std::mutex send_mutex_;
-    bool close_sent_ = false;          // guarded by send_mutex_
-    std::atomic<bool> ending_{false};  // no more frames but the close handshake
+    bool close_sent_ = false;         // guarded by send_mutex_
+    std::atomic<bool> ending_{false}; // no more frames but the close handshake
     std::atomic<long long> close_deadline_ms_{0};
     std::atomic<bool> stop_reader_{false};
     int stop_fd_ = -1;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

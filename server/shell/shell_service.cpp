@@ -1,17 +1,16 @@
 // ShellService: the upgrade, the PTY and the registry of live shells (PROTOCOL.md §6).
 #include "shell/shell_service.hpp"
 
-#include <condition_variable>
-#include <map>
-#include <set>
+#include "runtime/sandbox_runtime.hpp"
+#include "shell/shell_connection.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/WebSocket.h>
-
-#include "runtime/sandbox_runtime.hpp"
-#include "shell/shell_connection.hpp"
+#include <condition_variable>
+#include <map>
+#include <set>
 
 namespace sockt::server {
 
@@ -25,7 +24,8 @@ struct ShellService::Impl {
     std::vector<std::shared_ptr<ShellConnection>> of(const std::string& id) const {
         std::lock_guard<std::mutex> lock(mutex);
         auto it = sessions.find(id);
-        if (it == sessions.end()) return {};
+        if (it == sessions.end())
+            return {};
         return {it->second.begin(), it->second.end()};
     }
 };
@@ -36,7 +36,9 @@ ShellService::ShellService(Options options) : impl_(std::make_shared<Impl>()) {
     impl_->options = options;
 }
 
-ShellService::~ShellService() { shutdown(); }
+ShellService::~ShellService() {
+    shutdown();
+}
 
 void ShellService::run(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response, const std::string& sandbox_id,
@@ -44,9 +46,11 @@ void ShellService::run(Poco::Net::HTTPServerRequest& request,
                        std::optional<OJson> connect_billing_frame) {
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
-        if (impl_->shut_down) throw ApiError("host_error", "the server is shutting down");
+        if (impl_->shut_down)
+            throw ApiError("host_error", "the server is shutting down");
     }
-    if (!runtime) throw ApiError("host_error", "the sandbox runtime is not available");
+    if (!runtime)
+        throw ApiError("host_error", "the sandbox runtime is not available");
     // The PTY first: a failure to start the shell is still an ordinary HTTP error.
     std::shared_ptr<PtyProcess> pty;
     try {
@@ -59,8 +63,7 @@ void ShellService::run(Poco::Net::HTTPServerRequest& request,
         socket.emplace(request, response);
     } catch (const Poco::Net::WebSocketException& e) {
         pty->hangup();
-        throw ApiError("invalid_params",
-                       "expected a WebSocket upgrade (" + e.message() + ")",
+        throw ApiError("invalid_params", "expected a WebSocket upgrade (" + e.message() + ")",
                        "connect with a WebSocket client: GET with Connection: Upgrade, "
                        "Upgrade: websocket, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key");
     }
@@ -71,8 +74,10 @@ void ShellService::run(Poco::Net::HTTPServerRequest& request,
     bool refused = false;
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
-        if (impl_->shut_down) refused = true;
-        else impl_->sessions[sandbox_id].insert(connection);
+        if (impl_->shut_down)
+            refused = true;
+        else
+            impl_->sessions[sandbox_id].insert(connection);
     }
     if (refused) {
         connection->terminate(1001, "");
@@ -84,11 +89,13 @@ void ShellService::run(Poco::Net::HTTPServerRequest& request,
         auto it = impl_->sessions.find(sandbox_id);
         if (it != impl_->sessions.end()) {
             it->second.erase(connection);
-            if (it->second.empty()) impl_->sessions.erase(it);
+            if (it->second.empty())
+                impl_->sessions.erase(it);
         }
     }
     impl_->cv.notify_all();
-    if (refused) pty->hangup();
+    if (refused)
+        pty->hangup();
 }
 
 int ShellService::count(const std::string& sandbox_id) const {
@@ -98,11 +105,13 @@ int ShellService::count(const std::string& sandbox_id) const {
 }
 
 void ShellService::closeAll(const std::string& sandbox_id, const std::string& reason) {
-    for (const auto& c : impl_->of(sandbox_id)) c->terminate(1001, reason);
+    for (const auto& c : impl_->of(sandbox_id))
+        c->terminate(1001, reason);
 }
 
 void ShellService::broadcast(const std::string& sandbox_id, const OJson& frame) {
-    for (const auto& c : impl_->of(sandbox_id)) c->sendFrame(frame);
+    for (const auto& c : impl_->of(sandbox_id))
+        c->sendFrame(frame);
 }
 
 void ShellService::shutdown() {
@@ -110,12 +119,14 @@ void ShellService::shutdown() {
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         impl_->shut_down = true;
-        for (const auto& [id, set] : impl_->sessions) all.insert(all.end(), set.begin(), set.end());
+        for (const auto& [id, set] : impl_->sessions)
+            all.insert(all.end(), set.begin(), set.end());
     }
-    for (const auto& c : all) c->terminate(1001, "");
+    for (const auto& c : all)
+        c->terminate(1001, "");
     // Give the sessions their close handshake (2 s) before the server tears the runtimes down.
     std::unique_lock<std::mutex> lock(impl_->mutex);
     impl_->cv.wait_for(lock, std::chrono::seconds(3), [this] { return impl_->sessions.empty(); });
 }
 
-}  // namespace sockt::server
+} // namespace sockt::server

@@ -2,17 +2,17 @@
 // login bash under a PTY inside the sandbox's runtime.
 #pragma once
 
+#include "common/api_error.hpp"
+
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "common/api_error.hpp"
-
 namespace Poco::Net {
 class HTTPServerRequest;
 class HTTPServerResponse;
-}  // namespace Poco::Net
+} // namespace Poco::Net
 
 namespace sockt::server {
 
@@ -23,9 +23,9 @@ class SandboxRuntime;
 class ShellService {
 public:
     struct Options {
-        std::chrono::milliseconds ping_interval{30'000};  // §6.4
-        std::size_t max_frame_bytes = 1 << 20;            // §6.2: larger → close 1009
-        int initial_cols = 80;                            // §6.1 step 4
+        std::chrono::milliseconds ping_interval{30'000}; // §6.4
+        std::size_t max_frame_bytes = 1 << 20;           // §6.2: larger → close 1009
+        int initial_cols = 80;                           // §6.1 step 4
         int initial_rows = 24;
     };
 
@@ -61,4 +61,4 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace sockt::server
+} // namespace sockt::server

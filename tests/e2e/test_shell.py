@@ -55,7 +55,10 @@ class PtyProc:
         return seen
 
     def wait(self, timeout=30):
-        code = self.proc.wait(timeout)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"sockt did not exit; output so far: {self.buf[-2000:]!r}")
         # Drain what is left.
         while True:
             r, _, _ = select.select([self.master], [], [], 0.2)

@@ -136,3 +136,18 @@ def test_reprs_are_token_free(server: Server) -> None:
                 assert token not in text, text
             assert st.sandbox_token == token  # the value itself stays available
         ln.terminate()
+
+
+def test_wheel_installs_the_cli() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if "site-packages" not in sockt.__file__:
+        pytest.skip("sockt imported from a source tree, not from an installed wheel")
+    cli = Path(sys.executable).parent / "sockt"
+    assert cli.is_file() and os.access(cli, os.X_OK), f"{cli} missing: the wheel must ship the CLI"
+    proc = subprocess.run([str(cli), "--help"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0
+    assert "serve" in proc.stdout and "sandbox" in proc.stdout

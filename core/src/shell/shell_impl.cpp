@@ -1,24 +1,22 @@
 // ShellImpl: connect (PROTOCOL.md §6.1), the I/O thread, frames (§6.2-§6.4).
 #include "shell/shell_impl.hpp"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include "http_errors.hpp"
+#include "sandbox_internal.hpp"
+#include "sockt/protocol.hpp"
+#include "transport/transport_errors.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/URI.h>
-
-#include "http_errors.hpp"
-#include "sandbox_internal.hpp"
-#include "sockt/protocol.hpp"
-#include "transport/transport_errors.hpp"
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace sockt::detail {
 
@@ -29,7 +27,8 @@ constexpr auto kCloseWait = std::chrono::seconds(2);
 const Poco::Timespan kSocketOpTimeout(30, 0);
 
 std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -37,7 +36,7 @@ bool containsToken(const std::string& header, const std::string& token) {
     return lower(header).find(token) != std::string::npos;
 }
 
-}  // namespace
+} // namespace
 
 ShellImpl::ShellImpl(std::shared_ptr<ClientCore> core, std::shared_ptr<SandboxState> state)
     : core_(std::move(core)), state_(std::move(state)) {}
@@ -46,17 +45,21 @@ ShellImpl::~ShellImpl() {
     close();
     if (io_thread_.joinable()) {
         // The last copy may be dropped from a listener, i.e. on the I/O thread itself.
-        if (std::this_thread::get_id() == io_thread_id_) io_thread_.detach();
-        else io_thread_.join();
+        if (std::this_thread::get_id() == io_thread_id_)
+            io_thread_.detach();
+        else
+            io_thread_.join();
     }
-    if (wake_fd_ >= 0) ::close(wake_fd_);
+    if (wake_fd_ >= 0)
+        ::close(wake_fd_);
 }
 
 std::string ShellImpl::describe() const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::string s = "ShellSession(sandbox_id=" + state_->id + ", state=";
     s += !started_ ? "new" : ended_ ? "closed" : "open";
-    if (exit_code_) s += ", exit_code=" + std::to_string(*exit_code_);
+    if (exit_code_)
+        s += ", exit_code=" + std::to_string(*exit_code_);
     return s + ")";
 }
 
@@ -116,7 +119,8 @@ std::string ShellImpl::fetchShellUrl(const std::optional<Credential>& credential
                                      const CancelToken& cancel) {
     HttpRequest request{"GET", sandboxPath(*state_, "/shell-url")};
     HttpResponse response = core_->sendAs(request, credential, cancel);
-    if (response.status >= 400) throwForResponse(response);
+    if (response.status >= 400)
+        throwForResponse(response);
     Json body = Json::parse(response.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
         SocktError::Details d;
@@ -156,7 +160,8 @@ void ShellImpl::dial(const std::string& url, const std::optional<Credential>& cr
     const std::string key = ws::randomKey();
     try {
         std::string target = uri.getPathEtc();
-        if (target.empty()) target = "/";
+        if (target.empty())
+            target = "/";
         Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, target,
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("Connection", "Upgrade");
@@ -164,7 +169,8 @@ void ShellImpl::dial(const std::string& url, const std::optional<Credential>& cr
         request.set("Sec-WebSocket-Version", "13");
         request.set("Sec-WebSocket-Key", key);
         request.set("User-Agent", core_->userAgent());
-        if (credential) request.set("Authorization", "Bearer " + credential->value);
+        if (credential)
+            request.set("Authorization", "Bearer " + credential->value);
         request.setChunkedTransferEncoding(false);
         session->setKeepAlive(true);
         session->setTimeout(Poco::Timespan(std::max<long long>(1, remainingMs(deadline)) * 1000));
@@ -174,12 +180,14 @@ void ShellImpl::dial(const std::string& url, const std::optional<Credential>& cr
         if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS) {
             HttpResponse r;
             r.status = static_cast<int>(response.getStatus());
-            for (const auto& [k, v] : response) r.headers[lower(k)] = v;
+            for (const auto& [k, v] : response)
+                r.headers[lower(k)] = v;
             char buf[8192];
             while (in && r.body.size() < kMaxRefusalBody) {
                 in.read(buf, sizeof buf);
                 r.body.append(buf, static_cast<std::size_t>(in.gcount()));
-                if (in.gcount() == 0) break;
+                if (in.gcount() == 0)
+                    break;
             }
             SocktError::Details d = detailsFromResponse(r);
             d.message = "websocket: bad handshake (HTTP " + std::to_string(r.status) + ")" +
@@ -189,8 +197,8 @@ void ShellImpl::dial(const std::string& url, const std::optional<Credential>& cr
         if (!containsToken(response.get("Upgrade", ""), "websocket") ||
             response.get("Sec-WebSocket-Accept", "") != ws::acceptKey(key))
             throw ConnectionError(
-                {"websocket: bad handshake (the server's Sec-WebSocket-Accept does not match)",
-                 "", 0});
+                {"websocket: bad handshake (the server's Sec-WebSocket-Accept does not match)", "",
+                 0});
         Poco::Buffer<char> leftover(0);
         session->drainBuffer(leftover);
         initial_bytes_.assign(leftover.begin(), leftover.size());
@@ -207,7 +215,8 @@ void ShellImpl::dial(const std::string& url, const std::optional<Credential>& cr
 // ---- sending (any thread) ------------------------------------------------------------------
 
 void ShellImpl::wake() {
-    if (wake_fd_ < 0) return;
+    if (wake_fd_ < 0)
+        return;
     std::uint64_t one = 1;
     (void)!::write(wake_fd_, &one, sizeof one);
 }
@@ -220,8 +229,10 @@ void ShellImpl::sendFrame(std::uint8_t opcode, const std::string& payload, bool 
             throw ConnectionError({"the shell is not connected; call connect() first", "", 0});
         if (ended_ || close_sent_)
             throw ConnectionError({"the shell session has ended", "", 0});
-        if (urgent) outgoing_.push_front(std::move(encoded));
-        else outgoing_.push_back(std::move(encoded));
+        if (urgent)
+            outgoing_.push_front(std::move(encoded));
+        else
+            outgoing_.push_back(std::move(encoded));
     }
     wake();
 }
@@ -231,7 +242,8 @@ void ShellImpl::sendJson(const Json& frame) {
 }
 
 void ShellImpl::sendInput(const std::string& text) {
-    if (text.empty()) return;
+    if (text.empty())
+        return;
     sendJson(Json{{"type", "input"}, {"data", text}});
 }
 
@@ -247,7 +259,8 @@ void ShellImpl::close() {
     bool wait = false;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (!started_ || ended_) return;
+        if (!started_ || ended_)
+            return;
         if (!close_sent_) {
             outgoing_.push_back(ws::encodeClientFrame(ws::kClose, ws::closePayload(1000)));
             close_sent_ = true;
@@ -256,7 +269,8 @@ void ShellImpl::close() {
         wait = std::this_thread::get_id() != io_thread_id_;
     }
     wake();
-    if (!wait) return;
+    if (!wait)
+        return;
     std::unique_lock<std::mutex> lock(mutex_);
     cv_.wait_for(lock, kCloseWait + std::chrono::milliseconds(500), [this] { return ended_; });
 }
@@ -275,13 +289,16 @@ std::optional<ShellFrame> ShellImpl::recv(Duration timeout, const CancelToken& c
             incoming_bytes_ -= std::min(incoming_bytes_, f.data.size());
             return f;
         }
-        if (ended_) return std::nullopt;
-        if (cancel.cancelled()) throw CancelledError({"shell recv was cancelled", "", 0});
+        if (ended_)
+            return std::nullopt;
+        if (cancel.cancelled())
+            throw CancelledError({"shell recv was cancelled", "", 0});
         auto now = Clock::now();
         if (now >= deadline)
-            throw TimeoutError({"no shell frame within " + std::to_string(timeout.count()) + " ms",
-                                "", 0});
-        cv_.wait_for(lock, std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(50)));
+            throw TimeoutError(
+                {"no shell frame within " + std::to_string(timeout.count()) + " ms", "", 0});
+        cv_.wait_for(lock,
+                     std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(50)));
     }
 }
 
@@ -297,7 +314,8 @@ std::uint64_t ShellImpl::on(const std::string& type, ShellSession::Listener list
 bool ShellImpl::off(const std::string& type, std::uint64_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = listeners_.find(type);
-    if (it == listeners_.end()) return false;
+    if (it == listeners_.end())
+        return false;
     auto& v = it->second;
     auto before = v.size();
     v.erase(std::remove_if(v.begin(), v.end(), [id](const auto& p) { return p.first == id; }),
@@ -312,14 +330,16 @@ bool ShellImpl::flushOutgoing() {
         std::string frame;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (outgoing_.empty()) return true;
+            if (outgoing_.empty())
+                return true;
             frame = std::move(outgoing_.front());
             outgoing_.pop_front();
         }
         std::size_t off = 0;
         while (off < frame.size()) {
             int n = socket_.sendBytes(frame.data() + off, static_cast<int>(frame.size() - off));
-            if (n <= 0) return false;
+            if (n <= 0)
+                return false;
             off += static_cast<std::size_t>(n);
         }
     }
@@ -329,11 +349,14 @@ void ShellImpl::deliver(ShellFrame frame) {
     std::vector<ShellSession::Listener> calls;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (frame.type == "exit" && frame.code) exit_code_ = frame.code;
+        if (frame.type == "exit" && frame.code)
+            exit_code_ = frame.code;
         for (const std::string& key : {frame.type, std::string("*")}) {
             auto it = listeners_.find(key);
-            if (it == listeners_.end()) continue;
-            for (const auto& [id, fn] : it->second) calls.push_back(fn);
+            if (it == listeners_.end())
+                continue;
+            for (const auto& [id, fn] : it->second)
+                calls.push_back(fn);
         }
     }
     // Listeners run without the lock, so they may send, resize or register listeners.
@@ -365,7 +388,8 @@ bool ShellImpl::handleFrame(ws::Frame f) {
             outgoing_.push_front(ws::encodeClientFrame(ws::kPong, f.payload));
         return true;
     }
-    case ws::kPong: return true;
+    case ws::kPong:
+        return true;
     case ws::kClose: {
         int code = 1005;
         if (f.payload.size() >= 2)
@@ -378,7 +402,8 @@ bool ShellImpl::handleFrame(ws::Frame f) {
             close_code_ = code;
             if (!close_sent_) {
                 close_sent_ = true;
-                echo = ws::encodeClientFrame(ws::kClose, ws::closePayload(code == 1005 ? 1000 : code));
+                echo =
+                    ws::encodeClientFrame(ws::kClose, ws::closePayload(code == 1005 ? 1000 : code));
             }
         }
         if (!echo.empty()) {
@@ -389,12 +414,15 @@ bool ShellImpl::handleFrame(ws::Frame f) {
         }
         return false;
     }
-    default: break;
+    default:
+        break;
     }
     if (f.opcode == ws::kContinuation) {
-        if (!assembling_) throw ws::ProtocolViolation{1002, "unexpected continuation frame"};
+        if (!assembling_)
+            throw ws::ProtocolViolation{1002, "unexpected continuation frame"};
     } else {
-        if (assembling_) throw ws::ProtocolViolation{1002, "new message inside a fragmented one"};
+        if (assembling_)
+            throw ws::ProtocolViolation{1002, "new message inside a fragmented one"};
         assembling_ = true;
         message_opcode_ = f.opcode;
         message_.clear();
@@ -402,7 +430,8 @@ bool ShellImpl::handleFrame(ws::Frame f) {
     if (message_.size() + f.payload.size() > kMaxMessageBytes)
         throw ws::ProtocolViolation{1009, "message larger than 16 MiB"};
     message_ += f.payload;
-    if (!f.fin) return true;
+    if (!f.fin)
+        return true;
     assembling_ = false;
     ShellFrame frame;
     if (message_opcode_ == ws::kBinary) {
@@ -430,7 +459,8 @@ void ShellImpl::finish(int close_code) {
     }
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (close_code_ == 0) close_code_ = close_code;
+        if (close_code_ == 0)
+            close_code_ = close_code;
         ended_ = true;
     }
     cv_.notify_all();
@@ -438,7 +468,8 @@ void ShellImpl::finish(int close_code) {
 
 void ShellImpl::ioLoop() {
     ws::FrameParser parser(kMaxMessageBytes);
-    if (!initial_bytes_.empty()) parser.feed(initial_bytes_.data(), initial_bytes_.size());
+    if (!initial_bytes_.empty())
+        parser.feed(initial_bytes_.data(), initial_bytes_.size());
     std::vector<char> buf(64 * 1024);
     int abnormal = 1006;
     try {
@@ -451,7 +482,8 @@ void ShellImpl::ioLoop() {
                     return;
                 }
             }
-            if (!flushOutgoing()) break;
+            if (!flushOutgoing())
+                break;
             int timeout_ms = 1000;
             {
                 std::lock_guard<std::mutex> lock(mutex_);
@@ -460,7 +492,7 @@ void ShellImpl::ioLoop() {
                                     close_deadline_ - Clock::now())
                                     .count();
                     if (left <= 0) {
-                        abnormal = 1000;  // we closed; the peer did not answer in time
+                        abnormal = 1000; // we closed; the peer did not answer in time
                         break;
                     }
                     timeout_ms = static_cast<int>(std::min<long long>(left, 1000));
@@ -469,24 +501,27 @@ void ShellImpl::ioLoop() {
             // TLS may hold decrypted bytes the fd no longer signals.
             bool readable = socket_.available() > 0;
             if (!readable) {
-                struct pollfd fds[2] = {
-                    {static_cast<int>(socket_.impl()->sockfd()), POLLIN, 0},
-                    {wake_fd_, POLLIN, 0}};
+                struct pollfd fds[2] = {{static_cast<int>(socket_.impl()->sockfd()), POLLIN, 0},
+                                        {wake_fd_, POLLIN, 0}};
                 int n = ::poll(fds, 2, timeout_ms);
-                if (n < 0 && errno != EINTR) break;
+                if (n < 0 && errno != EINTR)
+                    break;
                 if (n > 0 && (fds[1].revents & POLLIN)) {
                     std::uint64_t v;
                     (void)!::read(wake_fd_, &v, sizeof v);
                 }
                 readable = n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR));
             }
-            if (!readable) continue;
+            if (!readable)
+                continue;
             int n = socket_.receiveBytes(buf.data(), static_cast<int>(buf.size()));
-            if (n <= 0) break;  // EOF without a close frame
+            if (n <= 0)
+                break; // EOF without a close frame
             parser.feed(buf.data(), static_cast<std::size_t>(n));
         }
     } catch (const ws::ProtocolViolation& v) {
-        std::string frame = ws::encodeClientFrame(ws::kClose, ws::closePayload(v.close_code, v.reason));
+        std::string frame =
+            ws::encodeClientFrame(ws::kClose, ws::closePayload(v.close_code, v.reason));
         try {
             socket_.sendBytes(frame.data(), static_cast<int>(frame.size()));
         } catch (const Poco::Exception&) {
@@ -498,4 +533,4 @@ void ShellImpl::ioLoop() {
     finish(abnormal);
 }
 
-}  // namespace sockt::detail
+} // namespace sockt::detail

@@ -3,6 +3,11 @@
 // queues frames for recv(). Every other thread only touches the queues under mutex_.
 #pragma once
 
+#include "client_core.hpp"
+#include "shell/ws_frame.hpp"
+#include "sockt/shell.hpp"
+
+#include <Poco/Net/StreamSocket.h>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -13,12 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <Poco/Net/StreamSocket.h>
-
-#include "client_core.hpp"
-#include "shell/ws_frame.hpp"
-#include "sockt/shell.hpp"
 
 namespace sockt::detail {
 
@@ -70,11 +69,10 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;
-    std::deque<std::string> outgoing_;  // encoded frames
+    std::deque<std::string> outgoing_; // encoded frames
     std::deque<ShellFrame> incoming_;
     std::size_t incoming_bytes_ = 0;
-    std::map<std::string, std::vector<std::pair<std::uint64_t, ShellSession::Listener>>>
-        listeners_;
+    std::map<std::string, std::vector<std::pair<std::uint64_t, ShellSession::Listener>>> listeners_;
     std::uint64_t next_listener_id_ = 1;
     std::optional<int> exit_code_;
     int close_code_ = 0;
@@ -85,7 +83,7 @@ private:
     Clock::time_point close_deadline_{};
 
     Poco::Net::StreamSocket socket_;
-    std::string initial_bytes_;  // read together with the 101 answer
+    std::string initial_bytes_; // read together with the 101 answer
     int wake_fd_ = -1;
     std::thread io_thread_;
     std::thread::id io_thread_id_;
@@ -95,4 +93,4 @@ private:
     bool assembling_ = false;
 };
 
-}  // namespace sockt::detail
+} // namespace sockt::detail

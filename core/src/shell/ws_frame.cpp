@@ -1,10 +1,9 @@
 #include "shell/ws_frame.hpp"
 
-#include <random>
-#include <sstream>
-
 #include <Poco/Base64Encoder.h>
 #include <Poco/SHA1Engine.h>
+#include <random>
+#include <sstream>
 
 namespace sockt::detail::ws {
 
@@ -24,7 +23,7 @@ std::uint32_t randomWord() {
     return rng();
 }
 
-}  // namespace
+} // namespace
 
 std::string encodeClientFrame(std::uint8_t opcode, const std::string& payload, bool fin) {
     std::string out;
@@ -39,7 +38,8 @@ std::string encodeClientFrame(std::uint8_t opcode, const std::string& payload, b
         out += static_cast<char>(n & 0xFF);
     } else {
         out += static_cast<char>(0x80 | 127);
-        for (int i = 7; i >= 0; --i) out += static_cast<char>((n >> (8 * i)) & 0xFF);
+        for (int i = 7; i >= 0; --i)
+            out += static_cast<char>((n >> (8 * i)) & 0xFF);
     }
     std::uint32_t word = randomWord();
     char mask[4] = {static_cast<char>(word >> 24), static_cast<char>(word >> 16),
@@ -47,15 +47,18 @@ std::string encodeClientFrame(std::uint8_t opcode, const std::string& payload, b
     out.append(mask, 4);
     const std::size_t start = out.size();
     out += payload;
-    for (std::size_t i = 0; i < payload.size(); ++i) out[start + i] ^= mask[i & 3];
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        out[start + i] ^= mask[i & 3];
     return out;
 }
 
 std::optional<Frame> FrameParser::next() {
-    if (buffer_.size() < 2) return std::nullopt;
+    if (buffer_.size() < 2)
+        return std::nullopt;
     const auto b0 = static_cast<std::uint8_t>(buffer_[0]);
     const auto b1 = static_cast<std::uint8_t>(buffer_[1]);
-    if (b0 & 0x70) throw ProtocolViolation{1002, "reserved bits set"};
+    if (b0 & 0x70)
+        throw ProtocolViolation{1002, "reserved bits set"};
     Frame f;
     f.fin = (b0 & 0x80) != 0;
     f.opcode = b0 & 0x0F;
@@ -66,28 +69,37 @@ std::optional<Frame> FrameParser::next() {
     std::uint64_t len = b1 & 0x7F;
     std::size_t pos = 2;
     if (len == 126) {
-        if (buffer_.size() < 4) return std::nullopt;
+        if (buffer_.size() < 4)
+            return std::nullopt;
         len = (static_cast<std::uint64_t>(static_cast<std::uint8_t>(buffer_[2])) << 8) |
               static_cast<std::uint8_t>(buffer_[3]);
         pos = 4;
     } else if (len == 127) {
-        if (buffer_.size() < 10) return std::nullopt;
+        if (buffer_.size() < 10)
+            return std::nullopt;
         len = 0;
-        for (int i = 0; i < 8; ++i) len = (len << 8) | static_cast<std::uint8_t>(buffer_[2 + i]);
+        for (int i = 0; i < 8; ++i)
+            len = (len << 8) | static_cast<std::uint8_t>(buffer_[2 + i]);
         pos = 10;
     }
-    if (control && (len > 125 || !f.fin)) throw ProtocolViolation{1002, "bad control frame"};
-    if (len > max_payload_) throw ProtocolViolation{1009, "message too big"};
+    if (control && (len > 125 || !f.fin))
+        throw ProtocolViolation{1002, "bad control frame"};
+    if (len > max_payload_)
+        throw ProtocolViolation{1009, "message too big"};
     char mask[4] = {0, 0, 0, 0};
     if (masked) {
-        if (buffer_.size() < pos + 4) return std::nullopt;
-        for (int i = 0; i < 4; ++i) mask[i] = buffer_[pos + i];
+        if (buffer_.size() < pos + 4)
+            return std::nullopt;
+        for (int i = 0; i < 4; ++i)
+            mask[i] = buffer_[pos + i];
         pos += 4;
     }
-    if (buffer_.size() < pos + len) return std::nullopt;
+    if (buffer_.size() < pos + len)
+        return std::nullopt;
     f.payload = buffer_.substr(pos, static_cast<std::size_t>(len));
     if (masked)
-        for (std::size_t i = 0; i < f.payload.size(); ++i) f.payload[i] ^= mask[i & 3];
+        for (std::size_t i = 0; i < f.payload.size(); ++i)
+            f.payload[i] ^= mask[i & 3];
     buffer_.erase(0, pos + static_cast<std::size_t>(len));
     return f;
 }
@@ -103,7 +115,8 @@ std::string randomKey() {
     std::string raw;
     for (int i = 0; i < 4; ++i) {
         std::uint32_t w = randomWord();
-        for (int k = 0; k < 4; ++k) raw += static_cast<char>((w >> (8 * k)) & 0xFF);
+        for (int k = 0; k < 4; ++k)
+            raw += static_cast<char>((w >> (8 * k)) & 0xFF);
     }
     return base64(raw);
 }
@@ -116,4 +129,4 @@ std::string closePayload(int code, const std::string& reason) {
     return p;
 }
 
-}  // namespace sockt::detail::ws
+} // namespace sockt::detail::ws

@@ -54,4 +54,4 @@ std::string randomKey();
 /// Close frame payload: 2-byte code + reason.
 std::string closePayload(int code, const std::string& reason = {});
 
-}  // namespace sockt::detail::ws
+} // namespace sockt::detail::ws

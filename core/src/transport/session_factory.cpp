@@ -152,7 +152,8 @@ ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelTok
         }
     }
     if (!connected)
-        throwConnection(what, error + "; is the server running and SOCKT_API_URL / base_url right?");
+        throwConnection(what,
+                        error + "; is the server running and SOCKT_API_URL / base_url right?");
     countConnectionOpened();
 
     if (!tls) {

@@ -1,11 +1,10 @@
 // Cobra/pflag behaviour of the command tree (PROTOCOL.md §10.2): lookup, flags, errors.
-#include <gtest/gtest.h>
-
-#include <sstream>
-
 #include "app.hpp"
 #include "command.hpp"
 #include "sockt/protocol.hpp"
+
+#include <gtest/gtest.h>
+#include <sstream>
 
 using namespace sockt::cli;
 
@@ -69,7 +68,7 @@ Result runApp(std::vector<std::string> args) {
     return {code, out.str(), err.str()};
 }
 
-}  // namespace
+} // namespace
 
 TEST(Command, ExecStopsParsingFlagsAtTheSandboxId) {
     Fixture f;
@@ -133,19 +132,18 @@ TEST(Command, UsageErrorEndsWithUsageAndABlankLine) {
     auto r = f.run({"exec", "ID"});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.out, "");
-    EXPECT_EQ(r.err,
-              "Error: requires at least 2 arg(s), only received 1\n"
-              "Usage:\n"
-              "  sockt exec [id] [command...] [flags]\n"
-              "\n"
-              "Flags:\n"
-              "  -h, --help             help for exec\n"
-              "      --timeout int      Timeout\n"
-              "  -d, --workdir string   Dir\n"
-              "\n"
-              "Global Flags:\n"
-              "      --token string   Sandbox token\n"
-              "\n");
+    EXPECT_EQ(r.err, "Error: requires at least 2 arg(s), only received 1\n"
+                     "Usage:\n"
+                     "  sockt exec [id] [command...] [flags]\n"
+                     "\n"
+                     "Flags:\n"
+                     "  -h, --help             help for exec\n"
+                     "      --timeout int      Timeout\n"
+                     "  -d, --workdir string   Dir\n"
+                     "\n"
+                     "Global Flags:\n"
+                     "      --token string   Sandbox token\n"
+                     "\n");
 }
 
 TEST(Command, UnknownCommandSuggestsCloseNames) {
@@ -156,8 +154,9 @@ TEST(Command, UnknownCommandSuggestsCloseNames) {
               "Error: unknown command \"exce\" for \"sockt\"\n\nDid you mean this?\n\texec\n\n"
               "Run 'sockt --help' for usage.\n");
     r = f.run({"zzz"});
-    EXPECT_EQ(r.err, "Error: unknown command \"zzz\" for \"sockt\"\nRun 'sockt --help' for usage.\n");
-    r = f.run({"sand"});  // prefix match
+    EXPECT_EQ(r.err,
+              "Error: unknown command \"zzz\" for \"sockt\"\nRun 'sockt --help' for usage.\n");
+    r = f.run({"sand"}); // prefix match
     EXPECT_NE(r.err.find("Did you mean this?\n\tsandbox\n"), std::string::npos);
 }
 
@@ -206,15 +205,16 @@ TEST(App, VersionFlagAndCommand) {
 }
 
 TEST(App, ArgumentCountMessages) {
-    EXPECT_EQ(runApp({"sandbox", "status"}).err.rfind("Error: accepts 1 arg(s), received 0\n", 0), 0u);
+    EXPECT_EQ(runApp({"sandbox", "status"}).err.rfind("Error: accepts 1 arg(s), received 0\n", 0),
+              0u);
     EXPECT_EQ(runApp({"files", "ls", "a", "b", "c"})
                   .err.rfind("Error: accepts between 1 and 2 arg(s), received 3\n", 0),
               0u);
     EXPECT_EQ(runApp({"exec", "only-id"})
                   .err.rfind("Error: requires at least 2 arg(s), only received 1\n", 0),
               0u);
-    EXPECT_EQ(runApp({"files", "write", "id"}).err.rfind("Error: accepts 2 arg(s), received 1\n", 0),
-              0u);
+    EXPECT_EQ(
+        runApp({"files", "write", "id"}).err.rfind("Error: accepts 2 arg(s), received 1\n", 0), 0u);
 }
 
 TEST(App, CompletionScriptsMentionEveryCommand) {

@@ -1,19 +1,17 @@
 // Help output of every command against PROTOCOL.md §10.2: byte-identical to Cobra's, plus our
 // `--json` global flag and an optional trailing `Examples:` block.
-#include <gtest/gtest.h>
-
-#include <sstream>
-
 #include "app.hpp"
+
+#include <gtest/gtest.h>
+#include <sstream>
 
 using namespace sockt::cli;
 
 namespace {
 
-const char* kGlobal =
-    "Global Flags:\n"
-    "      --json           Print the result as one JSON object\n"
-    "      --token string   Sandbox token (overrides SOCKT_SANDBOX_TOKEN)\n";
+const char* kGlobal = "Global Flags:\n"
+                      "      --json           Print the result as one JSON object\n"
+                      "      --token string   Sandbox token (overrides SOCKT_SANDBOX_TOKEN)\n";
 
 std::string helpOf(std::vector<std::string> args) {
     auto app = buildApp();
@@ -30,44 +28,44 @@ void expectHelp(const std::vector<std::string>& args, const std::string& expecte
     ASSERT_GE(got.size(), expected.size()) << got;
     EXPECT_EQ(got.substr(0, expected.size()), expected);
     std::string rest = got.substr(expected.size());
-    if (!rest.empty()) EXPECT_EQ(rest.rfind("\nExamples:\n", 0), 0u) << rest;
+    if (!rest.empty())
+        EXPECT_EQ(rest.rfind("\nExamples:\n", 0), 0u) << rest;
 }
 
 std::string leaf(const std::string& desc, const std::string& use, const std::string& flags) {
     return desc + "\n\nUsage:\n  " + use + "\n\nFlags:\n" + flags + "\n" + kGlobal;
 }
 
-}  // namespace
+} // namespace
 
 TEST(HelpText, Root) {
-    std::string want =
-        "Create, manage, and interact with Sockt sandboxes from the command line.\n"
-        "\n"
-        "Usage:\n"
-        "  sockt [command]\n"
-        "\n"
-        "Available Commands:\n"
-        "  completion  Generate the autocompletion script for the specified shell\n"
-        "  exec        Execute a command in a sandbox\n"
-        "  exec-cancel Cancel a running execution\n"
-        "  files       File operations on a sandbox\n"
-        "  help        Help about any command\n"
-        "  local       Commands for the local development server\n"
-        "  sandbox     Manage sandboxes\n"
+    std::string want = "Create, manage, and interact with Sockt sandboxes from the command line.\n"
+                       "\n"
+                       "Usage:\n"
+                       "  sockt [command]\n"
+                       "\n"
+                       "Available Commands:\n"
+                       "  completion  Generate the autocompletion script for the specified shell\n"
+                       "  exec        Execute a command in a sandbox\n"
+                       "  exec-cancel Cancel a running execution\n"
+                       "  files       File operations on a sandbox\n"
+                       "  help        Help about any command\n"
+                       "  local       Commands for the local development server\n"
+                       "  sandbox     Manage sandboxes\n"
 #ifdef SOCKT_CLI_WITH_SERVER
-        "  serve       Run a local Sockt-compatible server\n"
+                       "  serve       Run a local Sockt-compatible server\n"
 #endif
-        "  shell       Open an interactive shell to a sandbox\n"
-        "  tiers       List available sandbox tiers and pricing\n"
-        "  version     Print the CLI version\n"
-        "\n"
-        "Flags:\n"
-        "  -h, --help           help for sockt\n"
-        "      --json           Print the result as one JSON object\n"
-        "      --token string   Sandbox token (overrides SOCKT_SANDBOX_TOKEN)\n"
-        "  -v, --version        version for sockt\n"
-        "\n"
-        "Use \"sockt [command] --help\" for more information about a command.\n";
+                       "  shell       Open an interactive shell to a sandbox\n"
+                       "  tiers       List available sandbox tiers and pricing\n"
+                       "  version     Print the CLI version\n"
+                       "\n"
+                       "Flags:\n"
+                       "  -h, --help           help for sockt\n"
+                       "      --json           Print the result as one JSON object\n"
+                       "      --token string   Sandbox token (overrides SOCKT_SANDBOX_TOKEN)\n"
+                       "  -v, --version        version for sockt\n"
+                       "\n"
+                       "Use \"sockt [command] --help\" for more information about a command.\n";
     EXPECT_EQ(helpOf({}), want);
     auto app = buildApp();
     std::ostringstream out, err;
@@ -106,13 +104,15 @@ TEST(HelpText, SimpleLeaves) {
 TEST(HelpText, CommandsWithFlags) {
     expectHelp({"sandbox", "create"},
                leaf("Create a new sandbox", "sockt sandbox create [flags]",
-                    "  -b, --billing string        Billing method (credits or lightning) (default \"credits\")\n"
+                    "  -b, --billing string        Billing method (credits or lightning) (default "
+                    "\"credits\")\n"
                     "  -h, --help                  help for create\n"
                     "      --initial-credits int   Initial credits in cents\n"
                     "  -l, --label string          Sandbox label\n"
                     "      --prepaid-sats int      Prepaid sats for lightning billing\n"
                     "  -t, --tier string           Sandbox tier (default \"nano\")\n"
-                    "  -w, --wait                  Wait until status is running and files/exec are reachable\n"));
+                    "  -w, --wait                  Wait until status is running and files/exec are "
+                    "reachable\n"));
     expectHelp({"exec"},
                leaf("Run a command in the sandbox and wait for the result.",
                     "sockt exec [sandbox-id] [command...] [flags]",
@@ -133,29 +133,32 @@ TEST(HelpText, CommandsWithFlags) {
                     "  -h, --help              help for read\n"
                     "      --max-bytes int     Maximum bytes to read\n"));
     expectHelp({"files", "ls"},
-               leaf("List files in a sandbox directory", "sockt files ls [sandbox-id] [path] [flags]",
+               leaf("List files in a sandbox directory",
+                    "sockt files ls [sandbox-id] [path] [flags]",
                     "  -h, --help            help for ls\n"
                     "      --max-depth int   Max directory depth for recursive listing\n"
                     "  -r, --recursive       List recursively\n"));
 }
 
 TEST(HelpText, Groups) {
-    EXPECT_EQ(helpOf({"sandbox"}),
-              "Manage sandboxes\n\nUsage:\n  sockt sandbox [command]\n\nAvailable Commands:\n"
-              "  create      Create a new sandbox\n"
-              "  pause       Pause a running sandbox\n"
-              "  resume      Resume a paused sandbox\n"
-              "  status      Get sandbox status\n"
-              "  terminate   Terminate a sandbox\n\n"
-              "Flags:\n  -h, --help   help for sandbox\n\n" +
-                  std::string(kGlobal) +
-                  "\nUse \"sockt sandbox [command] --help\" for more information about a command.\n");
-    EXPECT_EQ(helpOf({"files"}),
-              "File operations on a sandbox\n\nUsage:\n  sockt files [command]\n\nAvailable Commands:\n"
-              "  ls          List files in a sandbox directory\n"
-              "  read        Read a file from the sandbox\n"
-              "  write       Write a file to the sandbox\n\n"
-              "Flags:\n  -h, --help   help for files\n\n" +
-                  std::string(kGlobal) +
-                  "\nUse \"sockt files [command] --help\" for more information about a command.\n");
+    EXPECT_EQ(
+        helpOf({"sandbox"}),
+        "Manage sandboxes\n\nUsage:\n  sockt sandbox [command]\n\nAvailable Commands:\n"
+        "  create      Create a new sandbox\n"
+        "  pause       Pause a running sandbox\n"
+        "  resume      Resume a paused sandbox\n"
+        "  status      Get sandbox status\n"
+        "  terminate   Terminate a sandbox\n\n"
+        "Flags:\n  -h, --help   help for sandbox\n\n" +
+            std::string(kGlobal) +
+            "\nUse \"sockt sandbox [command] --help\" for more information about a command.\n");
+    EXPECT_EQ(
+        helpOf({"files"}),
+        "File operations on a sandbox\n\nUsage:\n  sockt files [command]\n\nAvailable Commands:\n"
+        "  ls          List files in a sandbox directory\n"
+        "  read        Read a file from the sandbox\n"
+        "  write       Write a file to the sandbox\n\n"
+        "Flags:\n  -h, --help   help for files\n\n" +
+            std::string(kGlobal) +
+            "\nUse \"sockt files [command] --help\" for more information about a command.\n");
 }

@@ -1,7 +1,7 @@
 // UTF-8 hold-back of `sockt shell` input (PROTOCOL.md §10.13).
-#include <gtest/gtest.h>
-
 #include "raw_terminal.hpp"
+
+#include <gtest/gtest.h>
 
 using sockt::cli::incompleteUtf8Tail;
 

@@ -1,11 +1,10 @@
 // Scripted ShellSession against a real `sockt serve` (PROTOCOL.md §6, issue #4 "Shows").
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <string>
-
 #include "serve_process.hpp"
 #include "sockt/sockt.hpp"
+
+#include <chrono>
+#include <gtest/gtest.h>
+#include <string>
 
 using namespace std::chrono_literals;
 
@@ -49,8 +48,10 @@ protected:
             } catch (const sockt::TimeoutError&) {
                 continue;
             }
-            if (!f) break;
-            if (f->type == "stdout") out += f->data;
+            if (!f)
+                break;
+            if (f->type == "stdout")
+                out += f->data;
         }
         return out;
     }
@@ -83,8 +84,10 @@ TEST_F(ShellSessionTest, EchoResizeAndExitCode) {
     auto deadline = std::chrono::steady_clock::now() + 20s;
     while (std::chrono::steady_clock::now() < deadline) {
         auto f = shell.recv(20s);
-        if (!f) break;
-        if (f->type == "exit") exit_frame = f;
+        if (!f)
+            break;
+        if (f->type == "exit")
+            exit_frame = f;
     }
     ASSERT_TRUE(exit_frame.has_value());
     EXPECT_EQ(exit_frame->code, 5);
@@ -109,7 +112,7 @@ TEST_F(ShellSessionTest, ClientCloseEndsTheSession) {
     shell.close();
     EXPECT_FALSE(shell.connected());
     EXPECT_EQ(shell.closeCode(), 1000);
-    shell.close();  // idempotent
+    shell.close(); // idempotent
     sb.terminate();
 }
 
@@ -123,7 +126,8 @@ TEST_F(ShellSessionTest, PauseSendsErrorFrameAndClose1001) {
     sb.pause();
     std::optional<sockt::ShellFrame> error;
     while (auto f = shell.recv(20s))
-        if (f->type == "error") error = f;
+        if (f->type == "error")
+            error = f;
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->data, "sandbox paused");
     EXPECT_EQ(shell.closeCode(), 1001);
@@ -164,10 +168,11 @@ TEST_F(ShellSessionTest, UnicodeAndLargeOutputArriveIntact) {
     std::string out = readUntil(shell, "END-42\r\n", 60s);
     EXPECT_NE(out.find("END-42"), std::string::npos);
     std::string expected;
-    for (int i = 0; i < 25000; ++i) expected += "é€😀";
+    for (int i = 0; i < 25000; ++i)
+        expected += "é€😀";
     EXPECT_NE(out.find(expected), std::string::npos);
     shell.close();
     sb.terminate();
 }
 
-}  // namespace
+} // namespace

@@ -180,6 +180,39 @@ TEST(Polling, WaitUntilRunningPollsUntilRunning) {
     EXPECT_EQ(server.requestCount(), 4u);
 }
 
+TEST(Polling, WaitUntilRunningHonoursRetryAfter) {
+    FixtureServer server;
+    Reply limited;
+    limited.status = 429;
+    limited.body = "rate limited";
+    limited.content_type = "text/plain";
+    server.enqueue(limited.header("Retry-After", "1"));
+    server.enqueue(Reply::json(200, statusBody("running")));
+    ComputeClient client(optionsFor(server));
+    WaitOptions w;
+    w.poll_interval = 10ms;
+    auto start = std::chrono::steady_clock::now();
+    client.sandbox(kSandboxId).waitUntilRunning(w);
+    // The server asked for one second: polling sooner would be impolite (PROTOCOL.md §3.5).
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 950ms);
+    EXPECT_EQ(server.requestCount(), 2u);
+}
+
+TEST(Polling, WaitUntilRunningGivesUpAfterFiveConsecutiveRateLimits) {
+    FixtureServer server;
+    server.setHandler([](const RecordedRequest&) {
+        Reply r;
+        r.status = 429;
+        r.body = "rate limited";
+        r.content_type = "text/plain";
+        r.header("Retry-After", "0");
+        return r;
+    });
+    ComputeClient client(optionsFor(server));
+    EXPECT_THROW(client.sandbox(kSandboxId).waitUntilRunning(), RateLimitedError);
+    EXPECT_EQ(server.requestCount(), 5u);
+}
+
 TEST(Polling, WaitUntilRunningFailsOnFailedOrTerminated) {
     for (std::string final_status : {"failed", "terminated"}) {
         FixtureServer server;
@@ -222,6 +255,16 @@ TEST(Polling, WaitUntilRunningToleratesThreeTransportFailures) {
     w.poll_interval = 10ms;
     client.sandbox(kSandboxId).waitUntilRunning(w);
     EXPECT_GE(server.requestCount(), 4u);
+}
+
+TEST(Polling, WaitUntilRunningGivesUpAfterTheFourthTransportFailure) {
+    FixtureServer server;
+    server.setHandler([](const RecordedRequest&) { return Reply::drop(); });
+    ComputeClient client(optionsFor(server));
+    WaitOptions w;
+    w.poll_interval = 10ms;
+    EXPECT_THROW(client.sandbox(kSandboxId).waitUntilRunning(w), ConnectionError);
+    EXPECT_EQ(server.requestCount(), 4u);
 }
 
 TEST(Polling, DataPlaneCallOnABootingSandboxWaitsForRunning) {

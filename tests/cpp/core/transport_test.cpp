@@ -378,7 +378,7 @@ TEST(Environment, CaFileFromEnvironment) {
     ComputeClient client;
     EXPECT_NO_THROW(client.listTiers());
     ClientOptions missing;
-    missing.ca_file = "/nonexistent/ca.pem";  // a parameter beats the env
+    missing.ca_file = "/nonexistent/ca.pem"; // a parameter beats the env
     ComputeClient broken(missing);
     EXPECT_THROW(broken.listTiers(), ConnectionError);
 }

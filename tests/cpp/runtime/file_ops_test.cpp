@@ -259,6 +259,13 @@ TEST_F(FilesTest, ListSemantics) {
     EXPECT_EQ(codeOf([&] { listFiles(home, "", "", "x"); }), "invalid_params");
 }
 
+TEST_F(FilesTest, ListNamesAreValidUtf8) {
+    writeAll(home / "bad\xFFname", "");
+    auto list = listFiles(home, "", "", "");
+    EXPECT_NO_THROW(list.dump());
+    EXPECT_EQ(list["entries"][2]["name"], "bad\xEF\xBF\xBDname"); // after .bashrc, .profile
+}
+
 TEST_F(FilesTest, ListStopsAt10000Entries) {
     std::filesystem::create_directories(home / "many");
     for (int i = 0; i < 10050; ++i)

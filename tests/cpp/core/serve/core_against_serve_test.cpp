@@ -1,11 +1,10 @@
 // The core against a real `sockt serve` (DESIGN.md §6): the flows of the official Python SDK
 // reference end to end — create-then-exec on a booting sandbox, long-poll, files as text and
 // bytes, pause/resume state errors, lightning with its token, pay and billing events, terminate.
-#include <gtest/gtest.h>
-
-#include <sockt/sockt.hpp>
-
 #include "serve_process.hpp"
+
+#include <gtest/gtest.h>
+#include <sockt/sockt.hpp>
 
 using namespace sockt;
 using namespace std::chrono_literals;
@@ -25,7 +24,8 @@ protected:
     ClientOptions options(bool with_key = true) const {
         ClientOptions o;
         o.base_url = serve_->url();
-        if (with_key) o.api_key = serve_->apiKey();
+        if (with_key)
+            o.api_key = serve_->apiKey();
         o.ignore_env = true;
         o.timeout = 30s;
         return o;
@@ -71,14 +71,16 @@ TEST_F(CoreAgainstServe, FilesTextBytesAndListing) {
     EXPECT_TRUE(w.created_dirs);
     EXPECT_EQ(sb.readFile("dir/hello.txt"), "héllo\n");
     std::string bytes;
-    for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+    for (int i = 0; i < 256; ++i)
+        bytes.push_back(static_cast<char>(i));
     sb.writeFileBytes("bin.dat", bytes);
     EXPECT_EQ(sb.readFileBytes("bin.dat"), bytes);
     EXPECT_EQ(sb.readFileBytes("bin.dat", 10), bytes.substr(0, 10));
     ListFilesOptions lo;
     lo.recursive = true;
     bool found = false;
-    for (const auto& e : sb.listFiles(lo)) found = found || e.name == "dir/hello.txt";
+    for (const auto& e : sb.listFiles(lo))
+        found = found || e.name == "dir/hello.txt";
     EXPECT_TRUE(found);
     try {
         sb.readFile("missing.txt");

@@ -1,0 +1,69 @@
+"""What the numbers were measured on: CPU, cores, memory, load, and every component's version."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+
+
+def _first(path: str, key: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def describe() -> dict[str, object]:
+    mem_kb = _first("/proc/meminfo", "MemTotal").split()[0]
+    return {
+        "cpu": _first("/proc/cpuinfo", "model name"),
+        "nproc": os.cpu_count(),
+        "nproc_online": int(_run(["nproc"]) or 0),
+        "mem_total_mib": int(mem_kb) // 1024 if mem_kb.isdigit() else None,
+        "kernel": platform.release(),
+        "os": _first("/etc/os-release", "PRETTY_NAME").replace("=", "").strip('"')
+        if os.path.exists("/etc/os-release") else platform.platform(),
+        # Other processes share the cores; the load at start says how noisy absolute times are.
+        "loadavg_at_start": open("/proc/loadavg", encoding="ascii").read().split()[:3],
+    }
+
+
+def _run(cmd: list[str]) -> str:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return (done.stdout or done.stderr).strip()
+
+
+def tool_versions(python_bins: dict[str, str], node_bin: str) -> dict[str, str]:
+    wrk = _run(["wrk", "-v"]).splitlines()
+    poco = _run(["dpkg-query", "-W", "-f=${Version}", "libpoco-dev"])
+    gxx = _run(["g++", "--version"]).splitlines()
+    versions = {
+        "wrk": wrk[0] if wrk else "not found",
+        "poco": poco or "unknown",
+        "g++": gxx[0] if gxx else "unknown",
+        "node": _run([node_bin, "--version"]),
+    }
+    for name, exe in python_bins.items():
+        versions[f"python ({name})"] = _run([exe, "--version"])
+    return versions
+
+
+def loadavg() -> list[str]:
+    with open("/proc/loadavg", encoding="ascii") as f:
+        return f.read().split()[:3]
+
+
+def parse_wrk(output: str) -> float:
+    match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
+    if not match:
+        raise RuntimeError(f"no Requests/sec in wrk output:\n{output}")
+    return float(match.group(1))

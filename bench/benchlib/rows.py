@@ -1,0 +1,100 @@
+"""The rows of the results table: which two measurements each one compares, and its target
+(issue #7 item 3). A row's ratio is always computed from medians measured in the same run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
+    ours: str            # measurement key "<workload>.<impl>"
+    ref: Optional[str]   # None: the row compares `ours` with a constant (see `divisor`)
+    metric: str          # "value" | "latency" | "rss_delta_bytes"
+    unit: str            # how values are printed: "req/s", "ms", "MB/s", "MiB", "s"
+    target: Optional[tuple[str, float]]  # (">=" | "<=", bound on the ratio), None: reported only
+    target_text: str
+    divisor: Optional[float] = None      # ratio = ours / divisor when ref is None
+    absolute_target: bool = False        # the bound applies to ours (in `unit`), not the ratio
+
+
+def _rows() -> list[Row]:
+    rows = [
+        Row("status_py", "Status round trips, sequential keep-alive — Python: ours vs official",
+            "status.py_ours", "status.py_official", "value", "req/s", (">=", 3.0), "≥ 3×"),
+        Row("status_cpp", "Status round trips — C++ core vs `wrk -t1 -c1` (ceiling)",
+            "status.cpp", "status.wrk", "value", "req/s", (">=", 0.70), "≥ 70 %"),
+        Row("status_node", "Status round trips, sequential — Node: ours vs fetch",
+            "status.node_ours", "status.node_fetch", "value", "req/s", (">=", 1.0), "≥ 1×"),
+        Row("status_node_100", "Status, 100 concurrent promises — Node: ours vs fetch",
+            "conc100.node_ours", "conc100.node_fetch", "value", "req/s", (">=", 1.0), "≥ 1×"),
+        Row("threads_py", "Status, 8 Python threads vs 1 thread — ours (GIL released)",
+            "threads8.py_ours", "threads1.py_ours", "value", "req/s", (">=", 1.5), "≥ 1.5×"),
+        Row("threads_py_official", "Status, 8 Python threads vs 1 thread — official (for scale)",
+            "threads8.py_official", "threads1.py_official", "value", "req/s", None, "—"),
+    ]
+    for cmd_key, cmd in (("exec_true", 'exec_sync("true")'), ("exec_echo", 'exec_sync("echo hi")')):
+        rows += [
+            Row(f"{cmd_key}_py", f"{cmd} median latency — Python: ours vs official",
+                f"{cmd_key}.py_ours", f"{cmd_key}.py_official", "latency", "ms", ("<=", 0.1),
+                "≤ 1/10"),
+            Row(f"{cmd_key}_node", f"{cmd} median latency — Node: ours vs fetch (500 ms polls)",
+                f"{cmd_key}.node_ours", f"{cmd_key}.node_fetch", "latency", "ms", ("<=", 0.1),
+                "≤ 1/10"),
+            Row(f"{cmd_key}_cpp", f"{cmd} median latency — C++ core vs official Python",
+                f"{cmd_key}.cpp", f"{cmd_key}.py_official", "latency", "ms", ("<=", 0.1),
+                "≤ 1/10"),
+        ]
+    rows += [
+        Row("files32_py", "write+read 32 MiB throughput — Python: ours vs official",
+            "files32.py_ours", "files32.py_official", "value", "MB/s", (">=", 3.0), "≥ 3×"),
+        Row("files32_cpp", "write+read 32 MiB throughput — C++ core vs official Python",
+            "files32.cpp", "files32.py_official", "value", "MB/s", (">=", 3.0), "≥ 3×"),
+        Row("files32_node", "write+read 32 MiB throughput — Node: ours vs fetch",
+            "files32.node_ours", "files32.node_fetch", "value", "MB/s", (">=", 1.0), "≥ 1×"),
+        Row("rss32_py", "32 MiB write+read, client peak RSS ÷ file size — Python (ours)",
+            "files32.py_ours", None, "rss_delta_bytes", "MiB", ("<=", 4.0), "≤ 4×",
+            divisor=32 * MIB),
+        Row("rss32_cpp", "32 MiB write+read, client peak RSS ÷ file size — C++ core",
+            "files32.cpp", None, "rss_delta_bytes", "MiB", ("<=", 4.0), "≤ 4×",
+            divisor=32 * MIB),
+        Row("rss32_node", "32 MiB write+read, client peak RSS ÷ file size — Node (ours)",
+            "files32.node_ours", None, "rss_delta_bytes", "MiB", ("<=", 4.0), "≤ 4×",
+            divisor=32 * MIB),
+        Row("rss32_py_official", "32 MiB write+read, client peak RSS ÷ file size — official",
+            "files32.py_official", None, "rss_delta_bytes", "MiB", None, "—", divisor=32 * MIB),
+        Row("files1_py", "write+read 1 MiB throughput — Python: ours vs official",
+            "files1.py_ours", "files1.py_official", "value", "MB/s", None, "—"),
+        Row("files1_cpp", "write+read 1 MiB throughput — C++ core vs official Python",
+            "files1.cpp", "files1.py_official", "value", "MB/s", None, "—"),
+        Row("files1_node", "write+read 1 MiB throughput — Node: ours vs fetch",
+            "files1.node_ours", "files1.node_fetch", "value", "MB/s", None, "—"),
+        Row("eventloop_node", "Largest event-loop delay (1 ms timer) during a 32 MiB upload — "
+            "Node: ours vs fetch", "eventloop.node_ours", "eventloop.node_fetch", "value", "ms",
+            ("<=", 0.010), "≤ 10 ms", absolute_target=True),
+        Row("import_py", "`import sockt` — ours vs official",
+            "import.py_ours", "import.py_official", "value", "ms", ("<=", 1.0), "≤ 1×"),
+        Row("import_node", "`require('@sockt/client')` — vs our Python import (for scale)",
+            "import.node_ours", "import.py_ours", "value", "ms", None, "—"),
+    ]
+    return rows
+
+
+ROWS = _rows()
+
+
+def met(row: Row, ratio: Optional[float], ours_value: Optional[float]) -> Optional[bool]:
+    if row.target is None:
+        return None
+    subject = ours_value if row.absolute_target else ratio
+    if subject is None:
+        return False
+    op, bound = row.target
+    compare: Callable[[float, float], bool] = (
+        (lambda a, b: a >= b) if op == ">=" else (lambda a, b: a <= b))
+    return compare(subject, bound)

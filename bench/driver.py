@@ -1,0 +1,186 @@
+"""Runs every benchmark workload against one `sockt serve` and writes bench/results/latest.{md,json}.
+
+bench/run.sh prepares the implementations and calls this with their paths. Each trial is a fresh
+process (a worker); trials of the implementations compared in a row alternate, so a change in the
+machine's background load hits both sides of a ratio alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from benchlib import machine, report  # noqa: E402
+from benchlib.server import Server  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MIB = 1 << 20
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--sockt-bin", required=True, help="the sockt binary (for `sockt serve`)")
+    p.add_argument("--cpp-bench", required=True, help="bench/cpp's sockt_bench executable")
+    p.add_argument("--py-ours", required=True, help="python of the venv with our package")
+    p.add_argument("--py-official", required=True, help="python of the venv with sockt==0.2.0")
+    p.add_argument("--node", default="node")
+    p.add_argument("--node-path", required=True, help="NODE_PATH that resolves @sockt/client")
+    p.add_argument("--node-addon", default="", help="SOCKT_NODE_ADDON for our Node package")
+    p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--only", default="", help="comma-separated workloads (development)")
+    p.add_argument("--quick", action="store_true", help="fewer, shorter trials (development)")
+    return p.parse_args()
+
+
+class Runner:
+    def __init__(self, args: argparse.Namespace, server: Server) -> None:
+        self.args = args
+        self.env = server.env()
+        self.server = server
+        self.measurements: dict[str, list[dict[str, Any]]] = {}
+        self.errors: dict[str, str] = {}
+        self.versions: dict[str, str] = {}
+
+    def command(self, impl: str, workload: str, flags: list[str]) -> tuple[list[str], dict]:
+        a = self.args
+        env = dict(self.env)
+        if impl == "cpp":
+            return [a.cpp_bench, workload, *flags], env
+        if impl in ("py_ours", "py_official"):
+            exe = a.py_ours if impl == "py_ours" else a.py_official
+            which = "ours" if impl == "py_ours" else "official"
+            return [exe, os.path.join(HERE, "workers", "py_worker.py"), "--impl", which,
+                    workload, *flags], env
+        if impl in ("node_ours", "node_fetch"):
+            env["NODE_PATH"] = a.node_path
+            if a.node_addon:
+                env["SOCKT_NODE_ADDON"] = a.node_addon
+            which = "ours" if impl == "node_ours" else "fetch"
+            return [a.node, os.path.join(HERE, "workers", "node_worker.cjs"), "--impl", which,
+                    workload, *flags], env
+        raise ValueError(impl)
+
+    def trial(self, key: str, impl: str, workload: str, flags: list[str]) -> None:
+        if key in self.errors:
+            return  # one failure is enough; later trials would repeat it
+        if impl == "wrk":
+            result = self.wrk(float(flags[1]))
+        else:
+            cmd, env = self.command(impl, workload, flags)
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
+                                  check=False)
+            if done.returncode != 0:
+                tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+                self.errors[key] = f"exit {done.returncode}: " + " | ".join(tail)
+                print(f"  ! {key}: {self.errors[key]}", flush=True)
+                return
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+        if "version" in result:
+            self.versions.setdefault(impl, str(result["version"]))
+        self.measurements.setdefault(key, []).append(result)
+
+    def wrk(self, seconds: float) -> dict[str, Any]:
+        url = f"{self.server.url}/v1/sandboxes/{self.server.sandbox_id}"
+        done = subprocess.run(
+            ["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s",
+             "-H", f"Authorization: Bearer {self.server.key}", url],
+            capture_output=True, text=True, timeout=120, check=True)
+        return {"value": machine.parse_wrk(done.stdout)}
+
+    def measure(self, name: str, impls: list[str], workload: str, flags: list[str],
+                trials: int) -> None:
+        """Round-robin: trial 1 of every implementation, then trial 2, ..."""
+        start = time.monotonic()
+        for _ in range(trials):
+            for impl in impls:
+                self.trial(f"{name}.{impl}", impl, workload, flags)
+        medians = []
+        for impl in impls:
+            got = self.measurements.get(f"{name}.{impl}", [])
+            if got and "value" in got[0]:
+                vals = sorted(t["value"] for t in got)
+                medians.append(f"{impl}={vals[len(vals) // 2]:.4g}")
+            elif got:
+                vals = sorted(s for t in got for s in t["samples"])
+                medians.append(f"{impl}={vals[len(vals) // 2] * 1000:.1f}ms")
+        print(f"  {name}: {', '.join(medians)}  ({time.monotonic() - start:.0f} s)", flush=True)
+
+
+def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
+    """(name, implementations, worker workload, flags, trials)."""
+    secs = "1" if quick else "2"
+    t = 2 if quick else 5
+    t_slow = 2 if quick else 3
+    n_exec = "4" if quick else "10"
+    all5 = ["cpp", "py_ours", "py_official", "node_ours", "node_fetch"]
+    return [
+        ("import", ["py_ours", "py_official", "node_ours"], "import", [], 3 if quick else 7),
+        ("status", [*all5, "wrk"], "status", ["--seconds", secs], t),
+        ("threads1", ["py_ours", "py_official"], "threads", ["--threads", "1", "--seconds", secs],
+         t_slow),
+        ("threads8", ["py_ours", "py_official"], "threads", ["--threads", "8", "--seconds", secs],
+         t_slow),
+        ("conc100", ["node_ours", "node_fetch"], "status",
+         ["--concurrency", "100", "--seconds", secs], t_slow),
+        ("exec_true", all5, "exec", ["--command", "true", "--count", n_exec], t_slow),
+        ("exec_echo", all5, "exec", ["--command", "echo hi", "--count", n_exec], t_slow),
+        ("files1", all5, "files", ["--size", str(MIB)], t),
+        ("files32", all5, "files", ["--size", str(32 * MIB)], t_slow),
+        ("eventloop", ["node_ours", "node_fetch"], "eventloop", ["--size", str(32 * MIB)], t_slow),
+    ]
+
+
+def main() -> int:
+    args = parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    started = time.monotonic()
+    machine_info = machine.describe()
+    server = Server(args.sockt_bin)
+    try:
+        server.create_sandbox()
+        runner = Runner(args, server)
+        print(f"bench: sockt serve at {server.url}, sandbox {server.sandbox_id}", flush=True)
+        only = {w for w in args.only.split(",") if w}
+        for name, impls, workload, flags, trials in plan(args.quick):
+            if only and name not in only:
+                continue
+            runner.measure(name, impls, workload, flags, trials)
+        server_version = server.version()
+    finally:
+        server.stop()
+
+    versions = {
+        "sockt serve": server_version,
+        "C++ core (sockt_bench)": runner.versions.get("cpp", "not run"),
+        "Python sockt (ours)": runner.versions.get("py_ours", "not run"),
+        "Python sockt (official)": runner.versions.get("py_official", "not run"),
+        "Node @sockt/client (ours)": runner.versions.get("node_ours", "not run"),
+        "Node fetch baseline": runner.versions.get("node_fetch", "not run"),
+        **machine.tool_versions({"ours": args.py_ours, "official": args.py_official}, args.node),
+    }
+    meta = {
+        "finished_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "duration_s": round(time.monotonic() - started, 1),
+        "machine": {**machine_info, "loadavg_at_end": machine.loadavg()},
+        "versions": versions,
+        "errors": runner.errors,
+        "command": "make bench",
+    }
+    rows = report.build_rows(runner.measurements, runner.errors)
+    report.write(os.path.join(args.out, "latest.json"), os.path.join(args.out, "latest.md"),
+                 rows, meta, runner.measurements)
+    print(report.markdown(rows, meta))
+    print(f"bench: wrote {args.out}/latest.md and latest.json in {meta['duration_s']} s")
+    return 1 if runner.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

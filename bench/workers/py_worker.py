@@ -1,0 +1,235 @@
+"""One benchmark workload in a fresh Python process, for our package or the official SDK.
+
+    python py_worker.py --impl ours|official WORKLOAD [options]
+
+Runs inside the venv of the implementation under test (both install the import name `sockt`, so
+they never share one). The server, key and sandbox come from SOCKT_API_URL, SOCKT_API_KEY and
+BENCH_SANDBOX_ID. Prints one JSON object on the last stdout line; times are seconds.
+
+Each implementation is driven the way its users would: ours through its public API (bytes helpers
+for binary files), the official SDK through its public API too, except for reading a binary file:
+its read_file(encoding="base64") returns the key `content_b64`, which the protocol's answer does
+not have (PROTOCOL.md §2.11 names it `content`), so it would hand back "". The worker then uses the
+SDK's own transport (the same httpx client, retries and JSON decoding that read_file runs) and
+decodes `content` itself: same work, correct bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+PATH_PREFIX = "bench"
+
+
+# --- memory (peak RSS above the idle RSS measured just before the workload) --------------------
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} missing from /proc/self/status")
+
+
+def reset_peak_rss() -> int:
+    """Resets VmHWM to the current RSS (Linux ≥ 4.0) and returns the idle RSS in KiB."""
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+        f.write("5")
+    return _status_kb("VmRSS")
+
+
+def peak_rss_kb() -> int:
+    return _status_kb("VmHWM")
+
+
+# --- the implementations -----------------------------------------------------------------------
+
+
+class Impl:
+    """The calls a workload needs, mapped onto one SDK."""
+
+    def __init__(self, name: str) -> None:
+        import sockt  # noqa: PLC0415  (imported after the import-time workload had its chance)
+
+        self.name = name
+        self.sockt = sockt
+        self.version = getattr(sockt, "__version__", "") or _dist_version()
+        self.client = sockt.ComputeClient()
+        self.sandbox = self.client.get_sandbox(os.environ["BENCH_SANDBOX_ID"])
+
+    def status(self) -> str:
+        return self.sandbox.refresh_status().status
+
+    def exec_sync(self, command: str) -> tuple[str, int | None]:
+        result = self.sandbox.exec_sync(command)
+        return result.stdout, result.exit_code
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        if self.name == "ours":
+            self.sandbox.write_file_bytes(path, data)
+        else:
+            text = base64.b64encode(data).decode("ascii")
+            self.sandbox.write_file(path, text, encoding="base64")
+
+    def read_bytes(self, path: str) -> bytes:
+        if self.name == "ours":
+            return self.sandbox.read_file_bytes(path)
+        body = {"path": path, "encoding": "base64"}
+        answer = self.sandbox._http().request(  # see the module docstring
+            "POST", f"/v1/sandboxes/{self.sandbox.id}/files/read", json=body,
+            params=self.sandbox._params(),
+        )
+        return base64.b64decode(answer["content"])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _dist_version() -> str:
+    from importlib.metadata import version  # noqa: PLC0415
+
+    return version("sockt")
+
+
+# --- workloads -----------------------------------------------------------------------------------
+
+
+def w_import(_: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    start = time.perf_counter()
+    import sockt  # noqa: F401, PLC0415
+
+    elapsed = time.perf_counter() - start
+    return {"value": elapsed, "version": getattr(sockt, "__version__", "") or _dist_version()}
+
+
+def _run_for(seconds: float, call: Callable[[], object]) -> tuple[int, float]:
+    count = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    while True:
+        call()
+        count += 1
+        now = time.perf_counter()
+        if now >= deadline:
+            return count, now - start
+
+
+def w_status(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    impl = Impl(impl_name)
+    for _ in range(20):  # warm the connection and the caches
+        impl.status()
+    count, elapsed = _run_for(args.seconds, impl.status)
+    impl.close()
+    return {"value": count / elapsed, "count": count, "elapsed": elapsed, "version": impl.version}
+
+
+def w_threads(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    impl = Impl(impl_name)
+    for _ in range(20):
+        impl.status()
+    counts = [0] * args.threads
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(args.threads + 1)
+    stop = threading.Event()
+
+    def loop(i: int) -> None:
+        barrier.wait()
+        try:
+            while not stop.is_set():
+                impl.status()
+                counts[i] += 1
+        except BaseException as e:  # reported, never swallowed
+            errors.append(e)
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(args.threads)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    time.sleep(args.seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    impl.close()
+    if errors:
+        raise errors[0]
+    total = sum(counts)
+    return {"value": total / elapsed, "count": total, "elapsed": elapsed, "threads": args.threads,
+            "version": impl.version}
+
+
+def w_exec(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    impl = Impl(impl_name)
+    expected = "hi\n" if args.command == "echo hi" else ""
+    impl.exec_sync(args.command)  # warm-up: connection, first bash start
+    samples = []
+    for _ in range(args.count):
+        start = time.perf_counter()
+        stdout, exit_code = impl.exec_sync(args.command)
+        samples.append(time.perf_counter() - start)
+        if exit_code != 0 or stdout != expected:
+            raise RuntimeError(f"{args.command!r}: exit {exit_code}, stdout {stdout!r}")
+    impl.close()
+    return {"samples": samples, "version": impl.version}
+
+
+def w_files(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    impl = Impl(impl_name)
+    impl.status()  # connection up before the clock starts
+    data = os.urandom(args.size)
+    path = f"{PATH_PREFIX}/py-{impl_name}-{os.getpid()}.bin"
+    idle_kb = reset_peak_rss()
+    start = time.perf_counter()
+    impl.write_bytes(path, data)
+    mid = time.perf_counter()
+    back = impl.read_bytes(path)
+    end = time.perf_counter()
+    peak_kb = peak_rss_kb()
+    if back != data:
+        raise RuntimeError(f"read back {len(back)} bytes that differ from the {len(data)} written")
+    impl.close()
+    return {
+        "write_s": mid - start,
+        "read_s": end - mid,
+        "value": 2 * args.size / (end - start) / 1e6,  # MB/s over the round trip
+        "rss_idle_kb": idle_kb,
+        "rss_peak_kb": peak_kb,
+        "rss_delta_bytes": (peak_kb - idle_kb) * 1024,
+        "version": impl.version,
+    }
+
+
+WORKLOADS = {
+    "import": w_import,
+    "status": w_status,
+    "threads": w_threads,
+    "exec": w_exec,
+    "files": w_files,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--impl", choices=["ours", "official"], required=True)
+    parser.add_argument("workload", choices=sorted(WORKLOADS))
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--command", default="true")
+    parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--size", type=int, default=1 << 20)
+    args = parser.parse_args()
+    result = WORKLOADS[args.workload](args, args.impl)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
