@@ -11,6 +11,7 @@ import argparse
 import datetime
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -75,14 +76,20 @@ class Runner:
             result = self.wrk(float(flags[1]))
         else:
             cmd, env = self.command(impl, workload, flags)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
                                   check=False)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
                 self.errors[key] = f"exit {done.returncode}: " + " | ".join(tail)
                 print(f"  ! {key}: {self.errors[key]}", flush=True)
                 return
             result = json.loads(done.stdout.strip().splitlines()[-1])
+            # CPU the worker process used (start-up included): unlike wall time, it does not
+            # grow when other processes compete for the cores.
+            result["process_cpu_s"] = round(
+                (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 4)
         if "version" in result:
             self.versions.setdefault(impl, str(result["version"]))
         self.measurements.setdefault(key, []).append(result)

@@ -134,12 +134,9 @@ private:
                                Poco::Net::HTTPServerResponse& response) {
         response.setKeepAlive(false);
         auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(request);
+        // shutdown only: Poco's connection thread owns the socket and closes it afterwards.
         try {
             impl.socket().shutdown();
-        } catch (...) {
-        }
-        try {
-            impl.socket().close();
         } catch (...) {
         }
     }
