@@ -19,6 +19,17 @@ def _first(path: str, key: str) -> str:
     return "unknown"
 
 
+def _os_name() -> str:
+    try:
+        with open("/etc/os-release", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return platform.platform()
+
+
 def describe() -> dict[str, object]:
     mem_kb = _first("/proc/meminfo", "MemTotal").split()[0]
     return {
@@ -27,8 +38,7 @@ def describe() -> dict[str, object]:
         "nproc_online": int(_run(["nproc"]) or 0),
         "mem_total_mib": int(mem_kb) // 1024 if mem_kb.isdigit() else None,
         "kernel": platform.release(),
-        "os": _first("/etc/os-release", "PRETTY_NAME").replace("=", "").strip('"')
-        if os.path.exists("/etc/os-release") else platform.platform(),
+        "os": _os_name(),
         # Other processes share the cores; the load at start says how noisy absolute times are.
         "loadavg_at_start": open("/proc/loadavg", encoding="ascii").read().split()[:3],
     }

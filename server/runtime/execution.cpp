@@ -146,7 +146,7 @@ void Execution::finalizeLocked(std::optional<int> exit_status) {
     }
     finished_ms_ = nowMs();
     changed_.notify_all();
-    if (on_finished_) {
+    if (on_finished_ && !detached_) {
         auto self = shared_from_this();
         auto hook = on_finished_;
         // Persistence does I/O; run it without our lock but in order.

@@ -13,7 +13,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-"${PIP[@]}" install --upgrade pip >/dev/null
+"${PIP[@]}" install --upgrade pip >/dev/null || echo "run.sh: could not upgrade pip; continuing" >&2
 "${PIP[@]}" install pytest mypy
 echo "run.sh: pip install $ROOT"
 "${PIP[@]}" install "$ROOT"
