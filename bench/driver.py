@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -147,6 +148,8 @@ def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
 
 def main() -> int:
     args = parse_args()
+    # Ctrl-C and SIGTERM unwind through `finally`, which stops the server and removes its data.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.makedirs(args.out, exist_ok=True)
     started = time.monotonic()
     machine_info = machine.describe()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -15,6 +16,12 @@ from typing import Any
 SERVE_FLAGS = ["--rate-limit", "0", "--boot-delay-ms", "50", "--port", "0"]
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the driver dies, so no server outlives a run."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+
+
 class Server:
     def __init__(self, sockt_bin: str) -> None:
         self.sockt_bin = sockt_bin
@@ -24,6 +31,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sockt_bin, "serve", *SERVE_FLAGS, "--data-dir", os.path.join(self.data_dir, "d")],
             stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().decode().strip()

@@ -104,7 +104,7 @@ Api::Api(std::optional<std::string> credential, std::string base_url)
         else
             options.api_key = credential_;
     }
-    options.user_agent_suffix = "sockt-cli/" + std::string(sockt::version());
+    options.user_agent = "sockt-cli/" + std::string(sockt::version());
     // The CLI applies its own retry rules (§10.12).
     options.pod_starting_retries = 0;
     client_ = std::make_shared<ComputeClient>(options);

@@ -86,7 +86,8 @@ ResolvedConfig resolveConfig(const ClientOptions& options) {
             {"timeout must be positive (got " + std::to_string(options.timeout.count()) + " ms)",
              "", 0});
     c.timeout = options.timeout;
-    c.user_agent = "sockt-cpp/" + std::string(version());
+    c.user_agent = options.user_agent.empty() ? "sockt-cpp/" + std::string(version())
+                                              : options.user_agent;
     if (!options.user_agent_suffix.empty())
         c.user_agent += " " + options.user_agent_suffix;
     c.max_idle_connections = std::max(0, options.max_idle_connections);

@@ -57,6 +57,9 @@ struct ClientOptions {
     std::optional<std::string> ca_file;
     /// Appended to the User-Agent `sockt-cpp/<version>` (bindings add `python/3.11` etc.).
     std::string user_agent_suffix;
+    /// Replaces `sockt-cpp/<version>` entirely (the CLI sends `sockt-cli/<version>`, §10.1); the
+    /// suffix is still appended.
+    std::string user_agent;
     /// Keep-alive connections kept per client (one request in flight per connection).
     int max_idle_connections = 16;
     /// Pod-starting retries (PROTOCOL.md §3.5); tests shorten the backoff.
