@@ -108,8 +108,6 @@ Sandbox ComputeClient::createSandbox(const CreateSandboxOptions& options,
         std::lock_guard<std::mutex> lock(state->mutex);
         state->status = created.status;
         state->pending_invoice = created.pending_invoice;
-        if (created.pending_invoice)
-            state->last_payment_hash = created.pending_invoice->payment_hash;
         if (created.sandbox_token && !created.sandbox_token->empty())
             state->own_token = created.sandbox_token;
         state->created = std::move(created);

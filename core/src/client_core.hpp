@@ -147,10 +147,16 @@ struct SandboxState {
     /// Token issued for this sandbox (lightning create, or seen in its status).
     std::optional<std::string> own_token;
 
-    // Billing events (PROTOCOL.md §12 rule 11).
-    std::string last_payment_hash;
+    // Billing events (PROTOCOL.md §12 rule 11). Each listener remembers the last invoice it was
+    // given, so it hears about every invoice once, including one already outstanding when it was
+    // registered (the reference's `on("pending_invoice", cb); refresh_status()` example).
+    struct ListenerEntry {
+        std::uint64_t id;
+        Sandbox::Listener listener;
+        std::string delivered_payment_hash;
+    };
     std::optional<std::string> last_warning_level;
-    std::map<std::string, std::vector<std::pair<std::uint64_t, Sandbox::Listener>>> listeners;
+    std::map<std::string, std::vector<ListenerEntry>> listeners;
     std::uint64_t next_listener_id = 1;
 
     // Per-execution output buffers; finished ones are kept in a small FIFO (finished_order).

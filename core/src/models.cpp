@@ -246,7 +246,10 @@ ReadResult ReadResult::fromJson(const Json& j) {
     r.size_bytes = optInt(j, "size_bytes").value_or(optInt(j, "size").value_or(0));
     r.encoding = getString(j, "encoding");
     r.truncated = optBool(j, "truncated").value_or(false);
+    // Base64 reads may carry the content as `content_b64` only (docs/protocol-notes.md row 1).
     r.content = getString(j, "content");
+    if (r.content.empty())
+        r.content = getString(j, "content_b64");
     r.raw = j;
     return r;
 }

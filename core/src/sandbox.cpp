@@ -117,7 +117,7 @@ std::uint64_t Sandbox::on(const std::string& event, Listener listener) {
         throw InvalidArgumentError({"listener must be callable", "", 0});
     std::lock_guard<std::mutex> lock(state_->mutex);
     std::uint64_t id = state_->next_listener_id++;
-    state_->listeners[event].emplace_back(id, std::move(listener));
+    state_->listeners[event].push_back({id, std::move(listener), {}});
     return id;
 }
 
@@ -132,7 +132,7 @@ bool Sandbox::off(const std::string& event, std::uint64_t listener_id) {
         return false;
     auto& list = it->second;
     for (auto jt = list.begin(); jt != list.end(); ++jt) {
-        if (jt->first == listener_id) {
+        if (jt->id == listener_id) {
             list.erase(jt);
             return true;
         }

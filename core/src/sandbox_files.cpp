@@ -77,12 +77,18 @@ ReadResult Sandbox::readFileResult(const std::string& path, const ReadFileOption
     }
     Json answer = core_->callJson(request, sandboxCredential(*core_, *state_), cancel);
     // A read can carry 64 MiB of base64: move the content out instead of copying it into both
-    // `content` and `raw` (raw keeps every other key; its "content" is left null).
+    // `content` and `raw` (raw keeps every other key; its content keys are left null). Base64
+    // answers may carry it as `content_b64` too (docs/protocol-notes.md row 1): first one wins.
     std::string content;
     if (answer.is_object()) {
-        auto it = answer.find("content");
-        if (it != answer.end() && it->is_string()) {
-            content = std::move(it->get_ref<std::string&>());
+        bool taken = false;
+        for (const char* key : {"content", "content_b64"}) {
+            auto it = answer.find(key);
+            if (it == answer.end() || !it->is_string())
+                continue;
+            if (!taken)
+                content = std::move(it->get_ref<std::string&>());
+            taken = true;
             *it = nullptr;
         }
     }

@@ -35,10 +35,9 @@ std::optional<Credential> sandboxCredential(const ClientCore& core, const Sandbo
 std::vector<BillingEvent> noteInvoice(SandboxState& state, const std::optional<PendingInvoice>& inv,
                                       const Json& data) {
     std::vector<BillingEvent> events;
-    if (inv && !inv->payment_hash.empty() && inv->payment_hash != state.last_payment_hash) {
-        state.last_payment_hash = inv->payment_hash;
+    // Per-listener deduplication happens in fireEvents.
+    if (inv && !inv->payment_hash.empty())
         events.push_back({"pending_invoice", inv, data});
-    }
     if (inv)
         state.pending_invoice = inv;
     return events;
@@ -66,8 +65,14 @@ void fireEvents(SandboxState& state, const std::vector<BillingEvent>& events) {
             std::lock_guard<std::mutex> lock(state.mutex);
             auto it = state.listeners.find(event.name);
             if (it != state.listeners.end())
-                for (const auto& [id, f] : it->second)
-                    listeners.push_back(f);
+                for (auto& entry : it->second) {
+                    if (event.name == "pending_invoice" && event.invoice) {
+                        if (entry.delivered_payment_hash == event.invoice->payment_hash)
+                            continue;
+                        entry.delivered_payment_hash = event.invoice->payment_hash;
+                    }
+                    listeners.push_back(entry.listener);
+                }
         }
         for (const auto& f : listeners)
             if (f)

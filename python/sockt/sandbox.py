@@ -23,26 +23,18 @@ EVENTS = ("pending_invoice", "low_balance", "out_of_balance")
 
 
 class _Listener:
-    """One ``on(event, callback)`` registration; remembers the invoices it has delivered."""
+    """One ``on(event, callback)`` registration. The core decides when it fires (once per
+    invoice per listener, PROTOCOL.md §12 rule 11); this only converts the payload."""
 
     def __init__(self, event: str, callback: Callable[[Any], object]) -> None:
         self.event = event
         self.callback = callback
-        self._delivered: set[str] = set()
-        self._lock = threading.Lock()
-
-    def offer(self, invoice: PendingInvoice) -> None:
-        with self._lock:
-            if invoice.payment_hash in self._delivered:
-                return
-            self._delivered.add(invoice.payment_hash)
-        self.callback(invoice)
 
     def deliver(self, event_data: dict[str, Any]) -> None:
         # Called by the core, on the thread whose call fired the event, with the GIL held.
         invoice = PendingInvoice._from_native(event_data.get("invoice"))
         if self.event == "pending_invoice" and invoice is not None:
-            self.offer(invoice)
+            self.callback(invoice)
         else:
             self.callback(event_data.get("data"))
 
@@ -88,10 +80,8 @@ class Sandbox:
         Raises :class:`SandboxNotRunningError` on timeout, or when the sandbox fails or is
         terminated.
         """
-        # One status first, through refresh_status: listeners learn about an invoice that is
-        # outstanding when the wait starts (the official SDK's wait loop does the same).
-        if self.refresh_status().status == "running":
-            return
+        # Every poll of the core's wait goes through the status path, so billing listeners hear
+        # about an invoice while the wait runs (the official SDK's wait loop does the same).
         self._native.wait_until_running(timeout, poll_interval)
 
     def refresh_status(self) -> SandboxStatus:
@@ -101,13 +91,7 @@ class Sandbox:
         already outstanding when they were registered (the reference's ``on(...)`` then
         ``refresh_status()`` example), never twice for the same ``payment_hash``.
         """
-        status = SandboxStatus._from_native(self._native.refresh_status())
-        if status.pending_invoice is not None:
-            with self._lock:
-                listeners = [entry[0] for entry in self._listeners.get("pending_invoice", [])]
-            for listener in listeners:
-                listener.offer(status.pending_invoice)
-        return status
+        return SandboxStatus._from_native(self._native.refresh_status())
 
     def pause(self) -> None:
         """Pauses the sandbox: its processes are frozen and billing stops."""

@@ -1,8 +1,9 @@
 #include "files/file_ops.hpp"
 
-#include "files/base64.hpp"
 #include "files/sandbox_path.hpp"
 #include "runtime/utf8_decoder.hpp"
+#include "sockt/errors.hpp"
+#include "sockt/models.hpp"
 #include "sockt/protocol.hpp"
 
 #include <algorithm>
@@ -136,10 +137,11 @@ OJson writeFile(const fs::path& home, const OJson& body) {
     }
     std::string data;
     if (encoding == Encoding::Base64) {
-        auto decoded = decodeBase64(content);
-        if (!decoded)
+        try {
+            data = sockt::base64Decode(content);
+        } catch (const InvalidArgumentError&) {
             throw ApiError("invalid_params", "invalid base64 content");
-        data = std::move(*decoded);
+        }
     } else {
         data = std::move(content);
     }
@@ -271,8 +273,14 @@ OJson readFile(const fs::path& home, const OJson& body) {
     out["size"] = size;
     out["encoding"] = encoding == Encoding::Utf8 ? "utf8" : "base64";
     out["truncated"] = truncated;
-    out["content"] =
-        encoding == Encoding::Utf8 ? Utf8Decoder::decode(data, truncated) : encodeBase64(data);
+    if (encoding == Encoding::Utf8) {
+        out["content"] = Utf8Decoder::decode(data, truncated);
+    } else {
+        // The official Python SDK 0.2.0 reads base64 content only from `content_b64`
+        // (docs/protocol-notes.md row 1); PROTOCOL.md §2.11 clients read `content`.
+        out["content"] = sockt::base64Encode(data);
+        out["content_b64"] = out["content"];
+    }
     return out;
 }
 

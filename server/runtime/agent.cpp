@@ -181,7 +181,11 @@ private:
             sigset_t none;
             sigemptyset(&none);
             sigprocmask(SIG_SETMASK, &none, nullptr);
+            // Ignored dispositions survive exec: restore every one the agent ignores, or Ctrl-C in
+            // a shell and the SIGHUP of a closed shell (PROTOCOL.md §6.4) would not reach programs.
             ::signal(SIGPIPE, SIG_DFL);
+            ::signal(SIGHUP, SIG_DFL);
+            ::signal(SIGINT, SIG_DFL);
             ::prctl(PR_SET_CHILD_SUBREAPER, 0);
             if (::setsid() < 0)
                 childFail(errpipe[1], "setsid");

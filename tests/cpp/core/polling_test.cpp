@@ -326,3 +326,33 @@ TEST(Polling, BillingEventsFromStatusAndExecPolls) {
     EXPECT_TRUE(sb.off("pending_invoice", id));
     EXPECT_FALSE(sb.off("pending_invoice", id));
 }
+
+TEST(Polling, InvoiceFromCreateReachesEachListenerOnce) {
+    // The reference's lightning example: create, on("pending_invoice", cb), refresh_status() must
+    // call cb with the invoice that is already outstanding, and never twice for it.
+    FixtureServer server;
+    const std::string invoice =
+        R"J({"bolt11":"lnbc10u1x","payment_hash":"h1","amount_msats":1000000,"expires_at":null})J";
+    server.enqueue(Reply::json(201, std::string(R"J({"sandbox_id":")J") + kSandboxId +
+                                        R"J(","status":"awaiting_payment","pending_invoice":)J" +
+                                        invoice + "}"));
+    std::string status = statusBody("awaiting_payment");
+    status.replace(status.find(R"J("pending_invoice":null)J"), 22,
+                   R"J("pending_invoice":)J" + invoice);
+    for (int i = 0; i < 3; ++i)
+        server.enqueue(Reply::json(200, status));
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = client.createSandbox({"nano", std::string("lightning")});
+    int first = 0, second = 0;
+    sb.on("pending_invoice", [&](const BillingEvent& e) {
+        EXPECT_EQ(e.invoice->bolt11, "lnbc10u1x");
+        ++first;
+    });
+    sb.refreshStatus();
+    sb.refreshStatus();
+    EXPECT_EQ(first, 1);
+    sb.on("pending_invoice", [&](const BillingEvent&) { ++second; });
+    sb.refreshStatus();
+    EXPECT_EQ(first, 1);
+    EXPECT_EQ(second, 1);
+}

@@ -318,6 +318,19 @@ TEST(Requests, WriteReadAndListFiles) {
     expectNoBody(reqs.at(5));
 }
 
+TEST(Requests, Base64ReadFallsBackToContentB64) {
+    // The official Python SDK reads base64 content only from `content_b64`, so a production
+    // answer may carry nothing else (docs/protocol-notes.md row 1).
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    server.enqueue(Reply::json(
+        200,
+        R"J({"path":"/home/sandbox/b","size_bytes":3,"encoding":"base64","truncated":false,"content_b64":"AAH/"})J"));
+    EXPECT_EQ(sb.readFileBytes("b"), std::string("\x00\x01\xff", 3));
+    EXPECT_EQ(ReadResult::fromJson(Json::parse(R"({"content_b64":"QQ=="})")).content, "QQ==");
+}
+
 TEST(Requests, ClientSideValidationSendsNothing) {
     FixtureServer server;
     ComputeClient client(optionsFor(server));

@@ -1,5 +1,5 @@
 // File write/read/list and the §1.6 path rules against a real home directory (PROTOCOL.md §5).
-#include "files/base64.hpp"
+#include "sockt/models.hpp"
 #include "files/file_ops.hpp"
 #include "runtime/utf8_decoder.hpp"
 #include "test_helpers.hpp"
@@ -152,7 +152,7 @@ TEST_F(FilesTest, Base64RoundTripAndWhitespace) {
     for (int i = 0; i < 256; ++i)
         bytes += static_cast<char>(i);
     bytes += std::string("\0\0\xff", 3);
-    std::string b64 = encodeBase64(bytes);
+    std::string b64 = sockt::base64Encode(bytes);
     // Wrapped at 76 columns with CRLF, tabs and spaces, padding removed.
     std::string unpadded = b64.substr(0, b64.find('='));
     std::string wrapped;
@@ -168,9 +168,7 @@ TEST_F(FilesTest, Base64RoundTripAndWhitespace) {
     EXPECT_EQ(codeOf([&] { write("bad", "ab$c", {{"encoding", "base64"}}); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { write("bad", "a", {{"encoding", "base64"}}); }), "invalid_params");
     EXPECT_EQ(codeOf([&] { write("bad", "QQ==QQ", {{"encoding", "base64"}}); }), "invalid_params");
-    EXPECT_EQ(*decodeBase64("QQ"), "A");
-    EXPECT_EQ(*decodeBase64("QUI="), "AB");
-    EXPECT_EQ(encodeBase64("AB"), "QUI=");
+    EXPECT_EQ(r["content_b64"], b64);
 }
 
 TEST_F(FilesTest, ReadSemantics) {
@@ -207,7 +205,7 @@ TEST_F(FilesTest, ReadSemantics) {
     EXPECT_EQ(codeOf([&] { read("big.bin"); }), "payload_too_large");
     auto part = read("big.bin", {{"max_bytes", 10}, {"encoding", "base64"}});
     EXPECT_EQ(part["truncated"], true);
-    EXPECT_EQ(part["content"], encodeBase64(std::string(10, '\0')));
+    EXPECT_EQ(part["content"], sockt::base64Encode(std::string(10, '\0')));
 }
 
 TEST_F(FilesTest, ListSemantics) {
