@@ -59,12 +59,18 @@ def build_rows(measurements: dict[str, list[dict[str, Any]]],
                 ratio = float(ours["median"]) / float(ref["median"])
         ok = met(row, ratio, float(ours["median"]) if ours else None)
         failed = [k for k in (row.ours, row.ref) if k and k in errors]
+        control = None
+        if row.id == "eventloop_node":
+            # The timer's lateness with nothing running: the machine's scheduling noise floor.
+            trials = measurements.get(row.ours, []) + measurements.get(row.ref or "", [])
+            control = summarize([t for t in trials if "idle_max_delay_s" in t], "idle_max_delay_s")
         out.append({
             "id": row.id, "label": row.label, "unit": row.unit, "metric": row.metric,
             "ours_key": row.ours, "ref_key": row.ref, "ours": ours, "reference": ref,
             "ratio": ratio, "target": row.target_text, "met": ok,
             "errors": {k: errors[k] for k in failed},
             "reason": EXPLANATIONS.get(row.id) if ok is False else None,
+            "control": control,
         })
     return out
 
@@ -111,6 +117,12 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"the workload.",
         "",
     ]
+    for row in rows:
+        if row.get("control"):
+            c = row["control"]
+            lines += ["", f"Event-loop control: the same 1 ms timer with nothing running was late by "
+                      f"at most {_fmt(c['median'], 'ms')} (median of trials; p95 "
+                      f"{_fmt(c['p95'], 'ms')}) — the machine's own scheduling noise."]
     versions = ["", "Versions: " + "; ".join(f"{k} {v}" for k, v in meta["versions"].items()) + "."]
     tail = ["", "¹ Measured reason for the miss:", *notes] if notes else []
     return "\n".join(head + lines + versions + tail) + "\n"
