@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
+#include <optional>
 
 namespace sockt::cli {
 
@@ -45,75 +47,85 @@ private:
     int consecutive_ = 0;
 };
 
-// §10.6 off a terminal: the official text, byte for byte.
-void waitPlain(Api& api, const std::string& id, const std::string& initial_status) {
-    auto& err = std::cerr;
-    const std::string status_path = "/sandboxes/" + pathSegment(id);
-    if (initial_status != "running") {
-        err << "Waiting for sandbox to start..." << std::flush;
-        RateLimitBudget budget;
-        bool running = false;
-        for (int i = 0; i < 60 && !running;) {
-            Json st;
-            try {
-                st = api.json({"GET", status_path, {}, std::nullopt}, "parse status");
-                budget.reset();
-            } catch (const ApiFailure& e) {
-                if (budget.absorb(e))
-                    continue;
-                throw;
-            }
-            ++i;
-            std::string s = str(st, "status");
-            if (s == "running") {
-                err << " running." << std::flush;
-                running = true;
-                break;
-            }
-            if (s == "failed")
-                throw CliError("sandbox failed");
-            if (s == "terminated")
-                throw CliError("sandbox terminated");
-            sleepMs(2000);
-            err << "." << std::flush;
-        }
-        if (!running)
-            throw CliError("timeout waiting for sandbox to reach running state");
-    }
-    err << " Waiting for data plane..." << std::flush;
-    for (int i = 0; i < 30; ++i) {
-        try {
-            HttpResponse r =
-                api.send({"GET", status_path + "/files", {{"path", "."}}, std::nullopt});
-            if (r.status >= 200 && r.status < 300) {
-                err << " ready!\n" << std::flush;
-                return;
-            }
-        } catch (const CliError&) {
-        }
-        sleepMs(2000);
-        err << "." << std::flush;
-    }
-    throw CliError("timeout waiting for sandbox data plane (files/exec not reachable yet)");
-}
+// What --wait shows while the algorithm of §10.6 runs; the algorithm itself exists once.
+class WaitPresenter {
+public:
+    virtual ~WaitPresenter() = default;
+    virtual void bootStarted() {}
+    virtual void bootStatus(const std::string& /*status*/) {}
+    virtual void bootSlept() {}
+    virtual void running() {}
+    virtual void dataPlaneStarted() {}
+    virtual void dataPlaneSlept() {}
+    virtual void ready() {}
+    virtual void abandoned() {}
+};
 
-// §10.6 on a terminal: the same algorithm with a live line showing status and elapsed time.
-void waitLive(Api& api, const std::string& id, const std::string& initial_status) {
-    LiveLine line;
-    const std::string status_path = "/sandboxes/" + pathSegment(id);
-    std::string shown = initial_status.empty() ? "unknown" : initial_status;
-    std::mutex m;
-    auto render = [&](const std::string& phase) {
-        return [&, phase](double secs) {
-            std::lock_guard<std::mutex> lock(m);
+// §10.6 off a terminal: the official text, byte for byte.
+class PlainWait : public WaitPresenter {
+public:
+    void bootStarted() override { say("Waiting for sandbox to start..."); }
+    void bootSlept() override { say("."); }
+    void running() override { say(" running."); }
+    void dataPlaneStarted() override { say(" Waiting for data plane..."); }
+    void dataPlaneSlept() override { say("."); }
+    void ready() override { say(" ready!\n"); }
+
+private:
+    static void say(const char* text) { std::cerr << text << std::flush; }
+};
+
+// §10.6 on a terminal: a live line showing the phase, the last status and the elapsed time.
+class LiveWait : public WaitPresenter {
+public:
+    LiveWait(std::string id, std::string initial_status)
+        : id_(std::move(id)), shown_(initial_status.empty() ? "unknown" : initial_status) {}
+
+    void bootStarted() override { tick("Waiting for sandbox " + id_ + " to start"); }
+    void bootStatus(const std::string& status) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shown_ = status;
+    }
+    void dataPlaneStarted() override {
+        bootStatus("running");
+        tick("Waiting for data plane of " + id_);
+    }
+    void ready() override {
+        ticker_.reset();
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " ready (%.1fs)", line_.elapsedSeconds());
+        line_.finish("Sandbox " + id_ + buf);
+    }
+    void abandoned() override {
+        ticker_.reset();
+        line_.clear();
+    }
+
+private:
+    void tick(std::string phase) {
+        ticker_.reset();
+        ticker_.emplace(line_, [this, phase = std::move(phase)](double secs) {
+            std::lock_guard<std::mutex> lock(mutex_);
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.0fs", std::floor(secs));
-            return phase + " (" + shown + ", " + buf + ")";
-        };
-    };
+            return phase + " (" + shown_ + ", " + buf + ")";
+        });
+    }
+
+    std::string id_;
+    LiveLine line_;
+    std::mutex mutex_;
+    std::string shown_;
+    std::optional<Ticker> ticker_;
+};
+
+// §10.6: up to 60 status polls 2 s apart, then up to 30 data-plane probes 2 s apart.
+void waitForSandbox(Api& api, const std::string& id, const std::string& initial_status,
+                    WaitPresenter& show) {
+    const std::string status_path = "/sandboxes/" + pathSegment(id);
     try {
         if (initial_status != "running") {
-            Ticker ticker(line, render("Waiting for sandbox " + id + " to start"));
+            show.bootStarted();
             RateLimitBudget budget;
             bool running = false;
             for (int i = 0; i < 60 && !running;) {
@@ -128,45 +140,39 @@ void waitLive(Api& api, const std::string& id, const std::string& initial_status
                 }
                 ++i;
                 std::string s = str(st, "status");
-                {
-                    std::lock_guard<std::mutex> lock(m);
-                    shown = s;
-                }
-                if (s == "running")
+                show.bootStatus(s);
+                if (s == "running") {
+                    show.running();
                     running = true;
-                else if (s == "failed")
+                    break;
+                }
+                if (s == "failed")
                     throw CliError("sandbox failed");
-                else if (s == "terminated")
+                if (s == "terminated")
                     throw CliError("sandbox terminated");
-                else
-                    sleepMs(2000);
+                sleepMs(2000);
+                show.bootSlept();
             }
             if (!running)
                 throw CliError("timeout waiting for sandbox to reach running state");
         }
-        {
-            std::lock_guard<std::mutex> lock(m);
-            shown = "running";
-        }
-        Ticker ticker(line, render("Waiting for data plane of " + id));
+        show.dataPlaneStarted();
         for (int i = 0; i < 30; ++i) {
             try {
                 HttpResponse r =
                     api.send({"GET", status_path + "/files", {{"path", "."}}, std::nullopt});
                 if (r.status >= 200 && r.status < 300) {
-                    ticker.stop();
-                    char buf[64];
-                    std::snprintf(buf, sizeof buf, " ready (%.1fs)", line.elapsedSeconds());
-                    line.finish("Sandbox " + id + buf);
+                    show.ready();
                     return;
                 }
             } catch (const CliError&) {
             }
             sleepMs(2000);
+            show.dataPlaneSlept();
         }
         throw CliError("timeout waiting for sandbox data plane (files/exec not reachable yet)");
     } catch (...) {
-        line.clear();
+        show.abandoned();
         throw;
     }
 }
@@ -206,10 +212,14 @@ int runCreate(Invocation& inv) {
             token_api.emplace(inv);
             waiter = &*token_api;
         }
-        if (stderrIsTerminal())
-            waitLive(*waiter, id, str(created, "status"));
-        else
-            waitPlain(*waiter, id, str(created, "status"));
+        const std::string initial = str(created, "status");
+        if (stderrIsTerminal()) {
+            LiveWait live(id, initial);
+            waitForSandbox(*waiter, id, initial, live);
+        } else {
+            PlainWait plain;
+            waitForSandbox(*waiter, id, initial, plain);
+        }
     }
     if (jsonMode(inv)) {
         printJson(inv, created);
