@@ -55,10 +55,19 @@ class PtyProc:
         return seen
 
     def wait(self, timeout=30):
-        try:
-            code = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"sockt did not exit; output so far: {self.buf[-2000:]!r}")
+        # Keep reading while waiting: a full pty buffer would block sockt's last writes.
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"sockt did not exit; output so far: {self.buf[-2000:]!r}")
+            r, _, _ = select.select([self.master], [], [], min(left, 0.2))
+            if r:
+                try:
+                    self.buf += os.read(self.master, 65536)
+                except OSError:
+                    pass
+        code = self.proc.returncode
         # Drain what is left.
         while True:
             r, _, _ = select.select([self.master], [], [], 0.2)
@@ -123,6 +132,7 @@ def test_interactive_session_resize_and_ctrl_d(server, sandbox):
         else:
             raise AssertionError("resize not applied")
         # Ctrl-D on an empty line ends the remote shell, then the session.
+        p.wait_prompt()
         p.write(b"\x04")
         code = p.wait()
         assert code == 0
