@@ -29,16 +29,18 @@ MIB = 1 << 20
 
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--sockt-bin", required=True, help="the sockt binary (for `sockt serve`)")
-    p.add_argument("--cpp-bench", required=True, help="bench/cpp's sockt_bench executable")
-    p.add_argument("--py-ours", required=True, help="python of the venv with our package")
-    p.add_argument("--py-official", required=True, help="python of the venv with sockt==0.2.0")
+    p.add_argument("--sockt-bin", help="the sockt binary (for `sockt serve`)")
+    p.add_argument("--cpp-bench", help="bench/cpp's sockt_bench executable")
+    p.add_argument("--py-ours", help="python of the venv with our package")
+    p.add_argument("--py-official", help="python of the venv with sockt==0.2.0")
     p.add_argument("--node", default="node")
-    p.add_argument("--node-path", required=True, help="NODE_PATH that resolves @sockt/client")
+    p.add_argument("--node-path", help="NODE_PATH that resolves @sockt/client")
     p.add_argument("--node-addon", default="", help="SOCKT_NODE_ADDON for our Node package")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--only", default="", help="comma-separated workloads (development)")
     p.add_argument("--quick", action="store_true", help="fewer, shorter trials (development)")
+    p.add_argument("--rerender", action="store_true",
+                   help="rewrite latest.md from latest.json (after editing explanations)")
     return p.parse_args()
 
 
@@ -146,8 +148,27 @@ def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
     ]
 
 
+def rerender(out: str) -> int:
+    with open(os.path.join(out, "latest.json"), encoding="utf-8") as f:
+        saved = json.load(f)
+    measurements, meta = saved.pop("trials"), saved
+    meta.pop("rows", None)
+    rows = report.build_rows(measurements, meta.get("errors", {}))
+    report.write(os.path.join(out, "latest.json"), os.path.join(out, "latest.md"), rows, meta,
+                 measurements)
+    print(f"bench: rewrote {out}/latest.md from latest.json")
+    return 0
+
+
 def main() -> int:
     args = parse_args()
+    if args.rerender:
+        return rerender(args.out)
+    missing = [f"--{n.replace('_', '-')}" for n in
+               ("sockt_bin", "cpp_bench", "py_ours", "py_official", "node_path")
+               if not getattr(args, n)]
+    if missing:
+        sys.exit(f"driver.py: missing {' '.join(missing)} (bench/run.sh passes them)")
     # Ctrl-C and SIGTERM unwind through `finally`, which stops the server and removes its data.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.makedirs(args.out, exist_ok=True)

@@ -5,6 +5,14 @@ the gap; it is printed under the table only when the row misses in that run.
 """
 
 EXPLANATIONS: dict[str, str] = {
+    "status_py": (
+        "the server's share of each round trip is fixed: per status call our package uses "
+        "≈ 135 µs of client CPU against the official SDK's ≈ 460 µs (3.4× less, process CPU "
+        "over 9,000 calls), but `sockt serve` and the loopback add ≈ 85–90 µs to both, so wall "
+        "throughput differs by 2.3–3.4× depending on the machine's load. 3× needs the client "
+        "under ≈ 95 µs: the core's ≈ 90 µs (F1, F2 in FINDINGS.md) and ≈ 35 µs in the Python "
+        "layer (perf: libpython 25 % of the process; P2)."
+    ),
     "status_cpp": (
         "per request the core spends 60–95 µs of client CPU (user+sys over 2 s runs) against "
         "wrk's ~17 µs, while `sockt serve` needs ~85 µs either way. strace -c counts 15 syscalls "
@@ -18,13 +26,15 @@ EXPLANATIONS: dict[str, str] = {
     "threads_py": (
         "the 2 cores are shared by the 8 client threads and `sockt serve`: one thread already "
         "keeps about one core busy (client ~90 µs + server ~85 µs CPU per status call), so "
-        "perfect scaling would stop near 2×. The GIL is not the limit: cProfile shows 8 µs per "
+        "perfect scaling would stop near 2× and the result follows the other load on the "
+        "machine (1.32×–2.30× across today's runs). The GIL is not the limit: cProfile shows 8 µs per "
         "call in Python code against ~170 µs in the native call that runs without the GIL. "
         "Lowering the core's per-request CPU (F1, F2) is what raises the ceiling."
     ),
     "files32_py": (
         "the server is the bottleneck: `sockt serve` alone (curl, no SDK) needs 1.0–1.2 s of "
-        "CPU to accept the 32 MiB write and 0.3 s for the read, 38 % of the write in nlohmann's "
+        "CPU to accept the 32 MiB write, and its read answer now carries the 43 MB base64 "
+        "twice (`content` and `content_b64`, S5), 38 % of the write in nlohmann's "
         "lexer growing the 43 MB base64 string one push_back at a time, plus an extra copy of "
         "the content and an unreserved body buffer (FINDINGS.md S1–S4). That caps any client "
         "near 45 MB/s while the official SDK reaches ~28 MB/s, so 3× cannot be reached from "
@@ -44,13 +54,15 @@ EXPLANATIONS: dict[str, str] = {
         "the core holds the base64 text, a validating decode of it and the request body at once "
         "on write (≈118 MiB), and on read parses the 43 MB answer into a nlohmann DOM whose "
         "string grows by doubling; the binding adds one copy each way (P1). The F3 prototype "
-        "measured 170 → 85 MiB for the C++ core."
+        "measured 170 → 85 MiB for the C++ core. Since the server started sending the content "
+        "twice (`content` + `content_b64`, S5) every client holds an extra 43–86 MB on read."
     ),
     "rss32_cpp": (
         "write: base64 string + validating decode + request body alive together; read: the "
         "answer body plus a nlohmann DOM copy of its 43 MB string grown by push_back. The F3 "
         "prototype (encode straight into the body, decode straight out of the answer) measured "
-        "170 → 85 MiB (2.66×)."
+        "170 → 85 MiB (2.66×) against a server sending `content` once; the duplicate "
+        "`content_b64` (S5) raised the current core from 170 to 256 MiB."
     ),
     "rss32_node": (
         "same core copies as C++ (F3) plus the addon's copy of the Uint8Array and a "

@@ -8,10 +8,10 @@ BENCH_SANDBOX_ID. Prints one JSON object on the last stdout line; times are seco
 
 Each implementation is driven the way its users would: ours through its public API (bytes helpers
 for binary files), the official SDK through its public API too, except for reading a binary file:
-its read_file(encoding="base64") returns the key `content_b64`, which the protocol's answer does
-not have (PROTOCOL.md §2.11 names it `content`), so it would hand back "". The worker then uses the
-SDK's own transport (the same httpx client, retries and JSON decoding that read_file runs) and
-decodes `content` itself: same work, correct bytes.
+its read_file(encoding="base64") returns the key `content_b64`, which PROTOCOL.md §2.11 does not
+name (docs/protocol-notes.md row 1; `sockt serve` now sends it as well). Against a server without
+it read_file hands back "", and the worker then repeats the read through the SDK's own transport
+(the same httpx client, retries and JSON decoding that read_file runs) and decodes `content`.
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ class Impl:
     def read_bytes(self, path: str) -> bytes:
         if self.name == "ours":
             return self.sandbox.read_file_bytes(path)
-        body = {"path": path, "encoding": "base64"}
+        text = self.sandbox.read_file(path, encoding="base64")
+        if text:
+            return base64.b64decode(text)
+        body = {"path": path, "encoding": "base64"}  # a server without `content_b64`
         answer = self.sandbox._http().request(  # see the module docstring
             "POST", f"/v1/sandboxes/{self.sandbox.id}/files/read", json=body,
             params=self.sandbox._params(),
