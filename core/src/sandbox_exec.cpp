@@ -151,13 +151,13 @@ ExecResult Sandbox::execWait(const std::string& execution_id, const PollOptions&
     };
 
     // Issue #2 item 8: first poll after ~15 ms, doubling up to poll_interval, never above it.
+    // With long-poll (§4.4) the server holds each poll until there is news, so no sleep at all.
     Duration interval = std::min(kFirstPollDelay, options.poll_interval);
     int rate_limited = 0;
     int transport_failures = 0;
-    bool first = true;
     while (true) {
         bool long_poll = options.allow_long_poll && core_->supportsLongPoll();
-        Duration pause = long_poll && !first ? Duration(0) : interval;
+        Duration pause = long_poll ? Duration(0) : interval;
         if (pause.count() > 0) {
             if (deadline)
                 pause = std::min(
@@ -166,7 +166,6 @@ ExecResult Sandbox::execWait(const std::string& execution_id, const PollOptions&
             if (!cancel.sleepFor(pause))
                 detail::throwCancelled(what);
         }
-        first = false;
         if (cancel.cancelled())
             detail::throwCancelled(what);
 
