@@ -208,7 +208,7 @@ OJson writeFile(const fs::path& home, const OJson& body) {
     return out;
 }
 
-OJson readFile(const fs::path& home, const OJson& body) {
+OJson readFile(const fs::path& home, const OJson& body, bool with_content_b64) {
     std::string path = requireString(body, "path");
     Encoding encoding = parseEncoding(body);
     std::int64_t max_bytes = 0;
@@ -276,10 +276,9 @@ OJson readFile(const fs::path& home, const OJson& body) {
     if (encoding == Encoding::Utf8) {
         out["content"] = Utf8Decoder::decode(data, truncated);
     } else {
-        // The official Python SDK 0.2.0 reads base64 content only from `content_b64`
-        // (docs/protocol-notes.md row 1); PROTOCOL.md §2.11 clients read `content`.
         out["content"] = sockt::base64Encode(data);
-        out["content_b64"] = out["content"];
+        if (with_content_b64)
+            out["content_b64"] = out["content"];
     }
     return out;
 }

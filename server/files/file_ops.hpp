@@ -11,8 +11,11 @@ namespace sockt::server {
 
 /// §2.10: {"path","bytes_written","created_dirs"}; atomic (temp file + rename), mode 0644.
 OJson writeFile(const std::filesystem::path& home, const OJson& request_body);
-/// §2.11: {"path","size_bytes","size","encoding","truncated","content"}.
-OJson readFile(const std::filesystem::path& home, const OJson& request_body);
+/// §2.11: {"path","size_bytes","size","encoding","truncated","content"}, plus `content_b64`
+/// (the same text) on base64 reads when `with_content_b64`: the official Python SDK reads only
+/// that key (docs/protocol-notes.md row 1).
+OJson readFile(const std::filesystem::path& home, const OJson& request_body,
+               bool with_content_b64 = true);
 /// §2.12 from the raw query values ("" = omitted): {"entries","total_entries","truncated"}.
 OJson listFiles(const std::filesystem::path& home, const std::string& path,
                 const std::string& recursive, const std::string& max_depth);

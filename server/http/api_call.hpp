@@ -23,6 +23,8 @@ struct ApiCall {
     /// For shell-url: `Host` header and whether the client reached us over TLS.
     std::string host;
     bool secure = false;
+    /// The User-Agent header (only to spare our own clients a compatibility duplicate).
+    std::string user_agent;
 
     std::string queryValue(const std::string& key) const {
         auto it = query.find(key);

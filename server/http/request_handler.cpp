@@ -138,6 +138,7 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         call.header_credential = bearerCredential(request.get("Authorization", ""));
         call.host = request.getHost().empty() ? ctx_.fallback_host : request.getHost();
         call.secure = Poco::icompare(request.get("X-Forwarded-Proto", ""), "https") == 0;
+        call.user_agent = request.get("User-Agent", "");
 
         Body body = readBody(request);
         if (body.too_large)

@@ -81,9 +81,18 @@ TEST_F(ExecFiles, FilesRoundTrip) {
         post(base + "/write",
              Json{{"path", "bin.dat"}, {"content", "AAEC\n/w=="}, {"encoding", "base64"}}, key());
     EXPECT_EQ(b.json()["bytes_written"], 4);
-    EXPECT_EQ(post(base + "/read", Json{{"path", "bin.dat"}, {"encoding", "base64"}}, key())
-                  .json()["content"],
-              "AAEC/w==");
+    // Other clients (the official Python SDK reads only `content_b64`) get both keys; our own
+    // clients, known by their User-Agent, get `content` alone (docs/protocol-notes.md row 1).
+    auto official = post(base + "/read", Json{{"path", "bin.dat"}, {"encoding", "base64"}}, key())
+                        .json();
+    EXPECT_EQ(official["content"], "AAEC/w==");
+    EXPECT_EQ(official["content_b64"], "AAEC/w==");
+    HttpCall ours{"POST", base + "/read",
+                  Json{{"path", "bin.dat"}, {"encoding", "base64"}}.dump(), key(),
+                  {{"User-Agent", "sockt-cpp/0.1.0 python/3.11"}}};
+    auto mine = httpCall(url(), ours).json();
+    EXPECT_EQ(mine["content"], "AAEC/w==");
+    EXPECT_FALSE(mine.contains("content_b64"));
     auto l = get(base + "?path=src", key()).json();
     EXPECT_EQ(l["total_entries"], 1);
     EXPECT_EQ(l["entries"][0]["name"], "app.py");
