@@ -33,8 +33,7 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "files32_py": (
         "the server is the bottleneck: `sockt serve` alone (curl, no SDK) needs 1.0–1.2 s of "
-        "CPU to accept the 32 MiB write, and its read answer now carries the 43 MB base64 "
-        "twice (`content` and `content_b64`, S5), 38 % of the write in nlohmann's "
+        "CPU to accept the 32 MiB write, 38 % of it in nlohmann's "
         "lexer growing the 43 MB base64 string one push_back at a time, plus an extra copy of "
         "the content and an unreserved body buffer (FINDINGS.md S1–S4). That caps any client "
         "near 45 MB/s while the official SDK reaches ~28 MB/s, so 3× cannot be reached from "
@@ -54,15 +53,13 @@ EXPLANATIONS: dict[str, str] = {
         "the core holds the base64 text, a validating decode of it and the request body at once "
         "on write (≈118 MiB), and on read parses the 43 MB answer into a nlohmann DOM whose "
         "string grows by doubling; the binding adds one copy each way (P1). The F3 prototype "
-        "measured 170 → 85 MiB for the C++ core. Since the server started sending the content "
-        "twice (`content` + `content_b64`, S5) every client holds an extra 43–86 MB on read."
+        "measured 170 → 85 MiB for the C++ core."
     ),
     "rss32_cpp": (
         "write: base64 string + validating decode + request body alive together; read: the "
         "answer body plus a nlohmann DOM copy of its 43 MB string grown by push_back. The F3 "
         "prototype (encode straight into the body, decode straight out of the answer) measured "
-        "170 → 85 MiB (2.66×) against a server sending `content` once; the duplicate "
-        "`content_b64` (S5) raised the current core from 170 to 256 MiB."
+        "170 → 85 MiB (2.66×)."
     ),
     "rss32_node": (
         "same core copies as C++ (F3) plus the addon's copy of the Uint8Array and a "
