@@ -27,6 +27,17 @@ bool sameLoose(std::string_view a, std::string_view b) {
     }
 }
 
+// A number sent as a string ("5000"): the whole text must parse, else it is not a number.
+std::optional<double> numberInString(const std::string& s) {
+    if (s.empty())
+        return std::nullopt;
+    char* end = nullptr;
+    double d = std::strtod(s.c_str(), &end);
+    if (end && *end == '\0')
+        return d;
+    return std::nullopt;
+}
+
 std::optional<std::int64_t> fromDouble(double d) {
     if (!std::isfinite(d))
         return std::nullopt;
@@ -100,13 +111,8 @@ std::optional<std::int64_t> optInt(const Json* v) {
     if (v->is_boolean())
         return v->get<bool>() ? 1 : 0;
     if (v->is_string()) {
-        const std::string& s = v->get_ref<const std::string&>();
-        if (s.empty())
-            return std::nullopt;
-        char* end = nullptr;
-        double d = std::strtod(s.c_str(), &end);
-        if (end && *end == '\0')
-            return fromDouble(d);
+        if (auto d = numberInString(v->get_ref<const std::string&>()))
+            return fromDouble(*d);
     }
     return std::nullopt;
 }
@@ -118,15 +124,8 @@ std::optional<double> optDouble(const Json* v) {
         return v->get<double>();
     if (v->is_boolean())
         return v->get<bool>() ? 1.0 : 0.0;
-    if (v->is_string()) {
-        const std::string& s = v->get_ref<const std::string&>();
-        if (s.empty())
-            return std::nullopt;
-        char* end = nullptr;
-        double d = std::strtod(s.c_str(), &end);
-        if (end && *end == '\0')
-            return d;
-    }
+    if (v->is_string())
+        return numberInString(v->get_ref<const std::string&>());
     return std::nullopt;
 }
 
