@@ -86,8 +86,8 @@ ResolvedConfig resolveConfig(const ClientOptions& options) {
             {"timeout must be positive (got " + std::to_string(options.timeout.count()) + " ms)",
              "", 0});
     c.timeout = options.timeout;
-    c.user_agent = options.user_agent.empty() ? "sockt-cpp/" + std::string(version())
-                                              : options.user_agent;
+    c.user_agent =
+        options.user_agent.empty() ? "sockt-cpp/" + std::string(version()) : options.user_agent;
     if (!options.user_agent_suffix.empty())
         c.user_agent += " " + options.user_agent_suffix;
     c.max_idle_connections = std::max(0, options.max_idle_connections);
@@ -266,15 +266,8 @@ Json ClientCore::callJson(const HttpRequest& request, const std::optional<Creden
     if (response.body.empty())
         return Json::object();
     Json j = Json::parse(response.body, nullptr, false);
-    if (j.is_discarded()) {
-        SocktError::Details d;
-        d.message = "the server answered " + request.method + " " + request.path +
-                    " with a body that is not JSON";
-        d.status_code = response.status;
-        d.request_id = response.header("x-request-id");
-        d.body = response.body.substr(0, 2000);
-        throw APIError(std::move(d));
-    }
+    if (j.is_discarded())
+        throwNotJson(request, response, response.body);
     return j;
 }
 

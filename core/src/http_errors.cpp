@@ -116,4 +116,14 @@ bool isPodStarting(const HttpResponse& response) {
     return false;
 }
 
+void throwNotJson(const HttpRequest& request, const HttpResponse& response, std::string_view body) {
+    SocktError::Details d;
+    d.message = "the server answered " + request.method + " " + request.path +
+                " with a body that is not JSON";
+    d.status_code = response.status;
+    d.request_id = response.header("x-request-id");
+    d.body = std::string(body.substr(0, 2000));
+    throw APIError(std::move(d));
+}
+
 } // namespace sockt::detail

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sockt::detail {
 
@@ -15,6 +16,10 @@ std::string slugOf(const HttpResponse& response);
 std::optional<double> parseRetryAfter(const std::string& value);
 SocktError::Details detailsFromResponse(const HttpResponse& response);
 [[noreturn]] void throwForResponse(const HttpResponse& response);
+/// APIError for a success answer whose body (`body`: the response's, or what is left of it) is
+/// not JSON.
+[[noreturn]] void throwNotJson(const HttpRequest& request, const HttpResponse& response,
+                               std::string_view body);
 /// PROTOCOL.md §3.5: 503 whose body mentions pod_starting/starting, or 400 pod_unreachable.
 bool isPodStarting(const HttpResponse& response);
 

@@ -1,7 +1,15 @@
-// Sandbox file calls (PROTOCOL.md §2.10-2.12, §5). Large contents are spliced into the JSON body
-// directly instead of going through a json object (one copy instead of three).
+// Sandbox file calls (PROTOCOL.md §2.10-2.12, §5). Large contents never go through a json object:
+// write bodies are built as text with the content spliced (or base64-encoded) straight into them,
+// and read answers have their content cut out of the raw body (readAnswer below), so a 32 MiB
+// file costs one body plus one decoded copy instead of five buffers.
+#include "http_errors.hpp"
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
 
 namespace sockt {
 
@@ -21,46 +29,253 @@ std::string quoted(const std::string& s, const char* what) {
     }
 }
 
-} // namespace
-
-WriteResult Sandbox::writeFile(const std::string& path, const std::string& content,
-                               const WriteFileOptions& options, const CancelToken& cancel) {
-    detail::requireNonEmpty(path, "path");
-    std::string encoding = detail::normalizeEncoding(options.encoding);
+/// `{"path":…,"encoding":…,"create_dirs":…,"content":` with room reserved for `content_chars`
+/// more chars plus the closing brace: the one place the files/write body (§2.10) is laid out.
+std::string writeBodyPrefix(const std::string& path, const std::string& encoding, bool create_dirs,
+                            std::size_t content_chars) {
+    std::string quoted_path = quoted(path, "path");
     std::string body;
-    body.reserve(content.size() + path.size() + 96);
-    body += "{\"path\":" + quoted(path, "path") + ",\"encoding\":\"" + encoding +
-            "\",\"create_dirs\":" + (options.create_dirs ? "true" : "false") + ",\"content\":";
-    if (encoding == "base64") {
-        // Validated here so a typo fails before a large upload; the alphabet needs no escaping
-        // once whitespace (allowed, §5.1) is dropped.
-        base64Decode(content);
-        body += '"';
-        for (char c : content)
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-                body += c;
-        body += '"';
-    } else {
-        body += quoted(content, "content");
-    }
-    body += '}';
-    detail::ensureDataPlaneReady(*core_, *state_, cancel);
-    HttpRequest request{"POST", sandboxPath(*state_, "/files/write")};
+    body.reserve(quoted_path.size() + encoding.size() + content_chars + 64);
+    body += "{\"path\":";
+    body += quoted_path;
+    body += ",\"encoding\":\"";
+    body += encoding;
+    body += "\",\"create_dirs\":";
+    body += create_dirs ? "true" : "false";
+    body += ",\"content\":";
+    return body;
+}
+
+WriteResult sendWrite(detail::ClientCore& core, detail::SandboxState& state, std::string body,
+                      const CancelToken& cancel) {
+    detail::ensureDataPlaneReady(core, state, cancel);
+    HttpRequest request{"POST", sandboxPath(state, "/files/write")};
     request.body = std::move(body);
-    return WriteResult::fromJson(
-        core_->callJson(request, sandboxCredential(*core_, *state_), cancel));
+    return WriteResult::fromJson(core.callJson(request, sandboxCredential(core, state), cancel));
 }
 
-WriteResult Sandbox::writeFileBytes(const std::string& path, std::string_view bytes,
-                                    bool create_dirs, const CancelToken& cancel) {
-    WriteFileOptions options;
-    options.encoding = "base64";
-    options.create_dirs = create_dirs;
-    return writeFile(path, base64Encode(bytes), options, cancel);
+// --- Read answers -------------------------------------------------------------------------------
+
+/// Bytes a JSON string may hold unescaped that are also one byte of a UTF-8 text: printable
+/// ASCII except '"' and '\\'. A string value made only of these is its own text, so it can be
+/// used without the JSON lexer; base64 (§5.1) always is, unless a server escapes '/' as "\/".
+constexpr std::array<bool, 256> makePlainTable() {
+    std::array<bool, 256> table{};
+    for (int c = 0x20; c < 0x7F; ++c)
+        table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return table;
+}
+constexpr auto kPlain = makePlainTable();
+
+constexpr std::size_t kNone = std::string_view::npos;
+
+/// The index of the first byte at or after `pos` that is not kPlain (s.size() if none). Eight
+/// bytes per step while all are plain: a whole 64 MiB base64 value is scanned here.
+std::size_t endOfPlain(std::string_view s, std::size_t pos) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    // Exact tests for "some byte of x is zero / is below n (n <= 128)", standard SWAR forms.
+    auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+    auto has_below = [](std::uint64_t x, std::uint64_t n) {
+        return ((x - kOnes * n) & ~x & kHigh) != 0;
+    };
+    while (pos + 8 <= s.size()) {
+        std::uint64_t x;
+        std::memcpy(&x, s.data() + pos, 8);
+        if ((x & kHigh) != 0 || has_below(x, 0x20) || has_zero(x ^ (kOnes * 0x7F)) ||
+            has_zero(x ^ (kOnes * '"')) || has_zero(x ^ (kOnes * '\\')))
+            break;
+        pos += 8;
+    }
+    while (pos < s.size() && kPlain[static_cast<unsigned char>(s[pos])])
+        ++pos;
+    return pos;
 }
 
-ReadResult Sandbox::readFileResult(const std::string& path, const ReadFileOptions& options,
-                                   const CancelToken& cancel) {
+std::size_t skipSpace(std::string_view s, std::size_t pos) {
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
+        ++pos;
+    return pos;
+}
+
+/// `pos` is at an opening quote: the index after the closing one, or kNone.
+std::size_t skipString(std::string_view s, std::size_t pos) {
+    for (std::size_t i = pos + 1; i < s.size(); ++i) {
+        if (s[i] == '\\')
+            ++i;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return kNone;
+}
+
+/// `pos` is at the first char of a value: the index after it, or kNone. Exact for valid JSON;
+/// on anything else it only has to stay in bounds (see findContentValues).
+std::size_t skipValue(std::string_view s, std::size_t pos) {
+    if (s[pos] == '"')
+        return skipString(s, pos);
+    if (s[pos] == '{' || s[pos] == '[') {
+        int depth = 0;
+        for (std::size_t i = pos; i < s.size(); ++i) {
+            const char c = s[i];
+            if (c == '"') {
+                i = skipString(s, i);
+                if (i == kNone)
+                    return kNone;
+                --i;
+            } else if (c == '{' || c == '[') {
+                ++depth;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return i + 1;
+            }
+        }
+        return kNone;
+    }
+    std::size_t i = pos;
+    while (i < s.size() && std::strchr(",}] \t\r\n", s[i]) == nullptr)
+        ++i;
+    return i == pos ? kNone : i;
+}
+
+/// Where a top-level content key's string value lies in the body (between its quotes).
+struct ValueSpan {
+    std::size_t begin = kNone;
+    std::size_t end = kNone;
+    bool found() const { return begin != kNone; }
+};
+
+/// Finds the string values of the top-level keys `content` and `content_b64` in a read answer.
+/// False when the fast path's assumptions fail; the caller then parses the body the normal way.
+///
+/// WHY a walk over the top-level members and not a text search for `"content":"`: JSON escapes
+/// every quote inside a string, so that text cannot start inside a string *value* — but it can
+/// (1) start at the escaped quote of a *key* such as `"a\"content":"…"` (the raw text holds
+/// `\"content":"`), and (2) be a key of a nested object (`{"meta":{"content":"x"}}`). Both would
+/// hand back the wrong bytes. So we step over the members of the outer object (strings
+/// escape-aware, nested values by bracket depth outside strings) and take only keys spelled
+/// exactly `content` / `content_b64`. Whitespace around ':' and ',' is allowed as JSON allows it.
+///
+/// It bails out (→ normal parse) when a key holds a backslash (an escaped spelling of a content
+/// key would not be recognised), when a content key appears twice (the DOM keeps the last), and
+/// when a content value holds anything but kPlain bytes: an escape such as `\/`, a raw control
+/// char or non-ASCII byte (invalid JSON or UTF-8 the lexer must judge, as it does today).
+///
+/// The walk does not validate the rest: the caller replaces each found value by `null` and parses
+/// that small remainder R with the JSON parser. The body B is valid iff R is: both share the text
+/// before each cut, the walk is exact on any prefix of valid JSON, so each cut sits at the value of
+/// a top-level member in both, and a string made of kPlain bytes is as valid a value as `null`.
+bool findContentValues(std::string_view body, ValueSpan& content, ValueSpan& content_b64) {
+    std::size_t pos = skipSpace(body, 0);
+    if (pos >= body.size() || body[pos] != '{')
+        return false;
+    pos = skipSpace(body, pos + 1);
+    if (pos < body.size() && body[pos] == '}')
+        return true;
+    bool seen_content = false;
+    bool seen_b64 = false;
+    for (;;) {
+        if (pos >= body.size() || body[pos] != '"')
+            return false;
+        const std::size_t key_end = body.find('"', pos + 1);
+        if (key_end == kNone)
+            return false;
+        const std::string_view key = body.substr(pos + 1, key_end - pos - 1);
+        if (key.find('\\') != kNone)
+            return false;
+        pos = skipSpace(body, key_end + 1);
+        if (pos >= body.size() || body[pos] != ':')
+            return false;
+        pos = skipSpace(body, pos + 1);
+        if (pos >= body.size())
+            return false;
+        ValueSpan* target = nullptr;
+        if (key == "content" || key == "content_b64") {
+            bool& seen = key == "content" ? seen_content : seen_b64;
+            if (seen)
+                return false;
+            seen = true;
+            if (body[pos] == '"')
+                target = key == "content" ? &content : &content_b64;
+        }
+        if (target != nullptr) {
+            const std::size_t end = endOfPlain(body, pos + 1);
+            if (end >= body.size() || body[end] != '"')
+                return false;
+            *target = {pos + 1, end};
+            pos = end + 1;
+        } else {
+            pos = skipValue(body, pos);
+            if (pos == kNone)
+                return false;
+        }
+        pos = skipSpace(body, pos);
+        if (pos >= body.size())
+            return false;
+        if (body[pos] == '}')
+            return true; // anything after it is judged by the parser of the remainder
+        if (body[pos] != ',')
+            return false;
+        pos = skipSpace(body, pos + 1);
+    }
+}
+
+/// A files/read answer: every key but the content in `rest` (content keys null, as readFileResult
+/// always documented for `raw`), the content as `storage[offset, offset + length)`.
+struct ReadAnswer {
+    Json rest;
+    std::string storage;
+    std::size_t offset = 0;
+    std::size_t length = 0;
+
+    std::string_view content() const { return std::string_view(storage).substr(offset, length); }
+    /// The content as a string of its own, moved to the front of the buffer it already lives in
+    /// (no second allocation of a large file).
+    std::string takeContent() {
+        std::string out = std::move(storage);
+        out.erase(0, offset);
+        out.resize(length);
+        return out;
+    }
+};
+
+/// callJson's answer to a body that is not JSON (client_core.cpp · ClientCore::callJson), for the
+/// read path, which parses the body itself.
+/// The normal path: the whole body through the JSON parser, then the content moved out of the
+/// DOM. `content` first, then `content_b64` (docs/protocol-notes.md row 1): the first string wins,
+/// both are left null.
+ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpResponse& response,
+                            std::string body) {
+    ReadAnswer answer;
+    if (body.empty()) {
+        answer.rest = Json::object();
+        return answer;
+    }
+    answer.rest = Json::parse(body, nullptr, false);
+    if (answer.rest.is_discarded())
+        detail::throwNotJson(request, response, body);
+    body = std::string(); // the DOM holds it all now; free the text before anything else
+    if (answer.rest.is_object()) {
+        bool taken = false;
+        for (const char* key : {"content", "content_b64"}) {
+            auto it = answer.rest.find(key);
+            if (it == answer.rest.end() || !it->is_string())
+                continue;
+            if (!taken)
+                answer.storage = std::move(it->get_ref<std::string&>());
+            taken = true;
+            *it = nullptr;
+        }
+    }
+    answer.length = answer.storage.size();
+    return answer;
+}
+
+/// Sends a files/read request and splits the answer (statuses >= 400 throw as for callJson).
+/// Fast path: cut the content values out of the raw body (findContentValues) and parse only the
+/// small rest; the content stays in the body. Otherwise the same body goes the normal path.
+ReadAnswer readAnswer(detail::ClientCore& core, detail::SandboxState& state,
+                      const std::string& path, const ReadFileOptions& options,
+                      const CancelToken& cancel) {
     detail::requireNonEmpty(path, "path");
     std::string encoding = detail::normalizeEncoding(options.encoding);
     if (options.max_bytes && *options.max_bytes < 0)
@@ -68,33 +283,99 @@ ReadResult Sandbox::readFileResult(const std::string& path, const ReadFileOption
     Json body = {{"path", path}, {"encoding", encoding}};
     if (options.max_bytes && *options.max_bytes > 0)
         body["max_bytes"] = *options.max_bytes;
-    detail::ensureDataPlaneReady(*core_, *state_, cancel);
-    HttpRequest request{"POST", sandboxPath(*state_, "/files/read")};
+    detail::ensureDataPlaneReady(core, state, cancel);
+    HttpRequest request{"POST", sandboxPath(state, "/files/read")};
     try {
         request.body = body.dump();
     } catch (const Json::type_error&) {
         throw InvalidArgumentError({"path is not valid UTF-8", "", 0});
     }
-    Json answer = core_->callJson(request, sandboxCredential(*core_, *state_), cancel);
-    // A read can carry 64 MiB of base64: move the content out instead of copying it into both
-    // `content` and `raw` (raw keeps every other key; its content keys are left null). Base64
-    // answers may carry it as `content_b64` too (docs/protocol-notes.md row 1): first one wins.
-    std::string content;
-    if (answer.is_object()) {
-        bool taken = false;
-        for (const char* key : {"content", "content_b64"}) {
-            auto it = answer.find(key);
-            if (it == answer.end() || !it->is_string())
-                continue;
-            if (!taken)
-                content = std::move(it->get_ref<std::string&>());
-            taken = true;
-            *it = nullptr;
-        }
+    HttpResponse response = core.sendAs(request, sandboxCredential(core, state), cancel);
+    if (response.status >= 400)
+        detail::throwForResponse(response);
+    std::string text = std::move(response.body);
+
+    ValueSpan content;
+    ValueSpan content_b64;
+    if (!findContentValues(text, content, content_b64) ||
+        (!content.found() && !content_b64.found()))
+        return parseWholeAnswer(request, response, std::move(text));
+    // The remainder: the body with each found value (quotes included) replaced by `null`.
+    const ValueSpan* first = &content;
+    const ValueSpan* second = &content_b64;
+    if (!first->found() || (second->found() && second->begin < first->begin))
+        std::swap(first, second);
+    std::string rest;
+    std::size_t copied = 0;
+    for (const ValueSpan* span : {first, second}) {
+        if (!span->found())
+            continue;
+        rest.append(text, copied, span->begin - 1 - copied);
+        rest += "null";
+        copied = span->end + 1;
     }
-    ReadResult result = ReadResult::fromJson(answer);
-    result.content = std::move(content);
-    result.raw = std::move(answer);
+    rest.append(text, copied, kNone);
+    ReadAnswer answer;
+    answer.rest = Json::parse(rest, nullptr, false);
+    if (answer.rest.is_discarded() || !answer.rest.is_object())
+        return parseWholeAnswer(request, response, std::move(text));
+    const ValueSpan& taken = content.found() ? content : content_b64;
+    answer.storage = std::move(text);
+    answer.offset = taken.begin;
+    answer.length = taken.end - taken.begin;
+    return answer;
+}
+
+} // namespace
+
+WriteResult Sandbox::writeFile(const std::string& path, const std::string& content,
+                               const WriteFileOptions& options, const CancelToken& cancel) {
+    detail::requireNonEmpty(path, "path");
+    std::string encoding = detail::normalizeEncoding(options.encoding);
+    std::string body;
+    if (encoding == "base64") {
+        body = writeBodyPrefix(path, encoding, options.create_dirs, content.size() + 2);
+        // Validated here so a typo fails before a large upload; the alphabet needs no escaping
+        // once whitespace (allowed, §5.1) is dropped.
+        base64Decode(content);
+        body += '"';
+        std::size_t pos = 0;
+        while (pos < content.size()) {
+            const std::size_t space = content.find_first_of(" \t\r\n", pos);
+            body.append(content, pos, space == std::string::npos ? space : space - pos);
+            pos = space == std::string::npos ? content.size() : space + 1;
+        }
+        body += '"';
+    } else {
+        body = writeBodyPrefix(path, encoding, options.create_dirs, content.size() + 2);
+        body += quoted(content, "content");
+    }
+    body += '}';
+    return sendWrite(*core_, *state_, std::move(body), cancel);
+}
+
+WriteResult Sandbox::writeFileBytes(const std::string& path, std::string_view bytes,
+                                    bool create_dirs, const CancelToken& cancel) {
+    detail::requireNonEmpty(path, "path");
+    // Our own encoder's output needs neither validation nor escaping: encode it in place.
+    const std::size_t encoded = base64EncodedLength(bytes.size());
+    std::string body = writeBodyPrefix(path, "base64", create_dirs, encoded + 2);
+    const std::size_t at = body.size();
+    body.resize(at + encoded + 3);
+    body[at] = '"';
+    base64EncodeInto(bytes, body.data() + at + 1);
+    body[at + 1 + encoded] = '"';
+    body[at + 2 + encoded] = '}';
+    return sendWrite(*core_, *state_, std::move(body), cancel);
+}
+
+ReadResult Sandbox::readFileResult(const std::string& path, const ReadFileOptions& options,
+                                   const CancelToken& cancel) {
+    ReadAnswer answer = readAnswer(*core_, *state_, path, options, cancel);
+    // A read can carry 64 MiB of base64: `raw` keeps every other key, its content keys null.
+    ReadResult result = ReadResult::fromJson(answer.rest);
+    result.content = answer.takeContent();
+    result.raw = std::move(answer.rest);
     return result;
 }
 
@@ -108,7 +389,9 @@ std::string Sandbox::readFileBytes(const std::string& path, std::optional<std::i
     ReadFileOptions options;
     options.encoding = "base64";
     options.max_bytes = max_bytes;
-    return base64Decode(readFileResult(path, options, cancel).content);
+    // Decoded straight out of the answer's body, which is freed on return.
+    ReadAnswer answer = readAnswer(*core_, *state_, path, options, cancel);
+    return base64Decode(answer.content());
 }
 
 FileListing Sandbox::listFilesResult(const ListFilesOptions& options, const CancelToken& cancel) {

@@ -6,10 +6,12 @@
 // object it was parsed from in `raw`. Plain values: safe to copy between threads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sockt {
@@ -211,6 +213,11 @@ struct ShellFrame {
 
 // Base64 (standard alphabet, padded, unwrapped) for binary file content (PROTOCOL.md §12 rule 12).
 std::string base64Encode(std::string_view bytes);
+/// Length of base64Encode() of `byte_count` bytes: 4 symbols per started group of 3 bytes.
+std::size_t base64EncodedLength(std::size_t byte_count);
+/// Writes base64Encode(bytes) to `out`, which must have room for base64EncodedLength(bytes.size())
+/// chars (no terminator written), e.g. straight into a request body sized by the caller.
+void base64EncodeInto(std::string_view bytes, char* out);
 /// Ignores ASCII whitespace, accepts missing padding; throws InvalidArgumentError otherwise.
 std::string base64Decode(std::string_view text);
 

@@ -2,8 +2,14 @@
 // response, against a scripted fixture server (issue #2 item 10).
 #include "core_test_helpers.hpp"
 
+#include <functional>
 #include <gtest/gtest.h>
+#include <mutex>
+#include <random>
 #include <sockt/sockt.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace sockt;
 using namespace sockt::testing;
@@ -385,4 +391,277 @@ TEST(Requests, RawRequestApiAndBasePathPrefix) {
     EXPECT_EQ(reqs.at(0).header("user-agent"),
               "sockt-cpp/" + std::string(version()) + " python/3.11");
     EXPECT_EQ(reqs.at(1).path, "/proxy/v1/sandboxes/nope");
+}
+
+// --- Large-file paths: writeFileBytes encodes into the body, reads cut the content out of the
+// raw answer (fast path) or parse it whole (fallback). Both must give the same bytes and errors.
+
+namespace {
+
+std::string randomBytes(std::size_t n, unsigned seed) {
+    std::mt19937_64 rng(seed);
+    std::string bytes(n, '\0');
+    for (auto& c : bytes)
+        c = static_cast<char>(rng());
+    return bytes;
+}
+
+/// A fixture handler acting as a one-file sandbox: files/write stores the decoded content,
+/// files/read answers it (built by `answer` from the stored base64 text).
+struct OneFileSandbox {
+    std::mutex mutex;
+    std::string stored_b64;
+    std::function<std::string(const std::string&)> answer = [](const std::string& b64) {
+        return R"({"path":"/home/sandbox/f","size_bytes":0,"encoding":"base64","truncated":false,)"
+               R"("content":")" +
+               b64 + "\"}";
+    };
+
+    void install(FixtureServer& server) {
+        server.setHandler([this](const RecordedRequest& r) {
+            std::lock_guard<std::mutex> lock(mutex);
+            Json body = Json::parse(r.body);
+            if (r.path == kPrefix + "/files/write") {
+                stored_b64 = body.at("content").get<std::string>();
+                return Reply::json(200, R"({"path":"/home/sandbox/f","bytes_written":)" +
+                                            std::to_string(base64Decode(stored_b64).size()) +
+                                            R"(,"created_dirs":false})");
+            }
+            if (r.path == kPrefix + "/files/read")
+                return Reply::json(200, answer(stored_b64));
+            return Reply::json(404, R"({"code":"not_found","message":"unscripted"})");
+        });
+    }
+};
+
+/// Answers every read with `body` (status 200).
+std::string readBytesAnswering(const std::string& body) {
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    server.enqueue(Reply::json(200, body));
+    return sb.readFileBytes("f");
+}
+
+ReadResult readResultAnswering(const std::string& body, const std::string& encoding = "utf8") {
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    server.enqueue(Reply::json(200, body));
+    ReadFileOptions o;
+    o.encoding = encoding;
+    return sb.readFileResult("f", o);
+}
+
+} // namespace
+
+TEST(Requests, BinaryRoundTripsOfManySizes) {
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    OneFileSandbox fake;
+    fake.install(server);
+    unsigned seed = 1;
+    for (std::size_t size : {0u, 1u, 2u, 3u, 4u, 5u, 64u * 1024 + 1, 3u * 1024 * 1024 + 2}) {
+        const std::string bytes = randomBytes(size, seed++);
+        WriteResult w = sb.writeFileBytes("dir/f", bytes, true);
+        EXPECT_EQ(w.bytes_written, static_cast<std::int64_t>(size));
+        // The body on the wire: the documented keys, the content exactly base64Encode(bytes).
+        const RecordedRequest sent = server.requests().back();
+        EXPECT_EQ(sent.header("content-type"), "application/json");
+        Json body = Json::parse(sent.body);
+        EXPECT_EQ(body.size(), 4u);
+        EXPECT_EQ(body.at("path"), "dir/f");
+        EXPECT_EQ(body.at("encoding"), "base64");
+        EXPECT_EQ(body.at("create_dirs"), true);
+        EXPECT_EQ(body.at("content"), base64Encode(bytes)) << size;
+        EXPECT_EQ(sb.readFileBytes("dir/f"), bytes) << size;
+        ReadFileOptions o;
+        o.encoding = "base64";
+        ReadResult rr = sb.readFileResult("dir/f", o);
+        EXPECT_EQ(rr.content, base64Encode(bytes)) << size;
+        EXPECT_TRUE(rr.raw.at("content").is_null());
+        EXPECT_EQ(rr.raw.at("path"), "/home/sandbox/f");
+    }
+}
+
+TEST(Requests, BinaryReadAnswerShapes) {
+    // Every shape goes through a fake whose answer carries the stored base64 in another way.
+    const std::string bytes = randomBytes(3000, 99);
+    std::string b64 = base64Encode(bytes);
+    ASSERT_NE(b64.find('/'), std::string::npos); // the escaped-slash case needs one
+    const std::vector<std::pair<std::string, std::function<std::string(const std::string&)>>>
+        shapes = {
+            {"content_b64 only",
+             [](const std::string& s) {
+                 return R"({"path":"/home/sandbox/f","encoding":"base64","content_b64":")" + s +
+                        "\"}";
+             }},
+            {"both keys",
+             [](const std::string& s) {
+                 return R"({"path":"/home/sandbox/f","content":")" + s +
+                        R"(","encoding":"base64","content_b64":")" + s + "\"}";
+             }},
+            {"both keys, content_b64 first",
+             [](const std::string& s) {
+                 return R"({"content_b64":")" + s + R"(","content":")" + s + "\"}";
+             }},
+            {"whitespace everywhere",
+             [](const std::string& s) {
+                 return "\n{ \"path\" : \"/home/sandbox/f\" ,\r\n \"content\" :\t \"" + s +
+                        "\" , \"truncated\" : false }\n";
+             }},
+            {"escaped slashes (fallback)",
+             [](const std::string& s) {
+                 std::string escaped;
+                 for (char c : s)
+                     escaped += c == '/' ? std::string("\\/") : std::string(1, c);
+                 return R"({"path":"/home/sandbox/f","content":")" + escaped + "\"}";
+             }},
+            {"line-wrapped base64 as \\n escapes (fallback)",
+             [](const std::string& s) {
+                 std::string wrapped;
+                 for (std::size_t i = 0; i < s.size(); i += 76)
+                     wrapped += s.substr(i, 76) + "\\n";
+                 return R"({"content":")" + wrapped + "\"}";
+             }},
+            {"content first, other keys after",
+             [](const std::string& s) {
+                 return R"({"content":")" + s +
+                        R"(","truncated":false,"size_bytes":3000,"path":"/home/sandbox/f"})";
+             }},
+            {"the text \"content\":\" inside a path, a key and a nested object",
+             [](const std::string& s) {
+                 return R"({"path":"/home/sandbox/x\"content\":\"QUJD\"","a\"content":"QUJD",)"
+                        R"("meta":{"content":"QUJD","list":["\"content\":\"QUJD",{"content":"x"}]},)"
+                        R"("content":")" +
+                        s + R"(","z":"\\"})";
+             }},
+        };
+    for (const auto& [name, shape] : shapes) {
+        FixtureServer server;
+        ComputeClient client(optionsFor(server));
+        Sandbox sb = runningSandbox(client, server);
+        OneFileSandbox fake;
+        fake.answer = shape;
+        fake.install(server);
+        sb.writeFileBytes("f", bytes);
+        EXPECT_EQ(sb.readFileBytes("f"), bytes) << name;
+        ReadFileOptions o;
+        o.encoding = "base64";
+        ReadResult rr = sb.readFileResult("f", o);
+        // The content as sent (JSON escapes resolved), raw every other key, content keys null.
+        Json expected = Json::parse(shape(b64));
+        EXPECT_EQ(rr.content, expected.value("content", expected.value("content_b64", ""))) << name;
+        for (const char* key : {"content", "content_b64"})
+            if (expected.contains(key))
+                expected[key] = nullptr;
+        EXPECT_EQ(rr.raw, expected) << name;
+    }
+}
+
+TEST(Requests, ReadAnswerEdgeCasesMatchTheFullParser) {
+    // `content` wins over `content_b64`, also when it is the empty string.
+    EXPECT_EQ(readBytesAnswering(R"({"content_b64":"QUJD","content":"REVG"})"), "DEF");
+    EXPECT_EQ(readBytesAnswering(R"({"content":"","content_b64":"QUJD"})"), "");
+    // A non-string `content` is not content; `content_b64` then is.
+    EXPECT_EQ(readBytesAnswering(R"({"content":null,"content_b64":"QUJD"})"), "ABC");
+    // Duplicate keys: the JSON parser keeps the last one.
+    EXPECT_EQ(readBytesAnswering(R"({"content":"QUJD","content":null})"), "");
+    EXPECT_EQ(readBytesAnswering(R"({"content":null,"content":"QUJD"})"), "ABC");
+    EXPECT_EQ(readBytesAnswering(R"({"content":"QUJD","content":"REVG"})"), "DEF");
+    // No content at all, or an empty body: empty bytes, as before.
+    EXPECT_EQ(readBytesAnswering(R"({"path":"f","size_bytes":0})"), "");
+    EXPECT_EQ(readBytesAnswering(""), "");
+    // Whitespace inside the base64 (a raw space is valid JSON and valid §5.1 base64).
+    EXPECT_EQ(readBytesAnswering(R"({"content":"QU JD"})"), "ABC");
+    // Valid JSON that is not an object holds no content.
+    EXPECT_EQ(readBytesAnswering(R"(["content","QUJD"])"), "");
+
+    // Text reads: plain ASCII (fast path) and escapes / non-ASCII (fallback).
+    ReadResult plain = readResultAnswering(
+        R"({"path":"/home/sandbox/f","size_bytes":11,"encoding":"utf8","content":"hello world"})");
+    EXPECT_EQ(plain.content, "hello world");
+    EXPECT_EQ(plain.size_bytes, 11);
+    EXPECT_EQ(plain.path, "/home/sandbox/f");
+    EXPECT_TRUE(plain.raw.at("content").is_null());
+    ReadResult escaped = readResultAnswering(R"({"content":"line\n\"q\" caf\u00e9 \u00e9"})");
+    EXPECT_EQ(escaped.content, "line\n\"q\" caf\xc3\xa9 \xc3\xa9");
+    ReadResult utf8 = readResultAnswering("{\"content\":\"caf\xc3\xa9\"}");
+    EXPECT_EQ(utf8.content, "caf\xc3\xa9");
+    EXPECT_EQ(readResultAnswering(R"({"content":"x","encoding":"utf8"})").encoding, "utf8");
+}
+
+TEST(Requests, BadReadAnswersThrowTypedErrors) {
+    // Invalid base64 in an otherwise valid answer: the decoder's typed error.
+    EXPECT_THROW(readBytesAnswering(R"({"path":"f","content":"QU*D"})"), InvalidArgumentError);
+    EXPECT_THROW(readBytesAnswering(R"({"content":"QUJD\/"})"), InvalidArgumentError);
+    EXPECT_THROW(readBytesAnswering(R"({"content_b64":"Q"})"), InvalidArgumentError);
+    // Not JSON, even where the content value itself looks fine: APIError, as from every call.
+    for (const std::string body :
+         {std::string(R"({"path":"f","content":"QUJD")"),  // truncated
+          std::string(R"({"content":"QUJD"} trailing)"),   // junk after the object
+          std::string("{\"content\":\"QUJD\nQUJD\"}"),     // raw control char in a string
+          std::string("{\"content\":\"QUJD\xff\"}"),       // invalid UTF-8
+          std::string(R"({"content":"QUJD",})"),           // trailing comma
+          std::string(R"({"path":"f" "content":"QUJD"})"), // missing comma
+          std::string(R"({"path":nul,"content":"QUJD"})"), // bad literal elsewhere
+          std::string("not json at all")}) {
+        try {
+            readBytesAnswering(body);
+            ADD_FAILURE() << "no error for " << body;
+        } catch (const APIError& e) {
+            EXPECT_NE(std::string(e.what()).find("not JSON"), std::string::npos) << e.what();
+            EXPECT_EQ(e.details().status_code, 200);
+        }
+    }
+    // Error statuses keep the usual error mapping.
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    server.enqueue(Reply::error(404, "not_found", "no such file: f"));
+    server.enqueue(Reply::error(409, "sandbox_paused", "paused"));
+    try {
+        sb.readFileBytes("f");
+        ADD_FAILURE() << "no error for 404";
+    } catch (const APIError& e) {
+        EXPECT_EQ(e.details().status_code, 404);
+        EXPECT_EQ(e.details().slug, "not_found");
+    }
+    EXPECT_THROW(sb.readFileResult("f"), SandboxNotRunningError);
+}
+
+TEST(Requests, ReadContentWithAnOddByteAtEveryPosition) {
+    // The content scan takes 8 bytes per step: a byte the fast path cannot take as is, at each
+    // position of a value, must send the answer to the full parser (same bytes, same errors).
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    const std::string base = "0123456789abcdefghijklmnopqrstuvwxyzABCD";
+    struct Case {
+        std::string inserted; // raw, as it appears in the body
+        std::string expected; // the content, or "" when the body is not JSON
+    };
+    const std::vector<Case> cases = {
+        {"\x7f", "\x7f"},         // DEL: valid JSON, left to the parser
+        {"\xc3\xa9", "\xc3\xa9"}, // UTF-8
+        {"\\u0041", "A"},         // an escape
+        {"\\\"", "\""},           // an escaped quote
+        {"\x1f", ""},             // raw control char: not JSON
+        {"\x80", ""},             // invalid UTF-8: not JSON
+    };
+    for (const Case& c : cases) {
+        for (std::size_t at = 0; at <= base.size(); ++at) {
+            const std::string raw = base.substr(0, at) + c.inserted + base.substr(at);
+            server.enqueue(Reply::json(200, R"({"path":"p","content":")" + raw + "\"}"));
+            const std::string label =
+                "byte " + std::to_string(int(c.inserted[0])) + " at " + std::to_string(at);
+            if (c.expected.empty()) {
+                EXPECT_THROW(sb.readFile("p"), APIError) << label;
+            } else {
+                EXPECT_EQ(sb.readFile("p"), base.substr(0, at) + c.expected + base.substr(at))
+                    << label;
+            }
+        }
+    }
 }

@@ -1,7 +1,11 @@
 // Pure functions of the core: protocol tables, redaction, base64, error mapping and messages,
 // lenient model parsing, CancelToken.
+#include <cstdint>
 #include <gtest/gtest.h>
+#include <random>
 #include <sockt/sockt.hpp>
+#include <string>
+#include <string_view>
 #include <thread>
 
 using namespace sockt;
@@ -80,6 +84,147 @@ TEST(Base64, DecodeRejectsJunk) {
     EXPECT_THROW(base64Decode("aGVsbG8=x"), InvalidArgumentError);
     EXPECT_THROW(base64Decode("a"), InvalidArgumentError);
     EXPECT_THROW(base64Decode("aGVsbG8=="), InvalidArgumentError);
+}
+
+namespace {
+
+// The decoder as it was before its fast path (one symbol per step): the reference the fast path
+// must match byte for byte and error for error.
+std::string referenceDecode(std::string_view text) {
+    auto fail = [](const std::string& why) {
+        throw InvalidArgumentError(
+            {"invalid base64 content: " + why +
+                 " (expected standard base64: A-Z a-z 0-9 + / and '=' padding)",
+             "invalid_params"});
+    };
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0, symbols = 0, padding = 0;
+    for (std::size_t pos = 0; pos < text.size(); ++pos) {
+        const char c = text[pos];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (c == '=') {
+            ++padding;
+            continue;
+        }
+        const auto v = alphabet.find(c);
+        if (v == std::string::npos)
+            fail("unexpected character at offset " + std::to_string(pos));
+        if (padding > 0)
+            fail("data after '=' padding at offset " + std::to_string(pos));
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        symbols = (symbols + 1) % 4;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+        }
+    }
+    if (symbols == 1)
+        fail("truncated input (a single trailing symbol)");
+    if (padding > 0 && (symbols == 0 || symbols + padding != 4))
+        fail("wrong amount of '=' padding");
+    return out;
+}
+
+// "ok:<bytes>" or "error:<message>", for comparing both decoders.
+std::string outcome(std::string (*decode)(std::string_view), std::string_view text) {
+    try {
+        return "ok:" + decode(text);
+    } catch (const InvalidArgumentError& e) {
+        return std::string("error:") + e.what();
+    }
+}
+
+std::string decodeMessage(std::string_view text) {
+    try {
+        base64Decode(text);
+    } catch (const InvalidArgumentError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+} // namespace
+
+TEST(Base64, EncodedLengthAndEncodeIntoMatchEncode) {
+    const std::size_t lengths[] = {0, 4, 4, 4, 8, 8, 8, 12};
+    for (std::size_t n = 0; n < 8; ++n)
+        EXPECT_EQ(base64EncodedLength(n), lengths[n]) << n;
+    std::mt19937 rng(7);
+    for (std::size_t n : {0, 1, 2, 3, 4, 5, 6, 7, 100, 65537}) {
+        std::string bytes(n, '\0');
+        for (auto& c : bytes)
+            c = static_cast<char>(rng());
+        // Guard chars either side: base64EncodeInto writes exactly base64EncodedLength chars.
+        std::string buffer(base64EncodedLength(n) + 2, '#');
+        base64EncodeInto(bytes, buffer.data() + 1);
+        EXPECT_EQ(buffer.front(), '#');
+        EXPECT_EQ(buffer.back(), '#');
+        EXPECT_EQ(buffer.substr(1, buffer.size() - 2), base64Encode(bytes)) << n;
+        EXPECT_EQ(base64Decode(buffer.substr(1, buffer.size() - 2)), bytes) << n;
+    }
+}
+
+TEST(Base64, FastPathBoundaries) {
+    // Whole quanta, then whitespace inside and between quanta.
+    EXPECT_EQ(base64Decode("QUJDREVG"), "ABCDEF");
+    EXPECT_EQ(base64Decode("QUJD REVG"), "ABCDEF");
+    EXPECT_EQ(base64Decode("QU JDREVG"), "ABCDEF");
+    EXPECT_EQ(base64Decode("QUJDR\r\nEVG\n"), "ABCDEF");
+    EXPECT_EQ(base64Decode("\tQUJDREVG"), "ABCDEF");
+    // An invalid symbol in the middle of a quantum is reported at its own offset.
+    EXPECT_EQ(
+        decodeMessage("QUJDRE*G")
+            .rfind("invalid base64 content: unexpected character at offset 6 (expected standard "
+                   "base64: A-Z a-z 0-9 + / and '=' padding)",
+                   0),
+        0u);
+    EXPECT_NE(decodeMessage("QUJD-EVG").find("at offset 4"), std::string::npos);
+    EXPECT_NE(decodeMessage("QUJDREV\x80").find("at offset 7"), std::string::npos);
+    EXPECT_NE(decodeMessage(std::string("QU\0D", 4)).find("at offset 2"), std::string::npos);
+    // Padding forms.
+    EXPECT_EQ(base64Decode("QQ=="), "A");
+    EXPECT_EQ(base64Decode("QUI="), "AB");
+    EXPECT_EQ(base64Decode("QQ"), "A");
+    EXPECT_EQ(base64Decode("QUI"), "AB");
+    EXPECT_EQ(base64Decode("QUJDQQ=="), "ABCA");
+    EXPECT_EQ(base64Decode("QUJDQQ= =\n"), "ABCA");
+    EXPECT_NE(decodeMessage("QQ=").find("wrong amount of '=' padding"), std::string::npos);
+    EXPECT_NE(decodeMessage("QUI==").find("wrong amount of '=' padding"), std::string::npos);
+    EXPECT_NE(decodeMessage("====").find("wrong amount of '=' padding"), std::string::npos);
+    EXPECT_NE(decodeMessage("QUJD====").find("wrong amount of '=' padding"), std::string::npos);
+    EXPECT_NE(decodeMessage("Q===").find("single trailing symbol"), std::string::npos);
+    EXPECT_NE(decodeMessage("QUJDQ").find("single trailing symbol"), std::string::npos);
+    EXPECT_NE(decodeMessage("QQ==QUJD").find("data after '=' padding at offset 4"),
+              std::string::npos);
+    EXPECT_EQ(base64Decode(""), "");
+    EXPECT_EQ(base64Decode(" \n"), "");
+}
+
+TEST(Base64, FastPathMatchesTheSymbolAtATimeDecoder) {
+    // Random valid base64 with whitespace, padding and junk sprinkled in at random places: both
+    // decoders must agree on every byte and every error message.
+    std::mt19937 rng(12345);
+    const std::string extras = " \t\r\n=*-A";
+    for (int round = 0; round < 3000; ++round) {
+        std::string bytes(rng() % 40, '\0');
+        for (auto& c : bytes)
+            c = static_cast<char>(rng());
+        std::string text = base64Encode(bytes);
+        const int edits = static_cast<int>(rng() % 4);
+        for (int e = 0; e < edits; ++e) {
+            const std::size_t at = text.empty() ? 0 : rng() % (text.size() + 1);
+            text.insert(at, 1, extras[rng() % extras.size()]);
+        }
+        if (rng() % 4 == 0) { // unpadded
+            while (!text.empty() && text.back() == '=')
+                text.pop_back();
+        }
+        EXPECT_EQ(outcome(base64Decode, text), outcome(referenceDecode, text)) << text;
+    }
 }
 
 TEST(Errors, KindTable) {
