@@ -1,26 +1,57 @@
 // Keep-alive pool: LIFO reuse (the most recently used connection is the likeliest to be alive).
 #include "transport/connection_pool.hpp"
 
-#include <Poco/Exception.h>
+#include "transport/session_factory.hpp"
+#include "transport/sigpipe_guard.hpp"
+
+#include <poll.h>
 
 namespace sockt::detail {
 namespace {
 
 // An idle keep-alive connection must have nothing to read: readable means the server closed it
-// (EOF, TLS close_notify) or sent garbage. Catching that here avoids sending a request into a
-// dead connection — the only case where a POST could otherwise fail after being "sent".
+// (EOF, TLS close_notify, reset) or sent garbage. Catching that here avoids sending a request into
+// a dead connection — the only case where a POST could otherwise fail after being "sent". One
+// poll(2) with a zero timeout: Poco's Socket::poll would build and tear down an epoll set, and
+// FIONREAD would be one more syscall (bench/FINDINGS.md F1). TLS: decrypted bytes already in
+// OpenSSL's buffer (SSL_pending, no syscall) are unexpected too.
 bool looksAlive(PooledConnection& c) {
+    if (!c.open())
+        return false;
+    pollfd p{c.fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, 0);
+    if (rc != 0)
+        return false; // readable, hung up, error — or poll failed: do not trust it
     try {
-        if (!c.session->connected())
-            return false;
-        return !c.session->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ |
-                                                                Poco::Net::Socket::SELECT_ERROR);
-    } catch (const Poco::Exception&) {
+        return !c.tls || c.socket.available() == 0;
+    } catch (...) {
         return false;
     }
 }
 
 } // namespace
+
+PooledConnection::~PooledConnection() {
+    close();
+}
+
+void PooledConnection::close() noexcept {
+    if (fd < 0)
+        return;
+    fd = -1;
+    try {
+        if (tls) {
+            // SSL_shutdown writes a close_notify: never block on it, and never die of SIGPIPE
+            // when the peer is gone already (OpenSSL writes with a plain send()).
+            SigpipeGuard no_sigpipe;
+            socket.setBlocking(false);
+            socket.close();
+        } else {
+            socket.close();
+        }
+    } catch (...) {
+    }
+}
 
 std::unique_ptr<PooledConnection> ConnectionPool::acquire(Deadline deadline,
                                                           const CancelToken& cancel) {
@@ -35,15 +66,21 @@ std::unique_ptr<PooledConnection> ConnectionPool::acquire(Deadline deadline,
         }
         if (looksAlive(*candidate))
             return candidate;
-        // Dropped outside the lock: closing a TLS session may write a close_notify.
+        // Dropped outside the lock: closing a TLS connection may write a close_notify.
     }
     return fresh(deadline, cancel);
 }
 
 std::unique_ptr<PooledConnection> ConnectionPool::fresh(Deadline deadline,
                                                         const CancelToken& cancel) {
+    ConnectedSocket connected = connectSocket(core_, core_.baseUri(), deadline, cancel);
     auto connection = std::make_unique<PooledConnection>();
-    connection->session = core_.openSession(deadline, cancel);
+    connection->socket = connected.socket;
+    connection->fd = static_cast<int>(connection->socket.impl()->sockfd());
+    connection->tls = connected.tls;
+    connection->host_header = std::move(connected.host_header);
+    connection->send_timeout_ms = connected.armed_timeout_ms;
+    connection->recv_timeout_ms = connected.armed_timeout_ms;
     return connection;
 }
 

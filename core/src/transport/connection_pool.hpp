@@ -4,17 +4,40 @@
 
 #include "client_core.hpp"
 
-#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/StreamSocket.h>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace sockt::detail {
 
+// The connection owns its socket, not a Poco HTTPClientSession: requests go through our own codec
+// (http_codec.hpp) straight on the socket, and a session would only add a second read buffer that
+// could hold bytes we never see, plus reconnect logic that must never run behind the pool's back.
+// ClientCore::openSession still hands out Poco sessions for the WebSocket shell.
 struct PooledConnection {
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    bool reused = false; // served a request before: a failure may just mean the peer closed it
+    PooledConnection() = default;
+    ~PooledConnection();
+    PooledConnection(const PooledConnection&) = delete;
+    PooledConnection& operator=(const PooledConnection&) = delete;
+
+    /// Closes the socket now without waiting (a TLS close_notify is attempted, never awaited).
+    void close() noexcept;
+    bool open() const { return fd >= 0; }
+
+    Poco::Net::StreamSocket socket; // a SecureStreamSocket when tls
+    int fd = -1;                    // socket's descriptor while open
+    bool tls = false;
+    std::string host_header; // Host: value for this connection's server
+    bool reused = false;     // served a request before: a failure may just mean the peer closed it
     Clock::time_point idle_since{};
+    // TLS only: the send/receive timeouts armed on the socket (-1: unknown), so a request re-arms
+    // them only when needed (a setsockopt each; bench/FINDINGS.md F1). Plain sockets never block.
+    long long send_timeout_ms = -1;
+    long long recv_timeout_ms = -1;
+    std::string out;      // request head (and small body) buffer, kept between requests
+    std::vector<char> in; // response read buffer, kept between requests
 };
 
 class ConnectionPool {

@@ -1,163 +1,195 @@
 // One request/response with a whole-request deadline enforced by us (common rules: Poco's socket
-// timeouts are per operation). Waiting for the answer polls the socket in ≤ 50 ms slices against
-// the deadline and the CancelToken; blocking reads get the remaining time as their timeout and a
-// fired token shuts the socket down, so nothing blocks past the deadline or a cancel.
+// timeouts are per operation). The request head (and a small body) goes out in one send; the
+// answer is read into the connection's buffer and parsed by our codec (http_codec.hpp), a status
+// answer typically in one recv. Every wait is bounded by the deadline and the CancelToken
+// (wire_io.hpp).
 #include "transport/http_exchange.hpp"
 
-#include "transport/sigpipe_guard.hpp"
+#include "transport/http_codec.hpp"
 #include "transport/transport_errors.hpp"
+#include "transport/wire_io.hpp"
 
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/NetException.h>
+#include <Poco/Exception.h>
 #include <algorithm>
-#include <cctype>
+#include <cstring>
 
 namespace sockt::detail {
 namespace {
 
-constexpr long long kSliceMs = 50;
-constexpr std::size_t kReadChunk = 64 * 1024;
+// Bodies up to this size travel in the head's buffer (one send); larger ones are sent from the
+// caller's string without a copy.
+constexpr std::size_t kInlineBody = 16 * 1024;
+// First read buffer: a whole status answer (~1 KiB) fits. Grows up to the head limit.
+constexpr std::size_t kReadBuffer = 16 * 1024;
+// Largest single receive straight into a Content-Length body.
+constexpr std::size_t kBodyStep = 256 * 1024;
+// Content-Length is trusted for a reservation only up to this (a lying server cannot make us
+// allocate more up front).
 constexpr std::size_t kMaxReserve = 80u * 1024 * 1024;
 
-Poco::Timespan timespanMs(long long ms) {
-    ms = std::max(1LL, ms);
-    return Poco::Timespan(static_cast<long>(ms / 1000), static_cast<long>((ms % 1000) * 1000));
+// A failed connection is closed here, the cancel watch stopped first (its fd must not be
+// shut down after the number is reused), without waiting for a TLS close_notify.
+void teardown(PooledConnection& connection, WireIo& io) {
+    io.disarm();
+    connection.close();
 }
 
-std::string lower(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-// A failed connection is closed here, still under the SigpipeGuard, and without waiting: a
-// blocking TLS shutdown would wait for the peer's close_notify up to the old receive timeout.
-void teardown(PooledConnection& connection, SocketAbortGuard& guard) {
-    guard.disarm();
-    if (!connection.session)
-        return;
-    try {
-        connection.session->socket().setBlocking(false);
-    } catch (...) {
+// Reads until the buffer holds a complete final head: interim 1xx answers (100 Continue, 103
+// Early Hints) are skipped (RFC 9110 §15.2); 101 is final (we never ask to switch protocols, the
+// caller sees the status). Returns the head's length; buffer[0, have) holds what was read.
+std::size_t readHead(WireIo& io, std::vector<char>& buffer, std::size_t& have,
+                     http::ResponseHead& head) {
+    std::size_t scanned = 0;
+    bool first = true;
+    while (true) {
+        std::size_t end = http::findHeadEnd(buffer.data(), have, scanned);
+        if (end == 0) {
+            if (have == buffer.size()) { // room for the limit plus the blank line's lookahead
+                buffer.resize(std::min(buffer.size() * 2, http::kMaxHeadBytes + 4));
+                if (have == buffer.size()) // findHeadEnd throws first; never recv into nothing
+                    throw http::ProtocolError("response head too large");
+            }
+            std::size_t n = first ? io.receiveFirst(buffer.data() + have, buffer.size() - have)
+                                  : io.receive(buffer.data() + have, buffer.size() - have);
+            first = false;
+            if (n == 0) {
+                if (!io.receivedAny())
+                    throw WireFailure("the server closed the connection without answering");
+                throw http::ProtocolError("the connection closed in the middle of the response "
+                                          "head");
+            }
+            have += n;
+            continue;
+        }
+        head = http::parseHead(buffer.data(), end);
+        if (head.status >= 200 || head.status == 101)
+            return end;
+        std::memmove(buffer.data(), buffer.data() + end, have - end);
+        have -= end;
+        scanned = 0;
     }
-    connection.session.reset();
+}
+
+// The body after the head. Returns false when bytes beyond this answer arrived (the connection
+// must then not carry another request: they would be taken for the next answer).
+bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::size_t have,
+              const http::Framing& framing, std::string& body) {
+    const char* extra = buffer.data() + head_end;
+    std::size_t extra_size = have - head_end;
+    switch (framing.kind) {
+    case http::BodyKind::None:
+        return extra_size == 0;
+    case http::BodyKind::Length: {
+        const std::uint64_t length = framing.length;
+        body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(length, kMaxReserve)));
+        std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(length, extra_size));
+        body.append(extra, take);
+        // Straight into the body string: no intermediate buffer for large answers (F3).
+        while (body.size() < length) {
+            std::size_t old = body.size();
+            std::size_t step =
+                static_cast<std::size_t>(std::min<std::uint64_t>(length - old, kBodyStep));
+            body.resize(old + step);
+            std::size_t n = io.receive(body.data() + old, step);
+            body.resize(old + n);
+            if (n == 0)
+                throw WireFailure("connection closed before the whole body arrived (" +
+                                  std::to_string(old) + " of " + std::to_string(length) +
+                                  " bytes)");
+        }
+        return take == extra_size;
+    }
+    case http::BodyKind::Chunked: {
+        http::ChunkedDecoder decoder;
+        std::size_t used = decoder.feed(extra, extra_size, body);
+        while (!decoder.done()) {
+            std::size_t n = io.receive(buffer.data(), buffer.size());
+            if (n == 0)
+                throw WireFailure("connection closed in the middle of a chunked body");
+            used = decoder.feed(buffer.data(), n, body);
+            extra_size = n;
+        }
+        return used == extra_size;
+    }
+    case http::BodyKind::UntilClose:
+        body.append(extra, extra_size);
+        while (true) {
+            std::size_t old = body.size();
+            body.resize(old + buffer.size());
+            std::size_t n = io.receive(body.data() + old, buffer.size());
+            body.resize(old + n);
+            if (n == 0)
+                return false;
+        }
+    }
+    return false;
 }
 
 } // namespace
 
 ExchangeResult exchange(PooledConnection& connection, const WireRequest& request, Deadline deadline,
                         const CancelToken& cancel, Duration limit) {
-    auto& session = *connection.session;
     const std::string& what = request.describe;
-    bool got_response = false;
-
-    SigpipeGuard no_sigpipe;
-    SocketAbortGuard guard(cancel, session.socket());
+    WireIo io(connection, deadline, cancel, what, limit);
     try {
-        checkDeadline(deadline, cancel, what, limit);
-        Poco::Net::HTTPRequest http(request.method, request.target,
-                                    Poco::Net::HTTPMessage::HTTP_1_1);
-        http.setKeepAlive(true);
-        for (const auto& [name, value] : request.headers)
-            http.set(name, value);
-        if (request.body) {
-            http.setContentType("application/json");
-            http.setContentLength64(static_cast<Poco::Int64>(request.body->size()));
-        } else if (request.method != "GET" && request.method != "HEAD") {
-            // PROTOCOL.md §1.2: bodiless POST/DELETE carry no body and no Content-Type; the
-            // explicit zero length keeps HTTP/1.1 framing unambiguous.
-            http.setContentLength64(0);
+        io.check();
+        const std::string* body = request.body;
+        std::string& out = connection.out;
+        out.clear();
+        http::appendRequestHead(out, request.method, request.target, connection.host_header,
+                                request.headers, body);
+        if (body && body->size() <= kInlineBody) {
+            out += *body;
+            body = nullptr;
         }
-        const bool tls = session.secure();
-        session.socket().setSendTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
-        session.socket().setReceiveTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
-        std::ostream& out = session.sendRequest(http);
-        if (request.body && !request.body->empty())
-            out.write(request.body->data(), static_cast<std::streamsize>(request.body->size()));
-        out.flush();
-        if (!out.good()) {
-            if (session.networkException())
-                session.networkException()->rethrow();
-            throw Poco::Net::NetException("could not send the request body");
-        }
+        io.sendAll(out.data(), out.size());
+        if (body && !body->empty())
+            io.sendAll(body->data(), body->size());
 
-        // Wait for the first byte of the answer in slices (long polls and stalled servers).
-        auto& socket = session.socket();
-        while (true) {
-            checkDeadline(deadline, cancel, what, limit);
-            if (socket.available() > 0)
-                break;
-            long long slice = std::min(kSliceMs, std::max(1LL, remainingMs(deadline)));
-            if (socket.poll(timespanMs(slice),
-                            Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR))
-                break;
-        }
-
-        session.socket().setReceiveTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
-        Poco::Net::HTTPResponse http_response;
-        std::istream& in = session.receiveResponse(http_response);
-        got_response = true;
+        std::vector<char>& buffer = connection.in;
+        if (buffer.size() < kReadBuffer)
+            buffer.resize(kReadBuffer);
+        std::size_t have = 0;
+        http::ResponseHead head;
+        std::size_t head_end = readHead(io, buffer, have, head);
+        const http::Framing framing = http::framingFor(head, request.method == "HEAD");
 
         ExchangeResult result;
-        HttpResponse& response = result.response;
-        response.status = static_cast<int>(http_response.getStatus());
-        for (const auto& [name, value] : http_response) {
-            auto key = lower(name);
-            auto it = response.headers.find(key);
-            if (it == response.headers.end()) {
-                response.headers.emplace(std::move(key), value);
-            } else {
-                it->second += ", " + value;
-            }
-        }
-
-        // Read straight into the body string, chunk by chunk, re-arming the receive timeout to
-        // what is left of the deadline so a slow drip cannot outlive it.
-        std::string& body = response.body;
-        if (http_response.hasContentLength()) {
-            auto length = http_response.getContentLength64();
-            if (length > 0)
-                body.reserve(std::min<std::size_t>(length, kMaxReserve));
-        }
-        while (true) {
-            checkDeadline(deadline, cancel, what, limit);
-            session.socket().setReceiveTimeout(timespanMs(socketTimeoutMs(deadline, tls)));
-            std::size_t old = body.size();
-            body.resize(old + kReadChunk);
-            in.read(body.data() + old, static_cast<std::streamsize>(kReadChunk));
-            auto got = static_cast<std::size_t>(in.gcount());
-            body.resize(old + got);
-            if (in.eof())
-                break;
-            if (in.bad() || (in.fail() && got == 0)) {
-                if (session.networkException())
-                    session.networkException()->rethrow();
-                throw Poco::Net::NetException("response body ended early");
-            }
-        }
-        if (session.networkException())
-            session.networkException()->rethrow();
-        if (cancel.cancelled())
-            throwCancelled(what);
-        if (http_response.hasContentLength() &&
-            static_cast<Poco::Int64>(body.size()) < http_response.getContentLength64())
-            throw Poco::Net::NetException(
-                "connection closed before the whole body arrived (" + std::to_string(body.size()) +
-                " of " + std::to_string(http_response.getContentLength64()) + " bytes)");
-        result.keep_alive = http_response.getKeepAlive() && session.connected();
+        result.response.status = head.status;
+        result.response.headers = std::move(head.headers);
+        bool clean_end = readBody(io, buffer, head_end, have, framing, result.response.body);
+        result.keep_alive = framing.keep_alive && clean_end;
+        if (buffer.size() > kReadBuffer) // a huge head: do not keep 64 KiB per idle connection
+            std::vector<char>(kReadBuffer).swap(buffer);
         return result;
     } catch (const SocktError&) {
-        teardown(connection, guard);
+        teardown(connection, io);
         throw;
+    } catch (const http::ProtocolError& e) {
+        teardown(connection, io);
+        if (cancel.cancelled())
+            throwCancelled(what);
+        throwConnection(what,
+                        std::string("the server's answer is not valid HTTP/1.1: ") + e.what());
+    } catch (const WireFailure& e) {
+        teardown(connection, io);
+        if (!io.receivedAny() && connection.reused && !cancel.cancelled() &&
+            Clock::now() < deadline)
+            throw StaleConnection{e.what()};
+        if (cancel.cancelled())
+            throwCancelled(what);
+        if (Clock::now() >= deadline)
+            throwTimeout(what, limit);
+        throwConnection(what, e.what());
     } catch (const Poco::Exception& e) {
-        teardown(connection, guard);
-        if (!got_response && connection.reused && !cancel.cancelled() && Clock::now() < deadline &&
-            !dynamic_cast<const Poco::TimeoutException*>(&e))
+        // TLS I/O (OpenSSL errors, a peer that vanished mid-record).
+        teardown(connection, io);
+        if (!io.receivedAny() && connection.reused && !cancel.cancelled() &&
+            Clock::now() < deadline && !dynamic_cast<const Poco::TimeoutException*>(&e))
             throw StaleConnection{e.displayText()};
         rethrowTransport(e, deadline, cancel, what, limit);
     } catch (const std::exception& e) {
-        teardown(connection, guard);
+        teardown(connection, io);
         if (cancel.cancelled())
             throwCancelled(what);
         throwConnection(what, e.what());

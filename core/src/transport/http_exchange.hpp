@@ -30,8 +30,11 @@ struct ExchangeResult {
     bool keep_alive = false;
 };
 
-/// Sends `request` on `connection` and reads the whole response. Throws StaleConnection (see
-/// above), TimeoutError, CancelledError or ConnectionError.
+/// Sends `request` on `connection` and reads the whole response (our HTTP/1.1 codec,
+/// http_codec.hpp). Throws StaleConnection (see above), TimeoutError, CancelledError,
+/// ConnectionError (also for an answer that is not valid HTTP/1.1) or InvalidArgumentError (a
+/// header value with a line break). After a throw the connection is closed; after a return it may
+/// be pooled when `keep_alive`.
 ExchangeResult exchange(PooledConnection& connection, const WireRequest& request, Deadline deadline,
                         const CancelToken& cancel, Duration limit);
 

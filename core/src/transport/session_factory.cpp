@@ -1,9 +1,12 @@
-// ClientCore::openSession / sslContext: connected Poco sessions with our own deadlines.
+// connectSocket, ClientCore::openSession / sslContext: connected sockets with our own deadlines.
 //
 // Poco connects with one blocking call bounded only by its connection timeout, so we connect the
 // socket ourselves (non-blocking, polled in ≤ 50 ms slices against the deadline and the
-// CancelToken), run the TLS handshake on it, and attach it to the session. The session's
-// keep-alive timeout is disabled so Poco never silently reconnects: the pool decides.
+// CancelToken) and run the TLS handshake on it. The pool keeps that socket (http_codec.hpp);
+// openSession attaches it to a Poco session whose keep-alive timeout is disabled so Poco never
+// silently reconnects behind our back.
+#include "transport/session_factory.hpp"
+
 #include "client_core.hpp"
 #include "transport/transport_errors.hpp"
 
@@ -104,13 +107,8 @@ Poco::Net::Context::Ptr ClientCore::sslContext() {
     return ssl_context_;
 }
 
-std::unique_ptr<Poco::Net::HTTPClientSession> ClientCore::openSession(Deadline deadline,
-                                                                      const CancelToken& cancel) {
-    return openSession(base_uri_, deadline, cancel);
-}
-
-std::unique_ptr<Poco::Net::HTTPClientSession>
-ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelToken& cancel) {
+ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline deadline,
+                              const CancelToken& cancel) {
     const std::string& scheme = uri.getScheme();
     bool tls = scheme == "https" || scheme == "wss";
     if (!tls && scheme != "http" && scheme != "ws")
@@ -119,7 +117,7 @@ ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelTok
     const std::string host = uri.getHost();
     const Poco::UInt16 port = uri.getPort() ? uri.getPort() : (tls ? 443 : 80);
     const std::string what = "connecting to " + host + ":" + std::to_string(port);
-    const Duration limit = config_.timeout;
+    const Duration limit = core.config().timeout;
 
     std::vector<Poco::Net::SocketAddress> addresses;
     try {
@@ -142,11 +140,20 @@ ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelTok
     if (addresses.empty())
         throwConnection(what, "no address for host '" + host + "'");
 
-    Poco::Net::StreamSocket socket;
+    ConnectedSocket out;
+    out.tls = tls;
+    out.host = host;
+    out.port = port;
+    // RFC 9112 §3.2 / RFC 3986 §3.2.2: IPv6 literals in brackets; the port only when not the
+    // scheme's default (what Poco's HTTPRequest::setHost sent before).
+    out.host_header = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    if (port != (tls ? 443 : 80))
+        out.host_header += ":" + std::to_string(port);
+
     std::string error;
     bool connected = false;
     for (const auto& address : addresses) {
-        if (connectTo(socket, address, deadline, cancel, what, limit, error)) {
+        if (connectTo(out.socket, address, deadline, cancel, what, limit, error)) {
             connected = true;
             break;
         }
@@ -154,29 +161,20 @@ ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelTok
     if (!connected)
         throwConnection(what,
                         error + "; is the server running and SOCKT_API_URL / base_url right?");
-    countConnectionOpened();
+    core.countConnectionOpened();
+    if (!tls)
+        return out;
 
-    if (!tls) {
-        auto session = std::make_unique<PlainSession>(host, port);
-        session->attach(socket);
-        session->setKeepAlive(true);
-        session->setKeepAliveTimeout(kNoReconnect);
-        return session;
-    }
-
-    auto context = sslContext();
+    auto context = core.sslContext();
     try {
-        SocketAbortGuard guard(cancel, socket);
-        socket.setReceiveTimeout(toTimespan(socketTimeoutMs(deadline, true)));
-        socket.setSendTimeout(toTimespan(socketTimeoutMs(deadline, true)));
+        SocketAbortGuard guard(cancel, out.socket);
+        long long armed = socketTimeoutMs(deadline, true);
+        out.socket.setReceiveTimeout(toTimespan(armed));
+        out.socket.setSendTimeout(toTimespan(armed));
         // attach() performs the handshake: SNI and hostname verification use `host`.
-        Poco::Net::SecureStreamSocket secure =
-            Poco::Net::SecureStreamSocket::attach(socket, host, context);
-        auto session = std::make_unique<TlsSession>(host, port, context);
-        session->attach(secure);
-        session->setKeepAlive(true);
-        session->setKeepAliveTimeout(kNoReconnect);
-        return session;
+        out.socket = Poco::Net::SecureStreamSocket::attach(out.socket, host, context);
+        out.armed_timeout_ms = armed;
+        return out;
     } catch (const Poco::Net::CertificateValidationException& e) {
         if (cancel.cancelled())
             throwCancelled(what);
@@ -189,6 +187,31 @@ ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelTok
     } catch (const Poco::Exception& e) {
         rethrowTransport(e, deadline, cancel, "TLS handshake with " + host, limit);
     }
+}
+
+std::unique_ptr<Poco::Net::HTTPClientSession> ClientCore::openSession(Deadline deadline,
+                                                                      const CancelToken& cancel) {
+    return openSession(base_uri_, deadline, cancel);
+}
+
+// The shell's WebSocket upgrade still goes through a Poco session (it needs drainBuffer and
+// detachSocket); the pool uses connectSocket() directly with our own codec.
+std::unique_ptr<Poco::Net::HTTPClientSession>
+ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelToken& cancel) {
+    ConnectedSocket connected = connectSocket(*this, uri, deadline, cancel);
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    if (connected.tls) {
+        auto tls = std::make_unique<TlsSession>(connected.host, connected.port, sslContext());
+        tls->attach(connected.socket);
+        session = std::move(tls);
+    } else {
+        auto plain = std::make_unique<PlainSession>(connected.host, connected.port);
+        plain->attach(connected.socket);
+        session = std::move(plain);
+    }
+    session->setKeepAlive(true);
+    session->setKeepAliveTimeout(kNoReconnect);
+    return session;
 }
 
 } // namespace sockt::detail

@@ -1,10 +1,14 @@
 // INTERNAL: keeps a write to a connection the peer closed from killing the process.
 //
-// Poco's plain sockets send with MSG_NOSIGNAL, but OpenSSL writes TLS records with a plain
-// send(), which raises SIGPIPE on a closed connection (a stale keep-alive connection). A library
-// must not change the process-wide disposition, so the calling thread blocks SIGPIPE for the
-// duration of an exchange and swallows a SIGPIPE it caused (the classic pthread_sigmask +
-// sigtimedwait technique); a SIGPIPE that was already pending stays pending.
+// Our plain-socket writes use send(MSG_NOSIGNAL) (wire_io.cpp) and need no guard. OpenSSL writes
+// TLS records with a plain send(), which raises SIGPIPE on a closed connection (a stale keep-alive
+// connection, a close_notify to a vanished peer). A library must not change the process-wide
+// disposition, so the calling thread blocks SIGPIPE for the duration of a TLS exchange and
+// swallows a SIGPIPE it caused (the classic pthread_sigmask + sigtimedwait technique); a SIGPIPE
+// that was already pending stays pending.
+//
+// When SIGPIPE is ignored process-wide (Python and Node set SIG_IGN at start-up) a write can raise
+// nothing, so the guard does one sigaction() query instead of four mask/pending syscalls.
 #pragma once
 
 #include <csignal>

@@ -1,0 +1,28 @@
+// INTERNAL: connected sockets for the pool (our own HTTP codec) and for ClientCore::openSession
+// (Poco sessions, used by the WebSocket shell).
+#pragma once
+
+#include "client_core.hpp"
+
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/URI.h>
+#include <string>
+
+namespace sockt::detail {
+
+struct ConnectedSocket {
+    Poco::Net::StreamSocket socket; // a SecureStreamSocket (handshake done) when tls
+    bool tls = false;
+    std::string host; // as resolved from the URI (SNI, hostname verification)
+    Poco::UInt16 port = 0;
+    std::string host_header; // the Host header value: host[:port], IPv6 literals in brackets
+    long long armed_timeout_ms = -1; // send/receive timeout left on the socket (TLS), -1: none
+};
+
+/// TCP connect (and TLS handshake for https/wss) to `uri`'s host and port, bounded by `deadline`,
+/// aborted by `cancel`. Counts the connection in core.connectionsOpened(). Throws
+/// ConnectionError / TimeoutError / CancelledError / InvalidArgumentError (scheme).
+ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline deadline,
+                              const CancelToken& cancel);
+
+} // namespace sockt::detail
