@@ -1,6 +1,7 @@
 #include "files/file_ops.hpp"
 
 #include "files/sandbox_path.hpp"
+#include "http/envelope.hpp"
 #include "runtime/utf8_decoder.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"
@@ -16,6 +17,7 @@
 #include <linux/openat2.h>
 #include <map>
 #include <random>
+#include <string_view>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -126,8 +128,13 @@ void checkPathLexically(const std::string& path, bool is_list) {
 }
 
 OJson writeFile(const fs::path& home, const OJson& body) {
-    std::string path = requireString(body, "path");
+    requireString(body, "path"); // §2.10's checks keep their order: path, content, the rest
     std::string content = requireString(body, "content");
+    return writeFile(home, body, std::move(content));
+}
+
+OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
+    std::string path = requireString(body, "path");
     Encoding encoding = parseEncoding(body);
     bool create_dirs = true;
     if (body.contains("create_dirs") && !body["create_dirs"].is_null()) {
@@ -142,6 +149,7 @@ OJson writeFile(const fs::path& home, const OJson& body) {
         } catch (const InvalidArgumentError&) {
             throw ApiError("invalid_params", "invalid base64 content");
         }
+        std::string().swap(content); // the text is no longer needed: free it before the write
     } else {
         data = std::move(content);
     }
@@ -208,7 +216,19 @@ OJson writeFile(const fs::path& home, const OJson& body) {
     return out;
 }
 
-OJson readFile(const fs::path& home, const OJson& body, bool with_content_b64) {
+namespace {
+
+/// A §2.11 read that passed every check, its file open, before any byte is read.
+struct OpenRead {
+    OJson fields; // path, size_bytes, size, encoding, truncated: the answer's keys before content
+    Fd file;
+    std::size_t limit; // bytes to read at most
+    Encoding encoding;
+    bool truncated;
+    std::string shown; // the sandbox path, for errors
+};
+
+OpenRead openRead(const fs::path& home, const OJson& body) {
     std::string path = requireString(body, "path");
     Encoding encoding = parseEncoding(body);
     std::int64_t max_bytes = 0;
@@ -253,33 +273,98 @@ OJson readFile(const fs::path& home, const OJson& body, bool with_content_b64) {
         throw ApiError("payload_too_large", "file " + target.sandbox + " is larger than 48 MiB",
                        "read it in parts with max_bytes, or compress it first");
     std::int64_t limit = max_bytes > 0 ? std::min(size, max_bytes) : size;
-    std::string data(static_cast<std::size_t>(limit), '\0');
+    const bool truncated = max_bytes > 0 && size > max_bytes;
+    OpenRead read{OJson(),  std::move(file), static_cast<std::size_t>(limit),
+                  encoding, truncated,       target.sandbox};
+    read.fields["path"] = target.sandbox;
+    read.fields["size_bytes"] = size;
+    read.fields["size"] = size;
+    read.fields["encoding"] = encoding == Encoding::Utf8 ? "utf8" : "base64";
+    read.fields["truncated"] = truncated;
+    return read;
+}
+
+/// Reads up to `len` bytes; fewer only at the end of the file.
+std::size_t readUpTo(const OpenRead& read, char* buf, std::size_t len) {
     std::size_t got = 0;
-    while (got < data.size()) {
-        ssize_t n = ::read(file.get(), data.data() + got, data.size() - got);
+    while (got < len) {
+        ssize_t n = ::read(read.file.get(), buf + got, len - got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            hostError("cannot read " + target.sandbox);
+            hostError("cannot read " + read.shown);
         if (n == 0)
             break;
         got += static_cast<std::size_t>(n);
     }
-    data.resize(got);
-    bool truncated = max_bytes > 0 && size > max_bytes;
-    OJson out;
-    out["path"] = target.sandbox;
-    out["size_bytes"] = size;
-    out["size"] = size;
-    out["encoding"] = encoding == Encoding::Utf8 ? "utf8" : "base64";
-    out["truncated"] = truncated;
-    if (encoding == Encoding::Utf8) {
-        out["content"] = Utf8Decoder::decode(data, truncated);
+    return got;
+}
+
+std::string readAll(const OpenRead& read) {
+    std::string data(read.limit, '\0');
+    data.resize(readUpTo(read, data.data(), data.size()));
+    return data;
+}
+
+} // namespace
+
+OJson readFile(const fs::path& home, const OJson& body, bool with_content_b64) {
+    OpenRead read = openRead(home, body);
+    const std::string data = readAll(read);
+    OJson out = std::move(read.fields);
+    if (read.encoding == Encoding::Utf8) {
+        out["content"] = Utf8Decoder::decode(data, read.truncated);
     } else {
         out["content"] = sockt::base64Encode(data);
         if (with_content_b64)
             out["content_b64"] = out["content"];
     }
+    return out;
+}
+
+std::string readFileBody(const fs::path& home, const OJson& body, bool with_content_b64) {
+    OpenRead read = openRead(home, body);
+    if (read.encoding == Encoding::Utf8) {
+        read.fields["content"] = Utf8Decoder::decode(readAll(read), read.truncated);
+        return dumpJson(read.fields);
+    }
+    // The same bytes as dumpJson() of readFile()'s DOM: the fields, then `"content":"…"` and
+    // `"content_b64":"…"` in that order. Base64 text needs no JSON escape (A-Z a-z 0-9 + / =; the
+    // dump never escapes '/'), so it goes in verbatim.
+    std::string head = dumpJson(read.fields);
+    head.pop_back(); // the closing '}'
+    static constexpr std::string_view kContent = ",\"content\":\"";
+    static constexpr std::string_view kContentB64 = ",\"content_b64\":\"";
+    const std::size_t most = (read.limit + 2) / 3 * 4;
+    std::string out;
+    out.reserve(head.size() + kContent.size() + most + 1 +
+                (with_content_b64 ? kContentB64.size() + most + 1 : 0) + 1);
+    out += head;
+    out += kContent;
+    // The file goes through the encoder a slice at a time, straight into the answer: a slice of a
+    // multiple of 3 bytes encodes to exactly its piece of the whole text (no quantum straddles
+    // two slices), and the small buffers stay in the cache, so no file-sized buffer is needed.
+    const std::size_t text_at = out.size();
+    constexpr std::size_t kSlice = 3 * 16 * 1024;
+    std::string slice(std::min(kSlice, read.limit), '\0');
+    for (std::size_t left = read.limit; left > 0;) {
+        const std::size_t want = std::min(kSlice, left);
+        const std::size_t got = readUpTo(read, slice.data(), want);
+        const std::size_t at = out.size();
+        out.resize(at + sockt::base64EncodedLength(got));
+        sockt::base64EncodeInto(std::string_view(slice.data(), got), out.data() + at);
+        if (got < want)
+            break; // the file ended early (it shrank after fstat)
+        left -= got;
+    }
+    const std::size_t text = out.size() - text_at;
+    out += '"';
+    if (with_content_b64) {
+        out += kContentB64;
+        out.append(out, text_at, text); // copies the encoded text: no second encoding
+        out += '"';
+    }
+    out += '}';
     return out;
 }
 

@@ -156,11 +156,14 @@ OJson Api::writeFile(const ApiCall& call, const std::string& id) {
     const auto path = requireString(call.body, "path");
     if (path.empty())
         invalidParams("path must not be empty");
-    requireString(call.body, "content");
+    if (!call.content) // else the handler took a string `content` out of the body
+        requireString(call.body, "content");
     checkEncoding(call.body);
     optBool(call.body, "create_dirs");
     checkPathLexically(path, false);
     auto lease = manager_.acquire(id);
+    if (call.content)
+        return server::writeFile(lease.runtime->home(), call.body, std::move(*call.content));
     return server::writeFile(lease.runtime->home(), call.body);
 }
 
@@ -177,8 +180,12 @@ OJson Api::readFile(const ApiCall& call, const std::string& id) {
     auto lease = manager_.acquire(id);
     // Our own clients read `content` only (PROTOCOL.md §2.11); everyone else also gets the
     // official SDK's `content_b64`, which doubles a large base64 answer.
-    const bool ours = call.user_agent.rfind("sockt-cpp/", 0) == 0 ||
-                      call.user_agent.rfind("sockt-cli/", 0) == 0;
+    const bool ours =
+        call.user_agent.rfind("sockt-cpp/", 0) == 0 || call.user_agent.rfind("sockt-cli/", 0) == 0;
+    if (call.serialized_answer) {
+        *call.serialized_answer = server::readFileBody(lease.runtime->home(), call.body, !ours);
+        return nullptr;
+    }
     return server::readFile(lease.runtime->home(), call.body, !ours);
 }
 

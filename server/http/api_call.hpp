@@ -5,6 +5,7 @@
 #include "common/api_error.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,15 @@ struct ApiCall {
     bool secure = false;
     /// The User-Agent header (only to spare our own clients a compatibility duplicate).
     std::string user_agent;
+    /// files/write over REST when the handler could cut the `content` string out of the raw body
+    /// without the JSON lexer (bench finding S2); `body` then lacks that key. Api::writeFile moves
+    /// the text out (a pointer, because routes see the call as const). Null otherwise (MCP calls,
+    /// bodies the cut does not fit): the content is then in `body`.
+    std::shared_ptr<std::string> content;
+    /// REST only: where files/read leaves its already serialized answer (then it returns null), so
+    /// a large base64 text never enters a DOM. It must live until the answer is sent. Null for MCP
+    /// calls, which need the DOM.
+    std::string* serialized_answer = nullptr;
 
     std::string queryValue(const std::string& key) const {
         auto it = query.find(key);

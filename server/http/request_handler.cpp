@@ -8,13 +8,17 @@
 #include "manager/shell_bridge.hpp"
 #include "mcp/mcp_handler.hpp"
 
+#include <Poco/Ascii.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <istream>
+#include <optional>
+#include <string_view>
 
 namespace sockt::server {
 namespace {
@@ -39,29 +43,199 @@ Body readBody(HTTPServerRequest& request) {
     }
     if (!request.hasContentLength() && !request.getChunkedTransferEncoding())
         return body;
+    // A known length is reserved whole (≤ 72 MiB, checked above) and the bytes are read straight
+    // into it, so a large body is never copied while the string grows (bench finding S1). Only
+    // the address space is taken up front: pages are touched as bytes arrive.
+    const auto limit = static_cast<std::size_t>(protocol::kMaxRequestBodyBytes);
+    const std::size_t wanted =
+        request.hasContentLength()
+            ? static_cast<std::size_t>(request.getContentLength64())
+            : limit + 1; // one byte over the limit proves a chunked body too large
+    if (request.hasContentLength())
+        body.data.reserve(wanted);
+    constexpr std::size_t kSlice = 1024 * 1024;
     auto& in = request.stream();
-    char buf[64 * 1024];
-    while (in) {
-        in.read(buf, sizeof buf);
+    while (in && body.data.size() < wanted) {
+        const std::size_t had = body.data.size();
+        body.data.resize(had + std::min(kSlice, wanted - had));
+        in.read(body.data.data() + had, static_cast<std::streamsize>(body.data.size() - had));
         const auto n = in.gcount();
+        body.data.resize(had + static_cast<std::size_t>(n > 0 ? n : 0));
         if (n <= 0)
             break;
-        if (static_cast<std::int64_t>(body.data.size()) + n > protocol::kMaxRequestBodyBytes) {
-            body.too_large = true;
-            body.data.clear();
-            // Drain a little more so the 413 is not lost to a reset from unread bytes at close.
-            std::int64_t drained = 0;
-            while (in && drained < 4 * 1024 * 1024) {
-                in.read(buf, sizeof buf);
-                if (in.gcount() <= 0)
-                    break;
-                drained += in.gcount();
-            }
-            return body;
+    }
+    if (body.data.size() > limit) {
+        body.too_large = true;
+        std::string().swap(body.data);
+        // Drain a little more so the 413 is not lost to a reset from unread bytes at close.
+        char buf[64 * 1024];
+        std::int64_t drained = 0;
+        while (in && drained < 4 * 1024 * 1024) {
+            in.read(buf, sizeof buf);
+            if (in.gcount() <= 0)
+                break;
+            drained += in.gcount();
         }
-        body.data.append(buf, static_cast<std::size_t>(n));
     }
     return body;
+}
+
+bool isJsonSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r'; // RFC 8259 §2, as nlohmann's lexer
+}
+
+std::size_t skipSpace(std::string_view s, std::size_t i) {
+    while (i < s.size() && isJsonSpace(s[i]))
+        ++i;
+    return i;
+}
+
+constexpr auto kNone = std::string_view::npos;
+
+/// The index after the string that opens at s[i], or kNone. A backslash takes the next byte
+/// with it, as the lexer's escapes do (a `\u` escape's hex digits contain no quote).
+std::size_t skipString(std::string_view s, std::size_t i) {
+    for (++i; i < s.size(); ++i) {
+        if (s[i] == '\\')
+            ++i;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return kNone;
+}
+
+/// The index after the value that starts at s[i], or kNone. Only token boundaries matter here;
+/// the value itself is validated by the real parser afterwards.
+std::size_t skipValue(std::string_view s, std::size_t i) {
+    if (i >= s.size())
+        return kNone;
+    if (s[i] == '"')
+        return skipString(s, i);
+    if (s[i] == '{' || s[i] == '[') {
+        std::size_t depth = 0;
+        while (i < s.size()) {
+            const char c = s[i];
+            if (c == '"') {
+                i = skipString(s, i);
+                if (i == kNone)
+                    return kNone;
+                continue;
+            }
+            if (c == '{' || c == '[')
+                ++depth;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return i + 1;
+            ++i;
+        }
+        return kNone;
+    }
+    // A number, true, false or null: ASCII letters, digits and + - . only, never a quote.
+    auto literal = [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c == '+' || c == '-' || c == '.';
+    };
+    const std::size_t start = i;
+    while (i < s.size() && literal(s[i]))
+        ++i;
+    return i == start ? kNone : i;
+}
+
+/// True when every byte is printable ASCII other than a backslash: such a JSON string has no
+/// escapes, no control characters and no UTF-8 to validate, so its bytes are its value.
+bool plainAscii(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    auto bad = [](unsigned char c) { return (c < 0x20u) | (c > 0x7Eu) | (c == '\\'); };
+    for (; i + 64 <= n; i += 64) { // fixed-size blocks let the compiler vectorize the test
+        unsigned flags = 0;
+        for (std::size_t k = 0; k < 64; ++k)
+            flags |= bad(p[i + k]);
+        if (flags)
+            return false;
+    }
+    for (; i < n; ++i)
+        if (bad(p[i]))
+            return false;
+    return true;
+}
+
+/// A files/write body with its `content` value taken out (bench finding S2).
+struct WriteBodySplit {
+    OJson rest; // the body object without its `content` key
+    std::string content;
+};
+
+/// Takes the top-level `content` string of a files/write body without running the generic JSON
+/// lexer over it (it grows a 43 MB value one push_back at a time). On success `raw` is consumed.
+///
+/// Why the cut is exact: the walk below follows the top level of the object token by token, so
+/// the quote it stops at opens the value of a top-level key spelled `content` — it cannot be a
+/// quote inside some other string, because the lexer ends a string at its first unescaped quote
+/// exactly as skipString() does, and a quote inside a string is always escaped. A value made of
+/// printable ASCII without a backslash is its own text, and its bytes end at the next quote. Put
+/// `""` in its place and the rest is the same token sequence with one string token changed, so
+/// it parses iff the whole body does, to the same object but that value; an invalid body thus
+/// fails the rest's parse, and anything the walk does not recognise (escapes in any top-level key,
+/// which could spell `content`; a second `content` key; a non-string or escaped value; a BOM;
+/// trailing bytes) returns nullopt, leaving the body to the general parser and its errors.
+std::optional<WriteBodySplit> splitWriteBody(std::string& raw) {
+    const std::string_view s(raw);
+    std::size_t i = skipSpace(s, 0);
+    if (i >= s.size() || s[i] != '{')
+        return std::nullopt;
+    i = skipSpace(s, i + 1);
+    std::size_t open = kNone, close = kNone; // the quotes around the value
+    for (;;) {
+        if (i >= s.size() || s[i] != '"')
+            return std::nullopt;
+        const std::size_t key_end = s.find_first_of("\"\\", i + 1);
+        if (key_end == kNone || s[key_end] != '"')
+            return std::nullopt;
+        const bool is_content = s.substr(i + 1, key_end - i - 1) == "content";
+        i = skipSpace(s, key_end + 1);
+        if (i >= s.size() || s[i] != ':')
+            return std::nullopt;
+        i = skipSpace(s, i + 1);
+        if (is_content) {
+            if (open != kNone || i >= s.size() || s[i] != '"')
+                return std::nullopt;
+            const std::size_t end = s.find('"', i + 1);
+            if (end == kNone || !plainAscii(s.substr(i + 1, end - i - 1)))
+                return std::nullopt;
+            open = i;
+            close = end;
+            i = end + 1;
+        } else {
+            i = skipValue(s, i);
+            if (i == kNone)
+                return std::nullopt;
+        }
+        i = skipSpace(s, i);
+        if (i < s.size() && s[i] == ',') {
+            i = skipSpace(s, i + 1);
+            continue;
+        }
+        if (i < s.size() && s[i] == '}')
+            break;
+        return std::nullopt;
+    }
+    if (open == kNone || skipSpace(s, i + 1) != s.size())
+        return std::nullopt;
+    std::string rest;
+    rest.reserve(s.size() - (close - open - 1));
+    rest.append(s.substr(0, open + 1));
+    rest.append(s.substr(close));
+    auto parsed = OJson::parse(rest, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object())
+        return std::nullopt;
+    parsed.erase("content");
+    WriteBodySplit split{std::move(parsed), std::move(raw)};
+    // In place: no second 43 MB buffer to allocate and fault in.
+    split.content.erase(close);
+    split.content.erase(0, open + 1);
+    raw.clear();
+    return split;
 }
 
 void send(HTTPServerResponse& response, int status, const std::string& content_type,
@@ -95,19 +269,18 @@ bool routeTakesJsonBody(Route r) {
     }
 }
 
-std::string bodyToken(const std::string& data) {
-    if (data.empty() || data.size() > 1024 * 1024 * 80)
-        return {};
-    try {
-        auto j = OJson::parse(data, nullptr, false);
-        if (j.is_object()) {
-            auto it = j.find("sandbox_token");
-            if (it != j.end() && it->is_string())
-                return it->get<std::string>();
-        }
-    } catch (...) {
+/// §1.3's body credential: a string `sandbox_token` of a JSON object body.
+std::string bodyToken(const OJson& j) {
+    if (j.is_object()) {
+        auto it = j.find("sandbox_token");
+        if (it != j.end() && it->is_string())
+            return it->get<std::string>();
     }
     return {};
+}
+
+bool allSpace(const std::string& data) { // what `Poco::trim(data).empty()` says, without a copy
+    return std::all_of(data.begin(), data.end(), [](char c) { return Poco::Ascii::isSpace(c); });
 }
 
 } // namespace
@@ -131,7 +304,9 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
     try {
         Poco::URI uri(request.getURI());
         path = uri.getPath();
+        std::string serialized_answer; // files/read's answer, already JSON text
         ApiCall call;
+        call.serialized_answer = &serialized_answer;
         for (const auto& [k, v] : uri.getQueryParameters())
             if (!v.empty() && !call.query.count(k))
                 call.query[k] = v;
@@ -144,7 +319,24 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         if (body.too_large)
             response.setKeepAlive(false);
         const bool is_v1 = path.rfind("/v1/", 0) == 0;
-        const auto body_token = body.too_large ? std::string() : bodyToken(body.data);
+        const auto match = matchRoute(path);
+        // The body is parsed once, for the body credential (step 1) and step 3; a files/write
+        // body with a plain `content` string is parsed without it (S2).
+        std::optional<WriteBodySplit> split;
+        if (!body.too_large && match.route == Route::FilesWrite && method == "POST")
+            split = splitWriteBody(body.data);
+        std::optional<OJson> parsed;
+        std::string body_token;
+        if (split) {
+            body_token = bodyToken(split->rest);
+        } else if (!body.too_large && !body.data.empty()) {
+            try {
+                parsed = OJson::parse(body.data, nullptr, false);
+                body_token = bodyToken(*parsed);
+            } catch (...) {
+                parsed.reset(); // step 3 parses again and answers for itself
+            }
+        }
         const auto query_token = call.queryValue("sandbox_token");
 
         // Step 1 of §3.4: rate limit, per first presented credential or the client's address.
@@ -163,7 +355,6 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
             }
         }
         // Step 2: route and method.
-        const auto match = matchRoute(path);
         if (match.route == Route::None)
             throw ApiError("not_found", "no route for " + method + " " + path);
         if (!match.allows(method)) {
@@ -177,13 +368,17 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
             throw ApiError("forbidden", "local admin routes answer loopback clients only");
 
         // Step 3: JSON syntax.
-        if (routeTakesJsonBody(match.route) && !Poco::trim(body.data).empty()) {
-            auto parsed = OJson::parse(body.data, nullptr, false);
-            if (parsed.is_discarded())
+        if (split) {
+            call.body = std::move(split->rest);
+            call.content = std::make_shared<std::string>(std::move(split->content));
+        } else if (routeTakesJsonBody(match.route) && !allSpace(body.data)) {
+            if (!parsed)
+                parsed = OJson::parse(body.data, nullptr, false);
+            if (parsed->is_discarded())
                 throw ApiError("invalid_params", "malformed JSON body");
-            if (!parsed.is_object())
+            if (!parsed->is_object())
                 throw ApiError("invalid_params", "the JSON body must be an object");
-            call.body = std::move(parsed);
+            call.body = std::move(*parsed);
         }
         call.credentials = collectCredentials(call.header_credential, query_token, body_token);
 
@@ -280,7 +475,10 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
                 throw ApiError("not_found", "no route for " + path);
             }
             status = 200;
-            sendJson(response, 200, out);
+            if (!serialized_answer.empty())
+                send(response, 200, "application/json", serialized_answer);
+            else
+                sendJson(response, 200, out);
         }
         }
     } catch (int) {
