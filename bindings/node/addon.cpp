@@ -1,6 +1,7 @@
 // Entry point of the Node-API addon sockt_node.node (DESIGN.md §4). The TypeScript layer in
 // node/src is the API; this module is its private native surface, typed in node/src/native.ts.
 #include "addon_data.hpp"
+#include "byte_stage.hpp"
 #include "cancel_wrap.hpp"
 #include "client_wrap.hpp"
 #include "sandbox_wrap.hpp"
@@ -37,6 +38,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
 
     exports.Set("NativeClient", ClientWrap::define(env));
     exports.Set("CancelToken", CancelWrap::define(env));
+    exports.Set("ByteStage", ByteStageWrap::define(env));
     exports.Set("NativeSandbox", sandbox);
     exports.Set("NativeShell", shell);
     exports.Set("shutdown", Napi::Function::New(env, shutdown, "shutdown"));

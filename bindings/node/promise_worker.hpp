@@ -4,7 +4,10 @@
 // our own TaskPool instead of napi_async_work, which would use libuv's 4-thread pool):
 // - arguments are converted to C++ values on the JS thread before the call (captured by `work`);
 // - `work` runs on a pool thread and must not touch any Napi value;
-// - `convert` builds the JS result on the JS thread; `settled` (optional) runs there after it;
+// - `convert` builds the JS result on the JS thread; `settled` (optional) runs there after it.
+//   When the environment is gone before the call ends, neither runs and both are destroyed on
+//   whichever thread drops the job (a pool thread, or the dispatcher's teardown): their captures
+//   must not own Napi references or values (keep ids, as `unregister` does, or C++ memory);
 // - while the call is in flight the dispatcher is held, so the process waits for the promise.
 #pragma once
 

@@ -1,12 +1,16 @@
 #include "sandbox_wrap.hpp"
 
 #include "addon_data.hpp"
+#include "byte_stage.hpp"
 #include "cancel_wrap.hpp"
 #include "convert.hpp"
 #include "promise_worker.hpp"
 #include "shell_wrap.hpp"
 
 #include <chrono>
+#include <memory>
+#include <sockt/errors.hpp>
+#include <string_view>
 
 namespace sockt::node {
 
@@ -65,6 +69,30 @@ template <typename T> Napi::Value same(Napi::Env env, T& value) {
 
 Napi::Value toJsString(Napi::Env env, std::string& s) {
     return Napi::String::New(env, s);
+}
+
+/// The decoded bytes of a read become the Buffer's memory (no copy on the JS thread, no second
+/// 32 MiB alive): the string moves to the heap and the Buffer's finalizer deletes it.
+Napi::Value decodedToBuffer(Napi::Env env, std::string& bytes) {
+    if (bytes.empty()) {
+        return Napi::Buffer<char>::New(env, 0);
+    }
+    auto owner = std::make_unique<std::string>(std::move(bytes));
+    napi_value value = nullptr;
+    napi_status status = napi_create_external_buffer(
+        env, owner->size(), owner->data(),
+        [](napi_env, void*, void* hint) { delete static_cast<std::string*>(hint); }, owner.get(),
+        &value);
+    if (status == napi_ok) {
+        owner.release(); // the finalizer owns it now
+        return Napi::Value(env, value);
+    }
+    if (status == napi_no_external_buffers_allowed) {
+        // Runtimes that keep JS memory in a sandbox (Electron) refuse outside memory: copy.
+        return Napi::Buffer<char>::Copy(env, owner->data(), owner->size());
+    }
+    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+    return Napi::Value();
 }
 
 } // namespace
@@ -274,23 +302,39 @@ Napi::Value SandboxWrap::writeFile(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SandboxWrap::writeFileBytes(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
     std::string path = requireString(info[0], "path");
-    if (!info[1].IsTypedArray() ||
-        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-        throw Napi::TypeError::New(info.Env(), "content must be a Uint8Array");
-    }
-    // A copy, not a reference to the caller's memory: the caller may reuse its buffer as soon
-    // as writeFile returns its promise.
-    auto bytes = info[1].As<Napi::Uint8Array>();
-    auto shared = std::make_shared<std::string>(reinterpret_cast<const char*>(bytes.Data()),
-                                                bytes.ByteLength());
     bool create_dirs = optBool(optionsArg(info, 2), "createDirs").value_or(true);
     Sandbox sb = sandbox_;
     CancelToken cancel = CancelWrap::from(info[3]);
+    // The pool thread reads memory that C++ owns, never the caller's array (byte_stage.hpp says
+    // why): a ByteStage that node/src filled a slice per event-loop turn, or else a copy made
+    // here, which is what small arrays (one slice, < 1 ms) and direct callers get.
+    std::shared_ptr<const StagedBytes> staged;
+    std::shared_ptr<const std::string> copied;
+    if (ByteStageWrap::is(info[1])) {
+        staged = ByteStageWrap::take(info[1]);
+        // An incomplete stage only arrives when the call was cancelled while staging; the work
+        // below then rejects with the cancellation instead of uploading part of the content.
+        if (!staged->complete() && !cancel.cancelled()) {
+            throw Napi::TypeError::New(env, "the staged content is incomplete");
+        }
+    } else if (info[1].IsTypedArray() &&
+               info[1].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+        auto bytes = info[1].As<Napi::Uint8Array>();
+        copied = std::make_shared<const std::string>(reinterpret_cast<const char*>(bytes.Data()),
+                                                     bytes.ByteLength());
+    } else {
+        throw Napi::TypeError::New(env, "content must be a Uint8Array");
+    }
     return runAsync(
-        info.Env(), cancel,
-        [sb, path, shared, create_dirs, cancel]() mutable {
-            return sb.writeFileBytes(path, *shared, create_dirs, cancel);
+        env, cancel,
+        [sb, path, staged, copied, create_dirs, cancel]() mutable {
+            if (staged && !staged->complete()) {
+                throw CancelledError({"the upload was cancelled while its content was staged"});
+            }
+            std::string_view bytes = staged ? staged->view() : std::string_view(*copied);
+            return sb.writeFileBytes(path, bytes, create_dirs, cancel);
         },
         same<WriteResult>);
 }
@@ -321,9 +365,7 @@ Napi::Value SandboxWrap::readFileBytes(const Napi::CallbackInfo& info) {
         [sb, path, max_bytes, cancel]() mutable {
             return sb.readFileBytes(path, max_bytes, cancel);
         },
-        [](Napi::Env env, std::string& bytes) -> Napi::Value {
-            return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
-        });
+        decodedToBuffer);
 }
 
 Napi::Value SandboxWrap::listFiles(const Napi::CallbackInfo& info) {

@@ -1,6 +1,9 @@
 #include "convert.hpp"
 
 #include <pybind11/stl.h>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
 
 namespace sockt::python {
 
@@ -10,6 +13,54 @@ template <class T> py::object opt(const std::optional<T>& v) {
     if (!v)
         return py::none();
     return py::cast(*v);
+}
+
+// Dict keys are made once and interned (bench/FINDINGS.md P2): a status builds the same 26 keys
+// for its fields and again for `raw`, and an interned str, whose hash is cached, goes into a dict
+// without an allocation, a UTF-8 decode or a hash. The caches are used with the GIL held and
+// leaked on purpose: no destructor may touch Python objects after the interpreter is gone.
+
+/// Key for a string literal; the literal's address identifies it.
+py::handle literalKey(const char* name) {
+    static auto* cache = new std::unordered_map<const char*, PyObject*>();
+    auto it = cache->find(name);
+    if (it != cache->end())
+        return it->second;
+    PyObject* key = PyUnicode_InternFromString(name);
+    if (key == nullptr)
+        throw py::error_already_set();
+    cache->emplace(name, key);
+    return key;
+}
+
+// Keys of JSON objects from the server; bounded so that answers with ever new keys cannot grow
+// the cache without end (past the bound, keys are made per dict as before).
+constexpr std::size_t kMaxCachedJsonKeys = 1024;
+
+py::object jsonKey(const std::string& name) {
+    static auto* cache = new std::unordered_map<std::string, PyObject*>();
+    auto it = cache->find(name);
+    if (it != cache->end())
+        return py::reinterpret_borrow<py::object>(it->second);
+    py::str key(name);
+    if (cache->size() < kMaxCachedJsonKeys) {
+        PyObject* raw = key.release().ptr();
+        PyUnicode_InternInPlace(&raw);
+        cache->emplace(name, raw);
+        return py::reinterpret_borrow<py::object>(raw);
+    }
+    return std::move(key);
+}
+
+/// d[name] = value, with an interned key.
+template <class T> void put(py::dict& d, const char* name, T&& value) {
+    py::object v;
+    if constexpr (std::is_base_of_v<py::handle, std::decay_t<T>>)
+        v = std::forward<T>(value);
+    else
+        v = py::cast(std::forward<T>(value));
+    if (PyDict_SetItem(d.ptr(), literalKey(name).ptr(), v.ptr()) != 0)
+        throw py::error_already_set();
 }
 
 } // namespace
@@ -41,8 +92,11 @@ py::object jsonToPy(const Json& j) {
     }
     case Json::value_t::object: {
         py::dict out;
-        for (auto it = j.begin(); it != j.end(); ++it)
-            out[py::str(it.key())] = jsonToPy(it.value());
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            py::object value = jsonToPy(it.value());
+            if (PyDict_SetItem(out.ptr(), jsonKey(it.key()).ptr(), value.ptr()) != 0)
+                throw py::error_already_set();
+        }
         return std::move(out);
     }
     }
@@ -51,23 +105,23 @@ py::object jsonToPy(const Json& j) {
 
 py::dict toPy(const Tier& t) {
     py::dict d;
-    d["name"] = t.name;
-    d["msats_per_second"] = t.msats_per_second;
-    d["sats_per_second"] = t.sats_per_second;
-    d["usd_cents_per_second"] = t.usd_cents_per_second;
-    d["cost_per_minute_sats"] = t.cost_per_minute_sats;
-    d["cost_per_hour_sats"] = t.cost_per_hour_sats;
-    d["cost_per_day_sats"] = t.cost_per_day_sats;
-    d["cost_per_hour_usd"] = t.cost_per_hour_usd;
+    put(d, "name", t.name);
+    put(d, "msats_per_second", t.msats_per_second);
+    put(d, "sats_per_second", t.sats_per_second);
+    put(d, "usd_cents_per_second", t.usd_cents_per_second);
+    put(d, "cost_per_minute_sats", t.cost_per_minute_sats);
+    put(d, "cost_per_hour_sats", t.cost_per_hour_sats);
+    put(d, "cost_per_day_sats", t.cost_per_day_sats);
+    put(d, "cost_per_hour_usd", t.cost_per_hour_usd);
     return d;
 }
 
 py::dict toPy(const PendingInvoice& p) {
     py::dict d;
-    d["bolt11"] = p.bolt11;
-    d["payment_hash"] = p.payment_hash;
-    d["amount_msats"] = p.amount_msats;
-    d["expires_at"] = opt(p.expires_at);
+    put(d, "bolt11", p.bolt11);
+    put(d, "payment_hash", p.payment_hash);
+    put(d, "amount_msats", p.amount_msats);
+    put(d, "expires_at", opt(p.expires_at));
     return d;
 }
 
@@ -79,111 +133,111 @@ py::object toPy(const std::optional<PendingInvoice>& p) {
 
 py::dict toPy(const SandboxStatus& s) {
     py::dict d;
-    d["sandbox_id"] = s.sandbox_id;
-    d["status"] = s.status;
-    d["tier"] = s.tier;
-    d["runtime"] = s.runtime;
-    d["billing_method"] = s.billing_method;
-    d["template"] = s.template_name;
-    d["consumed_msats"] = s.consumed_msats;
-    d["msats_per_second"] = opt(s.msats_per_second);
-    d["sats_per_second"] = opt(s.sats_per_second);
-    d["prepaid_balance_msats"] = opt(s.prepaid_balance_msats);
-    d["seconds_remaining"] = opt(s.seconds_remaining);
-    d["warning_level"] = opt(s.warning_level);
-    d["next_poll_secs"] = opt(s.next_poll_secs);
-    d["pending_invoice"] = toPy(s.pending_invoice);
-    d["sandbox_token"] = opt(s.sandbox_token);
-    d["raw"] = jsonToPy(s.raw);
-    d["label"] = opt(s.label);
-    d["status_reason"] = opt(s.status_reason);
-    d["created_at"] = opt(s.created_at);
-    d["terminated_at"] = opt(s.terminated_at);
-    d["metrics_stale"] = s.metrics_stale;
-    d["runtime_consumed_total"] = opt(s.runtime_consumed_total);
-    d["invoice"] = opt(s.invoice);
-    d["usd_cents_per_second"] = opt(s.usd_cents_per_second);
-    d["consumed_subcents"] = opt(s.consumed_subcents);
-    d["prepaid_balance_subcents"] = opt(s.prepaid_balance_subcents);
+    put(d, "sandbox_id", s.sandbox_id);
+    put(d, "status", s.status);
+    put(d, "tier", s.tier);
+    put(d, "runtime", s.runtime);
+    put(d, "billing_method", s.billing_method);
+    put(d, "template", s.template_name);
+    put(d, "consumed_msats", s.consumed_msats);
+    put(d, "msats_per_second", opt(s.msats_per_second));
+    put(d, "sats_per_second", opt(s.sats_per_second));
+    put(d, "prepaid_balance_msats", opt(s.prepaid_balance_msats));
+    put(d, "seconds_remaining", opt(s.seconds_remaining));
+    put(d, "warning_level", opt(s.warning_level));
+    put(d, "next_poll_secs", opt(s.next_poll_secs));
+    put(d, "pending_invoice", toPy(s.pending_invoice));
+    put(d, "sandbox_token", opt(s.sandbox_token));
+    put(d, "raw", jsonToPy(s.raw));
+    put(d, "label", opt(s.label));
+    put(d, "status_reason", opt(s.status_reason));
+    put(d, "created_at", opt(s.created_at));
+    put(d, "terminated_at", opt(s.terminated_at));
+    put(d, "metrics_stale", s.metrics_stale);
+    put(d, "runtime_consumed_total", opt(s.runtime_consumed_total));
+    put(d, "invoice", opt(s.invoice));
+    put(d, "usd_cents_per_second", opt(s.usd_cents_per_second));
+    put(d, "consumed_subcents", opt(s.consumed_subcents));
+    put(d, "prepaid_balance_subcents", opt(s.prepaid_balance_subcents));
     return d;
 }
 
 py::dict toPy(const CreatedSandbox& c) {
     py::dict d;
-    d["sandbox_id"] = c.sandbox_id;
-    d["status"] = c.status;
-    d["tier"] = c.tier;
-    d["billing_method"] = c.billing_method;
-    d["label"] = opt(c.label);
-    d["sandbox_token"] = opt(c.sandbox_token);
-    d["invoice"] = opt(c.invoice);
-    d["payment_hash"] = opt(c.payment_hash);
-    d["amount_msats"] = opt(c.amount_msats);
-    d["amount_sats"] = opt(c.amount_sats);
-    d["msats_per_second"] = opt(c.msats_per_second);
-    d["prepaid_seconds"] = opt(c.prepaid_seconds);
-    d["expires_at"] = opt(c.expires_at);
-    d["pending_invoice"] = toPy(c.pending_invoice);
-    d["prepaid_balance_subcents"] = opt(c.prepaid_balance_subcents);
-    d["created_at"] = opt(c.created_at);
-    d["raw"] = jsonToPy(c.raw);
+    put(d, "sandbox_id", c.sandbox_id);
+    put(d, "status", c.status);
+    put(d, "tier", c.tier);
+    put(d, "billing_method", c.billing_method);
+    put(d, "label", opt(c.label));
+    put(d, "sandbox_token", opt(c.sandbox_token));
+    put(d, "invoice", opt(c.invoice));
+    put(d, "payment_hash", opt(c.payment_hash));
+    put(d, "amount_msats", opt(c.amount_msats));
+    put(d, "amount_sats", opt(c.amount_sats));
+    put(d, "msats_per_second", opt(c.msats_per_second));
+    put(d, "prepaid_seconds", opt(c.prepaid_seconds));
+    put(d, "expires_at", opt(c.expires_at));
+    put(d, "pending_invoice", toPy(c.pending_invoice));
+    put(d, "prepaid_balance_subcents", opt(c.prepaid_balance_subcents));
+    put(d, "created_at", opt(c.created_at));
+    put(d, "raw", jsonToPy(c.raw));
     return d;
 }
 
 py::dict toPy(const Execution& e) {
     py::dict d;
-    d["execution_id"] = e.execution_id;
-    d["status"] = e.status;
-    d["sandbox_id"] = e.sandbox_id;
-    d["command"] = e.command;
-    d["working_dir"] = opt(e.working_dir);
-    d["timeout_ms"] = opt(e.timeout_ms);
-    d["started_at"] = opt(e.started_at);
-    d["raw"] = jsonToPy(e.raw);
+    put(d, "execution_id", e.execution_id);
+    put(d, "status", e.status);
+    put(d, "sandbox_id", e.sandbox_id);
+    put(d, "command", e.command);
+    put(d, "working_dir", opt(e.working_dir));
+    put(d, "timeout_ms", opt(e.timeout_ms));
+    put(d, "started_at", opt(e.started_at));
+    put(d, "raw", jsonToPy(e.raw));
     return d;
 }
 
 py::dict toPy(const ExecResult& r) {
     py::dict d;
-    d["execution_id"] = r.execution_id;
-    d["status"] = r.status;
+    put(d, "execution_id", r.execution_id);
+    put(d, "status", r.status);
     py::list output;
     for (const auto& c : r.output) {
         py::dict chunk;
-        chunk["stream"] = c.stream;
-        chunk["chunk"] = c.chunk;
+        put(chunk, "stream", c.stream);
+        put(chunk, "chunk", c.chunk);
         output.append(std::move(chunk));
     }
-    d["output"] = std::move(output);
-    d["exit_code"] = opt(r.exit_code);
-    d["error"] = opt(r.error);
-    d["pending_invoice"] = toPy(r.pending_invoice);
-    d["sandbox_id"] = opt(r.sandbox_id);
-    d["started_at"] = opt(r.started_at);
-    d["finished_at"] = opt(r.finished_at);
-    d["raw"] = jsonToPy(r.raw);
+    put(d, "output", std::move(output));
+    put(d, "exit_code", opt(r.exit_code));
+    put(d, "error", opt(r.error));
+    put(d, "pending_invoice", toPy(r.pending_invoice));
+    put(d, "sandbox_id", opt(r.sandbox_id));
+    put(d, "started_at", opt(r.started_at));
+    put(d, "finished_at", opt(r.finished_at));
+    put(d, "raw", jsonToPy(r.raw));
     return d;
 }
 
 py::dict toPy(const FileEntry& e) {
     py::dict d;
-    d["name"] = e.name;
-    d["size"] = e.size;
-    d["mod_ts"] = e.mod_ts;
-    d["is_dir"] = e.is_dir;
-    d["is_file"] = e.is_file;
-    d["is_symlink"] = e.is_symlink;
+    put(d, "name", e.name);
+    put(d, "size", e.size);
+    put(d, "mod_ts", e.mod_ts);
+    put(d, "is_dir", e.is_dir);
+    put(d, "is_file", e.is_file);
+    put(d, "is_symlink", e.is_symlink);
     return d;
 }
 
 py::dict toPy(const ReadResult& r) {
     py::dict d;
-    d["path"] = r.path;
-    d["size_bytes"] = r.size_bytes;
-    d["encoding"] = r.encoding;
-    d["truncated"] = r.truncated;
-    d["content"] = r.content;
-    d["raw"] = jsonToPy(r.raw);
+    put(d, "path", r.path);
+    put(d, "size_bytes", r.size_bytes);
+    put(d, "encoding", r.encoding);
+    put(d, "truncated", r.truncated);
+    put(d, "content", r.content);
+    put(d, "raw", jsonToPy(r.raw));
     return d;
 }
 
@@ -192,8 +246,8 @@ py::dict toPy(const ShellFrame& f) {
     py::dict d;
     if (f.raw.is_object())
         d = jsonToPy(f.raw).cast<py::dict>();
-    d["type"] = f.type;
-    d["data"] = f.data;
+    put(d, "type", f.type);
+    put(d, "data", f.data);
     if (f.code)
         d["code"] = *f.code;
     return d;
@@ -201,9 +255,9 @@ py::dict toPy(const ShellFrame& f) {
 
 py::dict toPy(const BillingEvent& e) {
     py::dict d;
-    d["name"] = e.name;
-    d["invoice"] = toPy(e.invoice);
-    d["data"] = jsonToPy(e.data);
+    put(d, "name", e.name);
+    put(d, "invoice", toPy(e.invoice));
+    put(d, "data", jsonToPy(e.data));
     return d;
 }
 

@@ -6,7 +6,10 @@
 #include "convert.hpp"
 #include "sockt/shell.hpp"
 
+#include <cstring>
+#include <memory>
 #include <pybind11/stl.h>
+#include <string_view>
 
 namespace sockt::python {
 
@@ -30,6 +33,74 @@ PollOptions pollOptions(double poll_interval, std::optional<double> timeout) {
     p.poll_interval = secondsToDuration(poll_interval, "poll_interval");
     p.timeout = secondsToDuration(timeout, "timeout");
     return p;
+}
+
+// Above this size a memcpy is worth dropping the GIL for (~0.1 ms at memory speed).
+constexpr std::size_t kReleaseGilCopyBytes = 1 << 20;
+
+/// The bytes of a write_file_bytes argument, valid while the GIL is released (bench/FINDINGS.md
+/// P1). Constructed with the GIL held.
+class BytesArg {
+public:
+    explicit BytesArg(const py::object& data) {
+        PyObject* obj = data.ptr();
+        if (PyBytes_Check(obj)) {
+            // Immutable, and `owner_` holds a reference for the call: read in place, no copy.
+            owner_ = data;
+            view_ = {PyBytes_AS_STRING(obj), static_cast<std::size_t>(PyBytes_GET_SIZE(obj))};
+            return;
+        }
+        if (PyUnicode_Check(obj)) {
+            throw py::type_error("data must be bytes-like (bytes, bytearray, memoryview), not str: "
+                                 "encode it, or use write_file() for text");
+        }
+        if (!PyObject_CheckBuffer(obj)) {
+            throw py::type_error(std::string("data must be bytes-like (bytes, bytearray, "
+                                             "memoryview), not ") +
+                                 Py_TYPE(obj)->tp_name);
+        }
+        // A bytearray, memoryview, array or mmap can be written or resized by another thread
+        // once the GIL is released: copy it now, under the GIL. PyBUF_FULL_RO accepts
+        // non-contiguous views too; they are copied in C order, as bytes(data) would.
+        Py_buffer buffer;
+        if (PyObject_GetBuffer(obj, &buffer, PyBUF_FULL_RO) != 0) {
+            throw py::error_already_set();
+        }
+        const auto length = static_cast<std::size_t>(buffer.len);
+        copy_.reset(new char[length == 0 ? 1 : length]); // not zero-filled: overwritten next
+        int rc = PyBuffer_ToContiguous(copy_.get(), &buffer, buffer.len, 'C');
+        PyBuffer_Release(&buffer);
+        if (rc != 0) {
+            throw py::error_already_set();
+        }
+        view_ = {copy_.get(), length};
+    }
+
+    std::string_view view() const { return view_; }
+
+private:
+    py::object owner_;
+    std::unique_ptr<char[]> copy_;
+    std::string_view view_;
+};
+
+/// A `bytes` holding `decoded`, with one copy: the object's allocation needs the GIL, filling it
+/// does not (no other thread can see it yet). `decoded` is freed before the bytes are returned,
+/// so the two copies coexist only for the memcpy.
+py::bytes bytesFrom(std::string decoded) {
+    PyObject* raw = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(decoded.size()));
+    if (raw == nullptr) {
+        throw py::error_already_set();
+    }
+    auto out = py::reinterpret_steal<py::bytes>(raw);
+    if (decoded.size() >= kReleaseGilCopyBytes) {
+        py::gil_scoped_release release;
+        std::memcpy(PyBytes_AS_STRING(raw), decoded.data(), decoded.size());
+        std::string().swap(decoded);
+    } else {
+        std::memcpy(PyBytes_AS_STRING(raw), decoded.data(), decoded.size());
+    }
+    return out;
 }
 
 } // namespace
@@ -169,10 +240,10 @@ void bindSandbox(py::module_& m) {
             py::arg("create_dirs") = true)
         .def(
             "write_file_bytes",
-            [](Sandbox& s, const std::string& path, const py::bytes& data, bool create_dirs) {
-                std::string bytes = data; // copied with the GIL held
+            [](Sandbox& s, const std::string& path, const py::object& data, bool create_dirs) {
+                BytesArg bytes(data);
                 auto r = blocking([&](const CancelToken& t) {
-                    return s.writeFileBytes(path, bytes, create_dirs, t);
+                    return s.writeFileBytes(path, bytes.view(), create_dirs, t);
                 });
                 return jsonToPy(r.raw);
             },
@@ -190,9 +261,9 @@ void bindSandbox(py::module_& m) {
         .def(
             "read_file_bytes",
             [](Sandbox& s, const std::string& path, std::optional<std::int64_t> max_bytes) {
-                auto bytes = blocking(
+                std::string decoded = blocking(
                     [&](const CancelToken& t) { return s.readFileBytes(path, max_bytes, t); });
-                return py::bytes(bytes);
+                return bytesFrom(std::move(decoded));
             },
             py::arg("path"), py::arg("max_bytes") = py::none())
         .def(

@@ -40,6 +40,15 @@ export interface NativeBillingEvent {
 
 type Token = NativeCancelToken | undefined;
 
+/** Native memory an upload is copied into before a pool thread reads it (node/src/staging.ts). */
+export interface NativeByteStage {
+    /** Copies bytes[offset, offset + length) after what was appended; returns the bytes staged. */
+    append(bytes: Uint8Array, offset: number, length: number): number;
+    /** Frees the memory now (writeFileBytes takes it, so only needed when giving up). */
+    dispose(): void;
+    readonly filled: number;
+}
+
 export interface NativePollOptions {
     pollIntervalMs?: number | undefined;
     waitTimeoutMs?: number | undefined;
@@ -89,9 +98,10 @@ export interface NativeSandbox {
         options: { encoding?: string | undefined; createDirs?: boolean | undefined },
         cancel: Token,
     ): Promise<WriteResult>;
+    /** A Uint8Array is copied during the call; a ByteStage is taken (emptied) by it. */
     writeFileBytes(
         path: string,
-        content: Uint8Array,
+        content: Uint8Array | NativeByteStage,
         options: { createDirs?: boolean | undefined },
         cancel: Token,
     ): Promise<WriteResult>;
@@ -150,6 +160,7 @@ export interface NativeClient {
 export interface NativeModule {
     NativeClient: new (options: NativeClientOptions) => NativeClient;
     CancelToken: new () => NativeCancelToken;
+    ByteStage: new (length: number) => NativeByteStage;
     shutdown(): void;
     version(): string;
 }

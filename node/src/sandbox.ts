@@ -6,6 +6,7 @@ import { InvalidArgumentError } from './errors';
 import { Execution } from './execution';
 import type { NativeBillingEvent, NativeSandbox } from './native';
 import { ShellSession } from './shell';
+import { STAGE_SLICE_BYTES, stageBytes } from './staging';
 import type {
     BillingWarning,
     CallOptions,
@@ -180,7 +181,17 @@ export class Sandbox {
         );
     }
 
-    /** Writes text (or base64 with `encoding: 'base64'`), or exact bytes from a Uint8Array. */
+    /**
+     * Writes text (or base64 with `encoding: 'base64'`), or exact bytes from a Uint8Array.
+     *
+     * As with `fs.write`, do not modify, transfer or resize a Uint8Array `content` until the
+     * promise settles. Arrays up to 1 MiB are copied before `writeFile` returns, so later
+     * changes cannot reach the upload. Larger arrays are copied a slice per event-loop turn (so
+     * the upload does not block the loop): writing into one during those turns may upload a mix
+     * of old and new bytes, and detaching or resizing it (postMessage or structuredClone with
+     * `transfer`, `ArrayBuffer#transfer`, `resize`) rejects the call with InvalidArgumentError
+     * and writes nothing. A view on a SharedArrayBuffer is copied the same way.
+     */
     writeFile(
         path: string,
         content: string | Uint8Array,
@@ -195,9 +206,13 @@ export class Sandbox {
                     ),
                 );
             }
-            return this.#owner.invoke(signal, (token) =>
-                this.#native.writeFileBytes(path, content, { createDirs }, token),
-            );
+            return this.#owner.invoke(signal, async (token) => {
+                const staged =
+                    content.byteLength > STAGE_SLICE_BYTES
+                        ? await stageBytes(content, token)
+                        : content;
+                return this.#native.writeFileBytes(path, staged, { createDirs }, token);
+            });
         }
         if (typeof content !== 'string') {
             return Promise.reject(

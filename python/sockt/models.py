@@ -11,8 +11,24 @@ from sockt import _sockt
 __all__ = ["Tier", "PendingInvoice", "SandboxStatus", "ExecResult", "FileEntry"]
 
 
+# Field names per dataclass, computed once: dataclasses.fields() builds a tuple on every call,
+# which was a third of the Python time of a status call (bench/FINDINGS.md P2).
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
+
+
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in fields(cls)}
+    """A new dict with the keys of ``data`` that are fields of ``cls``."""
+    names = _field_names(cls)
+    if names.issuperset(data):
+        # The usual case: the native dicts carry exactly the fields; a C-level copy.
+        return dict(data)
     return {k: v for k, v in data.items() if k in names}
 
 

@@ -162,8 +162,12 @@ class Sandbox:
     def write_file_bytes(
         self, path: str, data: bytes | bytearray | memoryview, create_dirs: bool = True
     ) -> dict[str, Any]:
-        """Writes raw bytes (base64 on the wire, done for you)."""
-        result: dict[str, Any] = self._native.write_file_bytes(path, bytes(data), create_dirs)
+        """Writes raw bytes (base64 on the wire, done for you).
+
+        ``bytes`` are read in place; a ``bytearray``, ``memoryview`` or other buffer is copied
+        first (also a non-contiguous one, in C order), since it may change during the upload.
+        """
+        result: dict[str, Any] = self._native.write_file_bytes(path, data, create_dirs)
         return result
 
     def read_file_bytes(self, path: str, max_bytes: int | None = None) -> bytes:

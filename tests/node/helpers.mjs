@@ -120,3 +120,24 @@ export function runNodeScript(source, { env = {}, timeoutMs = 60000 } = {}) {
 export function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A fresh server, a client on it and one running nano sandbox: the usual fixture of a test file. */
+export async function startRunningSandbox() {
+    const { ComputeClient } = await import('@sockt/client');
+    const server = await startServer();
+    const client = new ComputeClient({ apiKey: server.apiKey, baseUrl: server.url });
+    try {
+        const sandbox = await client.createSandbox({ tier: 'nano' });
+        await sandbox.waitUntilRunning({ pollIntervalMs: 50 });
+        return { server, client, sandbox };
+    } catch (error) {
+        await stopRunningSandbox({ server, client });
+        throw error;
+    }
+}
+
+/** Ends what startRunningSandbox started (either part may be missing after a failed start). */
+export async function stopRunningSandbox({ server, client } = {}) {
+    await client?.close();
+    await server?.stop();
+}

@@ -2,25 +2,19 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 
-import { ComputeClient, ConnectionError, ShellSession, TimeoutError } from '@sockt/client';
+import { ConnectionError, ShellSession, TimeoutError } from '@sockt/client';
 
-import { startServer } from './helpers.mjs';
+import { startRunningSandbox, stopRunningSandbox } from './helpers.mjs';
 
 let server;
 let client;
 let sandbox;
 
 before(async () => {
-    server = await startServer();
-    client = new ComputeClient({ apiKey: server.apiKey, baseUrl: server.url });
-    sandbox = await client.createSandbox({ tier: 'nano' });
-    await sandbox.waitUntilRunning({ pollIntervalMs: 50 });
+    ({ server, client, sandbox } = await startRunningSandbox());
 });
 
-after(async () => {
-    await client?.close();
-    await server?.stop();
-});
+after(() => stopRunningSandbox({ server, client }));
 
 async function readUntil(shell, pattern, timeoutMs = 10000) {
     let text = '';
