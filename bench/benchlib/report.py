@@ -64,7 +64,10 @@ def build_rows(measurements: dict[str, list[dict[str, Any]]],
             # The timer's lateness with nothing running: the machine's scheduling noise floor.
             trials = measurements.get(row.ours, []) + measurements.get(row.ref or "", [])
             control = summarize([t for t in trials if "idle_max_delay_s" in t], "idle_max_delay_s")
+        lost = {k: sum(int(t.get("lost_output", 0)) for t in measurements.get(k, []))
+                for k in (row.ours, row.ref) if k}
         out.append({
+            "lost_output": {k: n for k, n in lost.items() if n},
             "id": row.id, "label": row.label, "unit": row.unit, "metric": row.metric,
             "ours_key": row.ours, "ref_key": row.ref, "ours": ours, "reference": ref,
             "ratio": ratio, "target": row.target_text, "met": ok,
@@ -95,12 +98,17 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     notes = []
+    notes_lost: list[str] = []
     for row in rows:
         ref_cell = (_cell(row["reference"], row["unit"]) if row["ref_key"]
                     else "file size 32.0 MiB")
         if row["errors"]:
             notes.append(f"- **{row['label']}**: a worker failed: "
                          + "; ".join(f"`{k}`: {v}" for k, v in row["errors"].items()))
+        for key, n in row.get("lost_output", {}).items():
+            notes_lost.append(f"- `{key}` returned exit 0 with an empty stdout in {n} call(s): "
+                              f"the official `exec_sync` keeps only its last poll's output "
+                              f"(docs/protocol-notes.md row 15).")
         result = _mark(row["met"])
         if row["met"] is False and row["reason"]:
             notes.append(f"- **{row['label']}** missed: {row['reason']}")
@@ -125,6 +133,9 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
                       f"{_fmt(c['p95'], 'ms')}) — the machine's own scheduling noise."]
     versions = ["", "Versions: " + "; ".join(f"{k} {v}" for k, v in meta["versions"].items()) + "."]
     tail = ["", "¹ Measured reason for the miss:", *notes] if notes else []
+    if notes_lost:
+        tail += ["", "Output lost by a reference (its latency still counts):",
+                 *dict.fromkeys(notes_lost)]
     return "\n".join(head + lines + versions + tail) + "\n"
 
 
