@@ -9,6 +9,7 @@
 
 #include <Poco/Exception.h>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace sockt::detail {
 namespace {
@@ -185,6 +186,23 @@ HttpResponse ClientCore::send(const HttpRequest& request, const CancelToken& can
 HttpResponse ClientCore::sendAs(const HttpRequest& request,
                                 const std::optional<Credential>& credential,
                                 const CancelToken& cancel) {
+    return sendWith(request, credential, cancel, nullptr);
+}
+
+HttpResponse ClientCore::sendAs(const HttpRequest& request,
+                                const std::optional<Credential>& credential,
+                                const CancelToken& cancel, const BodySource& body) {
+    if (request.body)
+        throw std::logic_error("ClientCore::sendAs: a request carries either a body string or a "
+                               "body source, not both");
+    if (!body.fill)
+        throw std::logic_error("ClientCore::sendAs: the body source has no fill function");
+    return sendWith(request, credential, cancel, &body);
+}
+
+HttpResponse ClientCore::sendWith(const HttpRequest& request,
+                                  const std::optional<Credential>& credential,
+                                  const CancelToken& cancel, const BodySource* source) {
     ensureOpen();
     if (request.method != "GET" && request.method != "POST" && request.method != "DELETE" &&
         request.method != "PUT" && request.method != "PATCH" && request.method != "HEAD")
@@ -209,6 +227,7 @@ HttpResponse ClientCore::sendAs(const HttpRequest& request,
     if (credential)
         wire.headers.emplace_back("Authorization", "Bearer " + credential->value);
     wire.body = request.body ? &*request.body : nullptr;
+    wire.source = source;
     // redactUrl keeps the token out of every message built from this string.
     wire.describe =
         request.method + " " +
@@ -260,7 +279,15 @@ HttpResponse ClientCore::sendAs(const HttpRequest& request,
 
 Json ClientCore::callJson(const HttpRequest& request, const std::optional<Credential>& credential,
                           const CancelToken& cancel) {
-    HttpResponse response = sendAs(request, credential, cancel);
+    return parseJsonAnswer(request, sendAs(request, credential, cancel));
+}
+
+Json ClientCore::callJson(const HttpRequest& request, const std::optional<Credential>& credential,
+                          const CancelToken& cancel, const BodySource& body) {
+    return parseJsonAnswer(request, sendAs(request, credential, cancel, body));
+}
+
+Json ClientCore::parseJsonAnswer(const HttpRequest& request, const HttpResponse& response) {
     if (response.status >= 400)
         throwForResponse(response);
     if (response.body.empty())

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,16 @@ struct ResolvedConfig {
 
 ResolvedConfig resolveConfig(const ClientOptions& options);
 
+/// A request body of known length produced in pieces, so a large body need not exist as one
+/// string before its first byte is sent. The transport calls `fill(offset, out, n)` for
+/// consecutive ranges from offset 0 (every attempt, so a retry resends the same bytes from the
+/// start); `fill` writes exactly bytes [offset, offset + n) of the body to `out`, with
+/// offset + n <= length. Sent as application/json with Content-Length = length.
+struct BodySource {
+    std::size_t length = 0;
+    std::function<void(std::size_t offset, char* out, std::size_t n)> fill;
+};
+
 class ClientCore : public std::enable_shared_from_this<ClientCore> {
 public:
     explicit ClientCore(const ClientOptions& options);
@@ -73,6 +84,12 @@ public:
     /// sendAs + throw for status >= 400 + parse the JSON body (APIError when it is not JSON).
     Json callJson(const HttpRequest& request, const std::optional<Credential>& credential,
                   const CancelToken& cancel);
+    /// The same with the body produced by `body` (`request.body` must be unset); `body` must
+    /// outlive the call and produce the same bytes on every attempt.
+    HttpResponse sendAs(const HttpRequest& request, const std::optional<Credential>& credential,
+                        const CancelToken& cancel, const BodySource& body);
+    Json callJson(const HttpRequest& request, const std::optional<Credential>& credential,
+                  const CancelToken& cancel, const BodySource& body);
 
     const std::string& baseUrl() const { return config_.base_url; }
     /// The credential requests carry by default: the sandbox token wins over the API key.
@@ -116,6 +133,10 @@ public:
     std::string describe() const;
 
 private:
+    HttpResponse sendWith(const HttpRequest& request, const std::optional<Credential>& credential,
+                          const CancelToken& cancel, const BodySource* source);
+    static Json parseJsonAnswer(const HttpRequest& request, const HttpResponse& response);
+
     ResolvedConfig config_;
     Poco::URI base_uri_;
     std::mutex ssl_mutex_;

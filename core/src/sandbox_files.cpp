@@ -1,11 +1,13 @@
 // Sandbox file calls (PROTOCOL.md §2.10-2.12, §5). Large contents never go through a json object:
-// write bodies are built as text with the content spliced (or base64-encoded) straight into them,
-// and read answers have their content cut out of the raw body (readAnswer below), so a 32 MiB
-// file costs one body plus one decoded copy instead of five buffers.
+// text write bodies are built as text with the content spliced straight into them, binary ones
+// are base64-encoded slice by slice while they are sent (detail::BodySource), and read answers have
+// their content cut out of the raw body (readAnswer below), so a 32 MiB file costs one body plus
+// one decoded copy instead of five buffers.
 #include "http_errors.hpp"
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -52,6 +54,32 @@ WriteResult sendWrite(detail::ClientCore& core, detail::SandboxState& state, std
     HttpRequest request{"POST", sandboxPath(state, "/files/write")};
     request.body = std::move(body);
     return WriteResult::fromJson(core.callJson(request, sandboxCredential(core, state), cancel));
+}
+
+/// Writes chars [pos, pos + n) of base64Encode(bytes) to `out` (pos + n <= its length). Whole
+/// 4-char groups are encoded from whole 3-byte groups straight into `out`, so the pieces of any
+/// split concatenate to the whole encoding (only the last group carries padding); a range that
+/// starts or ends inside a group takes that group from a 4-char scratch encoding.
+void encodeRange(std::string_view bytes, std::size_t pos, char* out, std::size_t n) {
+    while (n > 0) {
+        const std::size_t group = pos / 4;
+        const std::size_t within = pos % 4;
+        if (within != 0 || n < 4) {
+            char quad[4];
+            base64EncodeInto(bytes.substr(group * 3, 3), quad);
+            const std::size_t take = std::min<std::size_t>(4 - within, n);
+            std::memcpy(out, quad + within, take);
+            pos += take;
+            out += take;
+            n -= take;
+            continue;
+        }
+        const std::size_t groups = n / 4;
+        base64EncodeInto(bytes.substr(group * 3, groups * 3), out);
+        pos += groups * 4;
+        out += groups * 4;
+        n -= groups * 4;
+    }
 }
 
 // --- Read answers -------------------------------------------------------------------------------
@@ -357,16 +385,37 @@ WriteResult Sandbox::writeFile(const std::string& path, const std::string& conte
 WriteResult Sandbox::writeFileBytes(const std::string& path, std::string_view bytes,
                                     bool create_dirs, const CancelToken& cancel) {
     detail::requireNonEmpty(path, "path");
-    // Our own encoder's output needs neither validation nor escaping: encode it in place.
+    // The body is `head` + base64Encode(bytes) + `"}`, produced slice by slice while it is sent
+    // (our own encoder's output needs neither validation nor escaping), so a 32 MiB file is never
+    // encoded whole before its first byte leaves.
+    std::string head = writeBodyPrefix(path, "base64", create_dirs, 1);
+    head += '"';
+    static constexpr char kTail[] = "\"}";
     const std::size_t encoded = base64EncodedLength(bytes.size());
-    std::string body = writeBodyPrefix(path, "base64", create_dirs, encoded + 2);
-    const std::size_t at = body.size();
-    body.resize(at + encoded + 3);
-    body[at] = '"';
-    base64EncodeInto(bytes, body.data() + at + 1);
-    body[at + 1 + encoded] = '"';
-    body[at + 2 + encoded] = '}';
-    return sendWrite(*core_, *state_, std::move(body), cancel);
+    detail::BodySource source;
+    source.length = head.size() + encoded + (sizeof kTail - 1);
+    source.fill = [&head, bytes, encoded](std::size_t offset, char* out, std::size_t n) {
+        if (offset < head.size()) {
+            const std::size_t take = std::min(n, head.size() - offset);
+            std::memcpy(out, head.data() + offset, take);
+            offset += take;
+            out += take;
+            n -= take;
+        }
+        if (n > 0 && offset < head.size() + encoded) {
+            const std::size_t take = std::min(n, head.size() + encoded - offset);
+            encodeRange(bytes, offset - head.size(), out, take);
+            offset += take;
+            out += take;
+            n -= take;
+        }
+        if (n > 0)
+            std::memcpy(out, kTail + (offset - head.size() - encoded), n);
+    };
+    detail::ensureDataPlaneReady(*core_, *state_, cancel);
+    HttpRequest request{"POST", sandboxPath(*state_, "/files/write")};
+    return WriteResult::fromJson(
+        core_->callJson(request, sandboxCredential(*core_, *state_), cancel, source));
 }
 
 ReadResult Sandbox::readFileResult(const std::string& path, const ReadFileOptions& options,

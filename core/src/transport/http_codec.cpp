@@ -99,7 +99,7 @@ std::uint64_t parseContentLength(const std::string& value) {
 void appendRequestHead(std::string& out, const std::string& method, const std::string& target,
                        const std::string& host,
                        const std::vector<std::pair<std::string, std::string>>& headers,
-                       const std::string* body) {
+                       std::optional<std::size_t> body_length) {
     static const char kHex[] = "0123456789ABCDEF";
     out += method;
     out += ' ';
@@ -127,9 +127,9 @@ void appendRequestHead(std::string& out, const std::string& method, const std::s
         out += value;
         out += "\r\n";
     }
-    if (body) {
+    if (body_length) {
         out += "Content-Type: application/json\r\nContent-Length: ";
-        out += std::to_string(body->size());
+        out += std::to_string(*body_length);
         out += "\r\n";
     } else if (method != "GET" && method != "HEAD") {
         // PROTOCOL.md §1.2: bodiless POST/DELETE carry no body and no Content-Type; the explicit

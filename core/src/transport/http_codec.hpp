@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -28,15 +29,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Appends "METHOD target HTTP/1.1", Host, `headers`, Content-Type/Content-Length and the blank
-/// line to `out`. A bodiless POST/PUT/PATCH/DELETE gets `Content-Length: 0` (PROTOCOL.md §1.2:
-/// no body, no Content-Type). Bytes of `target` that may not appear in a request line (controls,
-/// space) are percent-encoded; a header value with CR, LF or NUL throws InvalidArgumentError
-/// (it would split the head).
+/// Appends "METHOD target HTTP/1.1", Host, `headers`, Content-Type/Content-Length (when the request
+/// has a body of `body_length` bytes) and the blank line to `out`. A bodiless POST/PUT/PATCH/DELETE
+/// gets `Content-Length: 0` (PROTOCOL.md §1.2: no body, no Content-Type). Bytes of `target` that
+/// may not appear in a request line (controls, space) are percent-encoded; a header value with CR,
+/// LF or NUL throws InvalidArgumentError (it would split the head).
 void appendRequestHead(std::string& out, const std::string& method, const std::string& target,
                        const std::string& host,
                        const std::vector<std::pair<std::string, std::string>>& headers,
-                       const std::string* body);
+                       std::optional<std::size_t> body_length);
 
 /// Length of the head at the start of `data` (through its blank line), or 0 while incomplete.
 /// `scanned` carries the search position between calls so a head arriving a byte at a time is

@@ -12,6 +12,9 @@
 #include <Poco/Exception.h>
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string_view>
 
 namespace sockt::detail {
 namespace {
@@ -125,6 +128,34 @@ bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::
     return false;
 }
 
+// The head with Content-Length = source.length, then the body produced slice by slice into one
+// buffer (kBodySlice), each slice sent before the next is produced: encoding overlaps with the
+// peer receiving, and the body never exists whole. A small body travels with the head.
+void sendSourced(WireIo& io, PooledConnection& connection, const WireRequest& request) {
+    const BodySource& source = *request.source;
+    std::string& out = connection.out;
+    out.clear();
+    http::appendRequestHead(out, request.method, request.target, connection.host_header,
+                            request.headers, source.length);
+    if (source.length <= kInlineBody) {
+        const std::size_t at = out.size();
+        out.resize(at + source.length);
+        if (source.length > 0)
+            source.fill(0, out.data() + at, source.length);
+        io.sendAll(out.data(), out.size());
+        return;
+    }
+    io.sendAll(out.data(), out.size());
+    std::unique_ptr<char[]> slice(new char[kBodySlice]);
+    for (std::size_t offset = 0; offset < source.length;) {
+        const std::size_t n = std::min(kBodySlice, source.length - offset);
+        io.check();
+        source.fill(offset, slice.get(), n);
+        io.sendAll(slice.get(), n);
+        offset += n;
+    }
+}
+
 } // namespace
 
 ExchangeResult exchange(PooledConnection& connection, const WireRequest& request, Deadline deadline,
@@ -133,18 +164,23 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
     WireIo io(connection, deadline, cancel, what, limit);
     try {
         io.check();
-        const std::string* body = request.body;
-        std::string& out = connection.out;
-        out.clear();
-        http::appendRequestHead(out, request.method, request.target, connection.host_header,
-                                request.headers, body);
-        if (body && body->size() <= kInlineBody) {
-            out += *body;
-            body = nullptr;
+        if (request.source) {
+            sendSourced(io, connection, request);
+        } else {
+            const std::string* body = request.body;
+            std::string& out = connection.out;
+            out.clear();
+            http::appendRequestHead(out, request.method, request.target, connection.host_header,
+                                    request.headers,
+                                    body ? std::optional<std::size_t>(body->size()) : std::nullopt);
+            if (body && body->size() <= kInlineBody) {
+                out += *body;
+                body = nullptr;
+            }
+            io.sendAll(out.data(), out.size());
+            if (body && !body->empty())
+                io.sendAll(body->data(), body->size());
         }
-        io.sendAll(out.data(), out.size());
-        if (body && !body->empty())
-            io.sendAll(body->data(), body->size());
 
         std::vector<char>& buffer = connection.in;
         if (buffer.size() < kReadBuffer)

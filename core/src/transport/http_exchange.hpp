@@ -11,12 +11,18 @@
 
 namespace sockt::detail {
 
+/// Bytes of a BodySource produced and sent at a time.
+constexpr std::size_t kBodySlice = 256 * 1024;
+
 struct WireRequest {
     std::string method;
     std::string target; // path + query, already encoded
     std::vector<std::pair<std::string, std::string>> headers;
     const std::string* body = nullptr; // not owned; nullptr = no body, no Content-Type
-    std::string describe;              // "GET http://host/v1/…" for messages (redacted later)
+    /// Not owned; instead of `body` (never both): a body produced in slices of kBodySlice bytes
+    /// into one buffer, each sent before the next is produced.
+    const BodySource* source = nullptr;
+    std::string describe; // "GET http://host/v1/…" for messages (redacted later)
 };
 
 /// Thrown when a reused keep-alive connection failed before any byte of a response arrived:

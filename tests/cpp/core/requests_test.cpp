@@ -462,13 +462,43 @@ TEST(Requests, BinaryRoundTripsOfManySizes) {
     OneFileSandbox fake;
     fake.install(server);
     unsigned seed = 1;
-    for (std::size_t size : {0u, 1u, 2u, 3u, 4u, 5u, 64u * 1024 + 1, 3u * 1024 * 1024 + 2}) {
+    // The body is produced and sent in slices of 256 KiB (bytes on the wire) while the content is
+    // encoded: sizes whose encoding fills one slice exactly (3/4 of it in input bytes) and whose
+    // whole body does (slice minus the prefix and the closing quote and brace), each ± 1, and
+    // large bodies of many slices, one of them with padding.
+    const std::string prefix = R"({"path":"dir/f","encoding":"base64","create_dirs":true,)"
+                               R"("content":")";
+    constexpr std::size_t kSlice = 256 * 1024;
+    constexpr std::size_t kSliceInput = kSlice / 4 * 3;
+    const std::size_t body_fills_slice = (kSlice - prefix.size() - 2) / 4 * 3;
+    std::vector<std::size_t> sizes = {0u,
+                                      1u,
+                                      2u,
+                                      3u,
+                                      4u,
+                                      5u,
+                                      64u * 1024 + 1,
+                                      kSliceInput - 1,
+                                      kSliceInput,
+                                      kSliceInput + 1,
+                                      2 * kSliceInput + 2,
+                                      body_fills_slice - 1,
+                                      body_fills_slice,
+                                      body_fills_slice + 1,
+                                      3u * 1024 * 1024,
+                                      3u * 1024 * 1024 + 2};
+    for (std::size_t size : sizes) {
         const std::string bytes = randomBytes(size, seed++);
         WriteResult w = sb.writeFileBytes("dir/f", bytes, true);
         EXPECT_EQ(w.bytes_written, static_cast<std::int64_t>(size));
-        // The body on the wire: the documented keys, the content exactly base64Encode(bytes).
+        // The body on the wire: exactly the documented keys around base64Encode(bytes), with
+        // its exact length declared.
         const RecordedRequest sent = server.requests().back();
         EXPECT_EQ(sent.header("content-type"), "application/json");
+        const std::string expected = prefix + base64Encode(bytes) + "\"}";
+        EXPECT_EQ(sent.header("content-length"), std::to_string(expected.size())) << size;
+        EXPECT_EQ(sent.body.size(), expected.size()) << size;
+        EXPECT_TRUE(sent.body == expected) << size; // not printed: megabytes
         Json body = Json::parse(sent.body);
         EXPECT_EQ(body.size(), 4u);
         EXPECT_EQ(body.at("path"), "dir/f");
@@ -482,6 +512,34 @@ TEST(Requests, BinaryRoundTripsOfManySizes) {
         EXPECT_EQ(rr.content, base64Encode(bytes)) << size;
         EXPECT_TRUE(rr.raw.at("content").is_null());
         EXPECT_EQ(rr.raw.at("path"), "/home/sandbox/f");
+    }
+}
+
+TEST(Requests, StreamedBinaryWriteIsResentWholeOnPodStarting) {
+    // A pod-starting answer (PROTOCOL.md §3.5) resends the identical request: the streamed body is
+    // produced again from its first byte, several slices long.
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    const std::string pod_starting =
+        R"J({"code":"pod_starting","error":"pod unreachable","message":"sandbox is starting",)J"
+        R"J("hint":null,"request_id":"req_1"})J";
+    server.enqueue(Reply::json(503, pod_starting));
+    server.enqueue(Reply::json(503, pod_starting));
+    server.enqueue(Reply::json(
+        200, R"J({"path":"/home/sandbox/f","bytes_written":700001,"created_dirs":false})J"));
+    const std::string bytes = randomBytes(700001, 7);
+    WriteResult w = sb.writeFileBytes("f", bytes, false);
+    EXPECT_EQ(w.bytes_written, 700001);
+    const std::string expected =
+        R"({"path":"f","encoding":"base64","create_dirs":false,"content":")" + base64Encode(bytes) +
+        "\"}";
+    auto reqs = server.requests();
+    ASSERT_EQ(reqs.size(), 4u); // the status, then three attempts
+    for (std::size_t i = 1; i < reqs.size(); ++i) {
+        EXPECT_EQ(reqs[i].path, kPrefix + "/files/write");
+        EXPECT_EQ(reqs[i].header("content-length"), std::to_string(expected.size()));
+        EXPECT_TRUE(reqs[i].body == expected) << i;
     }
 }
 
