@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <map>
+#include <ostream>
 #include <random>
 #include <string_view>
 #include <sys/stat.h>
@@ -322,50 +323,123 @@ OJson readFile(const fs::path& home, const OJson& body, bool with_content_b64) {
     return out;
 }
 
-std::string readFileBody(const fs::path& home, const OJson& body, bool with_content_b64) {
+struct ReadAnswer::Impl {
+    std::string whole; // the entire answer (utf8), or its head up to the content's opening quote
+    bool streamed = false;
+    Fd file;
+    std::size_t limit = 0;
+    bool with_content_b64 = false;
+    std::string shown;
+    std::uint64_t size = 0;
+
+    // Sends limit bytes of the file as base64, read afresh from offset 0 with pread(2).
+    void streamText(std::ostream& out) const;
+};
+
+namespace {
+
+constexpr std::string_view kContent = ",\"content\":\"";
+constexpr std::string_view kContentB64 = ",\"content_b64\":\"";
+
+void put(std::ostream& out, std::string_view bytes) {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out)
+        throw ApiError("host_error", "the client stopped receiving the answer");
+}
+
+} // namespace
+
+void ReadAnswer::Impl::streamText(std::ostream& out) const {
+    // A slice of a multiple of 3 bytes encodes to exactly its piece of the whole text (no quantum
+    // straddles two slices), and the two small buffers stay in the cache.
+    constexpr std::size_t kSlice = 3 * 16 * 1024;
+    std::string slice(std::min(kSlice, limit), '\0');
+    std::string text(sockt::base64EncodedLength(slice.size()), '\0');
+    for (std::size_t at = 0; at < limit;) {
+        const std::size_t want = std::min(kSlice, limit - at);
+        std::size_t got = 0;
+        while (got < want) {
+            const ssize_t n =
+                ::pread(file.get(), slice.data() + got, want - got, static_cast<off_t>(at + got));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                hostError("cannot read " + shown);
+            if (n == 0) // the file shrank after fstat: the advertised length can no longer be met
+                throw ApiError("host_error", "file " + shown + " shrank while it was being read");
+            got += static_cast<std::size_t>(n);
+        }
+        sockt::base64EncodeInto(std::string_view(slice.data(), got), text.data());
+        put(out, std::string_view(text.data(), sockt::base64EncodedLength(got)));
+        at += got;
+    }
+}
+
+ReadAnswer::ReadAnswer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ReadAnswer::ReadAnswer(ReadAnswer&&) noexcept = default;
+ReadAnswer& ReadAnswer::operator=(ReadAnswer&&) noexcept = default;
+ReadAnswer::~ReadAnswer() = default;
+
+std::uint64_t ReadAnswer::size() const {
+    return impl_->size;
+}
+
+void ReadAnswer::writeTo(std::ostream& out) {
+    put(out, impl_->whole);
+    if (!impl_->streamed)
+        return;
+    impl_->streamText(out);
+    put(out, "\"");
+    if (impl_->with_content_b64) {
+        put(out, kContentB64);
+        impl_->streamText(out);
+        put(out, "\"");
+    }
+    put(out, "}");
+    out.flush();
+    if (!out)
+        throw ApiError("host_error", "the client stopped receiving the answer");
+}
+
+ReadAnswer prepareReadFile(const fs::path& home, const OJson& body, bool with_content_b64) {
     OpenRead read = openRead(home, body);
+    auto impl = std::make_unique<ReadAnswer::Impl>();
     if (read.encoding == Encoding::Utf8) {
         read.fields["content"] = Utf8Decoder::decode(readAll(read), read.truncated);
-        return dumpJson(read.fields);
+        impl->whole = dumpJson(read.fields);
+        impl->size = impl->whole.size();
+        return ReadAnswer(std::move(impl));
     }
     // The same bytes as dumpJson() of readFile()'s DOM: the fields, then `"content":"…"` and
     // `"content_b64":"…"` in that order. Base64 text needs no JSON escape (A-Z a-z 0-9 + / =; the
-    // dump never escapes '/'), so it goes in verbatim.
+    // dump never escapes '/'), so it goes in verbatim, and its length is base64EncodedLength().
+    //
+    // WHY the text is encoded while it is sent, and what happens when the file changes: the
+    // Content-Length is fixed here, from the `limit` bytes decided at fstat, before the first
+    // byte is read. The text (and for non-sockt clients its `content_b64` duplicate, encoded
+    // again from a second pread pass rather than kept: no file-sized buffer at all) is then
+    // streamed in 64 KiB slices. A file that grows meanwhile is still read to `limit` bytes
+    // only. A file that shrinks (a sandbox process truncating it in place) can no longer fill
+    // the promised length: writeTo() then throws and the connection is closed, so the client
+    // sees a cut-off answer (a transport error it retries) and never a well-formed body with the
+    // wrong bytes. That is exact without reading the whole file before the headers, which would
+    // delay the first byte again. An in-place rewrite of the same length between the two passes
+    // can make `content_b64` differ from `content`, as a single pass could already return a mix
+    // of old and new bytes: files/write itself replaces files atomically (§5.1), and the old
+    // inode we hold open stays intact.
     std::string head = dumpJson(read.fields);
     head.pop_back(); // the closing '}'
-    static constexpr std::string_view kContent = ",\"content\":\"";
-    static constexpr std::string_view kContentB64 = ",\"content_b64\":\"";
-    const std::size_t most = (read.limit + 2) / 3 * 4;
-    std::string out;
-    out.reserve(head.size() + kContent.size() + most + 1 +
-                (with_content_b64 ? kContentB64.size() + most + 1 : 0) + 1);
-    out += head;
-    out += kContent;
-    // The file goes through the encoder a slice at a time, straight into the answer: a slice of a
-    // multiple of 3 bytes encodes to exactly its piece of the whole text (no quantum straddles
-    // two slices), and the small buffers stay in the cache, so no file-sized buffer is needed.
-    const std::size_t text_at = out.size();
-    constexpr std::size_t kSlice = 3 * 16 * 1024;
-    std::string slice(std::min(kSlice, read.limit), '\0');
-    for (std::size_t left = read.limit; left > 0;) {
-        const std::size_t want = std::min(kSlice, left);
-        const std::size_t got = readUpTo(read, slice.data(), want);
-        const std::size_t at = out.size();
-        out.resize(at + sockt::base64EncodedLength(got));
-        sockt::base64EncodeInto(std::string_view(slice.data(), got), out.data() + at);
-        if (got < want)
-            break; // the file ended early (it shrank after fstat)
-        left -= got;
-    }
-    const std::size_t text = out.size() - text_at;
-    out += '"';
-    if (with_content_b64) {
-        out += kContentB64;
-        out.append(out, text_at, text); // copies the encoded text: no second encoding
-        out += '"';
-    }
-    out += '}';
-    return out;
+    head += kContent;
+    const std::uint64_t text = sockt::base64EncodedLength(read.limit);
+    impl->size =
+        head.size() + text + 1 + (with_content_b64 ? kContentB64.size() + text + 1 : 0) + 1;
+    impl->whole = std::move(head);
+    impl->streamed = true;
+    impl->file = std::move(read.file);
+    impl->limit = read.limit;
+    impl->with_content_b64 = with_content_b64;
+    impl->shown = std::move(read.shown);
+    return ReadAnswer(std::move(impl));
 }
 
 namespace {

@@ -4,7 +4,10 @@
 
 #include "common/api_error.hpp"
 
+#include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <ostream>
 #include <string>
 
 namespace sockt::server {
@@ -20,11 +23,36 @@ OJson writeFile(const std::filesystem::path& home, const OJson& request_body, st
 /// that key (docs/protocol-notes.md row 1).
 OJson readFile(const std::filesystem::path& home, const OJson& request_body,
                bool with_content_b64 = true);
-/// readFile() already serialized: byte for byte what dumpJson() makes of its result, but a base64
-/// text is encoded once straight into the returned body instead of into a DOM that dump() would
-/// copy and scan again (up to 64 MiB of text, twice with `content_b64`).
-std::string readFileBody(const std::filesystem::path& home, const OJson& request_body,
-                         bool with_content_b64);
+/// A §2.11 answer whose checks all passed, ready to be sent by the HTTP layer: its exact length
+/// is known before a byte of it is written, so a base64 read can go out with a Content-Length and
+/// be encoded a slice at a time while the client is already receiving (bench finding S6) instead
+/// of being built whole first (up to 2 × 64 MiB of text). A utf8 answer is held whole.
+class ReadAnswer {
+public:
+    ReadAnswer(ReadAnswer&&) noexcept;
+    ReadAnswer& operator=(ReadAnswer&&) noexcept;
+    ~ReadAnswer();
+
+    /// The exact number of bytes writeTo() writes: byte for byte what dumpJson() makes of
+    /// readFile()'s result.
+    std::uint64_t size() const;
+    /// Writes the answer. Throws ApiError when the file no longer holds the bytes decided when it
+    /// was opened or when `out` fails (the client went away); fewer than size() bytes were then
+    /// written, so the caller must close the connection.
+    void writeTo(std::ostream& out);
+
+    struct Impl;
+
+private:
+    explicit ReadAnswer(std::unique_ptr<Impl> impl);
+    friend ReadAnswer prepareReadFile(const std::filesystem::path&, const OJson&, bool);
+    std::unique_ptr<Impl> impl_;
+};
+
+/// readFile() as a ReadAnswer: every check (and every error) happens here, before any header is
+/// sent; the file stays open in the answer.
+ReadAnswer prepareReadFile(const std::filesystem::path& home, const OJson& request_body,
+                           bool with_content_b64);
 /// §2.12 from the raw query values ("" = omitted): {"entries","total_entries","truncated"}.
 OJson listFiles(const std::filesystem::path& home, const std::string& path,
                 const std::string& recursive, const std::string& max_depth);

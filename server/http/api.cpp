@@ -182,8 +182,8 @@ OJson Api::readFile(const ApiCall& call, const std::string& id) {
     // official SDK's `content_b64`, which doubles a large base64 answer.
     const bool ours =
         call.user_agent.rfind("sockt-cpp/", 0) == 0 || call.user_agent.rfind("sockt-cli/", 0) == 0;
-    if (call.serialized_answer) {
-        *call.serialized_answer = server::readFileBody(lease.runtime->home(), call.body, !ours);
+    if (call.read_answer) {
+        call.read_answer->emplace(server::prepareReadFile(lease.runtime->home(), call.body, !ours));
         return nullptr;
     }
     return server::readFile(lease.runtime->home(), call.body, !ours);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/api_error.hpp"
+#include "files/file_ops.hpp"
 
 #include <map>
 #include <memory>
@@ -31,10 +32,10 @@ struct ApiCall {
     /// the text out (a pointer, because routes see the call as const). Null otherwise (MCP calls,
     /// bodies the cut does not fit): the content is then in `body`.
     std::shared_ptr<std::string> content;
-    /// REST only: where files/read leaves its already serialized answer (then it returns null), so
-    /// a large base64 text never enters a DOM. It must live until the answer is sent. Null for MCP
-    /// calls, which need the DOM.
-    std::string* serialized_answer = nullptr;
+    /// REST only: where files/read leaves its answer (then it returns null), so the HTTP layer
+    /// sends it with a Content-Length and streams a large base64 text instead of building it in
+    /// a DOM or a string first (bench findings S5, S6). Null for MCP calls, which need the DOM.
+    std::optional<ReadAnswer>* read_answer = nullptr;
 
     std::string queryValue(const std::string& key) const {
         auto it = query.find(key);

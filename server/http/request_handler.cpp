@@ -253,6 +253,22 @@ void sendJson(HTTPServerResponse& response, int status, const OJson& body) {
     send(response, status, "application/json", dumpJson(body));
 }
 
+/// files/read's answer: the headers go out with its exact length, then the body as it is encoded.
+void sendReadAnswer(HTTPServerResponse& response, ReadAnswer& answer) {
+    response.setStatusAndReason(HTTPResponse::HTTP_OK);
+    response.setContentType("application/json");
+    response.setContentLength64(static_cast<std::int64_t>(answer.size()));
+    auto& out = response.send();
+    try {
+        answer.writeTo(out);
+    } catch (...) {
+        // Fewer bytes than the Content-Length went out: the connection must not carry another
+        // answer. Poco reads the keep-alive decision from the response after the handler.
+        response.setKeepAlive(false);
+        throw;
+    }
+}
+
 bool routeTakesJsonBody(Route r) {
     switch (r) {
     case Route::Sandboxes:
@@ -304,9 +320,9 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
     try {
         Poco::URI uri(request.getURI());
         path = uri.getPath();
-        std::string serialized_answer; // files/read's answer, already JSON text
+        std::optional<ReadAnswer> read_answer; // files/read's answer, sent as it is encoded
         ApiCall call;
-        call.serialized_answer = &serialized_answer;
+        call.read_answer = &read_answer;
         for (const auto& [k, v] : uri.getQueryParameters())
             if (!v.empty() && !call.query.count(k))
                 call.query[k] = v;
@@ -475,8 +491,8 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
                 throw ApiError("not_found", "no route for " + path);
             }
             status = 200;
-            if (!serialized_answer.empty())
-                send(response, 200, "application/json", serialized_answer);
+            if (read_answer)
+                sendReadAnswer(response, *read_answer);
             else
                 sendJson(response, 200, out);
         }

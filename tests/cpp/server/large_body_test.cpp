@@ -301,6 +301,37 @@ TEST_F(LargeBody, ReadAnswerIsTheCompactDumpOfItsFields) {
     EXPECT_NE(serve_->stderrText().find("trace.large-read_1"), std::string::npos);
 }
 
+TEST_F(LargeBody, StreamedReadSendsBothTextsForOtherClients) {
+    // A base64 answer is encoded while it is sent, the duplicate from a second pass over the
+    // file: both texts must be the file's whole base64, in an answer of the advertised length.
+    // 5 MiB + 1 is not a multiple of the 48 KiB slices nor of 3 (a padded last quantum).
+    const auto bytes = randomBytes(5 * 1024 * 1024 + 1, 17);
+    const auto b64 = sockt::base64Encode(bytes);
+    expectWritten(write(R"({"path":"s.bin","content":")" + b64 + R"(","encoding":"base64"})"),
+                  "s.bin", bytes.size());
+    {
+        auto r = rawPost("read", R"({"encoding":"base64","path":"s.bin"})", key(),
+                         "official-sdk/1.0 python-requests/2.31");
+        ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+        EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
+        EXPECT_EQ(r.header("content-type"), "application/json");
+        const auto j = OrderedJson::parse(r.body);
+        EXPECT_EQ(j.dump(), r.body);
+        EXPECT_TRUE(j["content"] == b64); // not EXPECT_EQ: a failure would print 7 MB
+        EXPECT_TRUE(j["content_b64"] == b64);
+        EXPECT_EQ(j["size_bytes"], bytes.size());
+        EXPECT_EQ(j["truncated"], false);
+    }
+    // max_bytes cuts the streamed text at a quantum that is not a slice boundary.
+    auto r = rawPost("read", R"({"path":"s.bin","encoding":"base64","max_bytes":100001})", key(),
+                     "curl/8.0");
+    ASSERT_EQ(r.status, 200);
+    const auto j = OrderedJson::parse(r.body);
+    EXPECT_TRUE(j["content"] == sockt::base64Encode(bytes.substr(0, 100001)));
+    EXPECT_TRUE(j["content_b64"] == j["content"]);
+    EXPECT_EQ(j["truncated"], true);
+}
+
 TEST_F(LargeBody, SmallAndTruncatedReadsKeepTheirBytes) {
     // Every padding case, a truncated read, an empty file, and utf8 reads (invalid UTF-8 and a
     // non-ASCII name) of the same bytes.
