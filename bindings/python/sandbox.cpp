@@ -7,6 +7,7 @@
 #include "sockt/shell.hpp"
 
 #include <cstring>
+#include <new>
 #include <memory>
 #include <pybind11/stl.h>
 #include <string_view>
@@ -34,9 +35,6 @@ PollOptions pollOptions(double poll_interval, std::optional<double> timeout) {
     p.timeout = secondsToDuration(timeout, "timeout");
     return p;
 }
-
-// Above this size a memcpy is worth dropping the GIL for (~0.1 ms at memory speed).
-constexpr std::size_t kReleaseGilCopyBytes = 1 << 20;
 
 /// The bytes of a write_file_bytes argument, valid while the GIL is released (bench/FINDINGS.md
 /// P1). Constructed with the GIL held.
@@ -83,25 +81,6 @@ private:
     std::unique_ptr<char[]> copy_;
     std::string_view view_;
 };
-
-/// A `bytes` holding `decoded`, with one copy: the object's allocation needs the GIL, filling it
-/// does not (no other thread can see it yet). `decoded` is freed before the bytes are returned,
-/// so the two copies coexist only for the memcpy.
-py::bytes bytesFrom(std::string decoded) {
-    PyObject* raw = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(decoded.size()));
-    if (raw == nullptr) {
-        throw py::error_already_set();
-    }
-    auto out = py::reinterpret_steal<py::bytes>(raw);
-    if (decoded.size() >= kReleaseGilCopyBytes) {
-        py::gil_scoped_release release;
-        std::memcpy(PyBytes_AS_STRING(raw), decoded.data(), decoded.size());
-        std::string().swap(decoded);
-    } else {
-        std::memcpy(PyBytes_AS_STRING(raw), decoded.data(), decoded.size());
-    }
-    return out;
-}
 
 } // namespace
 
@@ -261,9 +240,32 @@ void bindSandbox(py::module_& m) {
         .def(
             "read_file_bytes",
             [](Sandbox& s, const std::string& path, std::optional<std::int64_t> max_bytes) {
-                std::string decoded = blocking(
-                    [&](const CancelToken& t) { return s.readFileBytes(path, max_bytes, t); });
-                return bytesFrom(std::move(decoded));
+                // Decoded straight into the bytes object (no second file-sized buffer): it is
+                // made under the GIL once the size is known, then filled without it.
+                py::object result;
+                const std::size_t written = blocking([&](const CancelToken& t) {
+                    return s.readFileBytesInto(
+                        path, max_bytes,
+                        [&result](std::size_t n) -> char* {
+                            py::gil_scoped_acquire gil;
+                            PyObject* raw =
+                                PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(n));
+                            if (raw == nullptr) {
+                                PyErr_Clear();
+                                throw std::bad_alloc();
+                            }
+                            result = py::reinterpret_steal<py::object>(raw);
+                            return PyBytes_AS_STRING(raw);
+                        },
+                        t);
+                });
+                PyObject* raw = result.release().ptr();
+                // Whitespace or early padding in the text decodes to fewer bytes than allotted;
+                // the object is still private to us, so it may shrink in place.
+                if (static_cast<std::size_t>(PyBytes_GET_SIZE(raw)) != written &&
+                    _PyBytes_Resize(&raw, static_cast<Py_ssize_t>(written)) < 0)
+                    throw py::error_already_set();
+                return py::reinterpret_steal<py::bytes>(raw);
             },
             py::arg("path"), py::arg("max_bytes") = py::none())
         .def(

@@ -89,10 +89,24 @@ std::string base64Encode(std::string_view bytes) {
     return out;
 }
 
+std::size_t base64DecodedMaxLength(std::string_view text) {
+    // Every symbol but the trailing '=' may be data, and each carries 6 bits; the decoder emits a
+    // byte per whole 8 bits, so it never writes more than this.
+    std::size_t n = text.size();
+    while (n > 0 && text[n - 1] == '=')
+        --n;
+    return n / 4 * 3 + (n % 4) * 6 / 8;
+}
+
 std::string base64Decode(std::string_view text) {
-    // Sized once for the most bytes the text can hold (every symbol data); trimmed at the end.
-    std::string out(text.size() / 4 * 3 + 3, '\0');
-    auto* o = reinterpret_cast<unsigned char*>(out.data());
+    std::string out(base64DecodedMaxLength(text), '\0');
+    out.resize(base64DecodeInto(text, out.data()));
+    return out;
+}
+
+std::size_t base64DecodeInto(std::string_view text, char* out) {
+    auto* const first = reinterpret_cast<unsigned char*>(out);
+    auto* o = first;
     const auto* in = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
     std::uint32_t acc = 0;
@@ -152,8 +166,7 @@ std::string base64Decode(std::string_view text) {
         invalid("truncated input (a single trailing symbol)");
     if (padding > 0 && (symbols == 0 || symbols + padding != 4))
         invalid("wrong amount of '=' padding");
-    out.resize(static_cast<std::size_t>(o - reinterpret_cast<unsigned char*>(out.data())));
-    return out;
+    return static_cast<std::size_t>(o - first);
 }
 
 } // namespace sockt

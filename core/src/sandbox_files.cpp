@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string_view>
 
 namespace sockt {
@@ -435,12 +436,32 @@ std::string Sandbox::readFile(const std::string& path, const ReadFileOptions& op
 
 std::string Sandbox::readFileBytes(const std::string& path, std::optional<std::int64_t> max_bytes,
                                    const CancelToken& cancel) {
+    std::string out;
+    out.resize(readFileBytesInto(
+        path, max_bytes,
+        [&out](std::size_t n) {
+            out.resize(n);
+            return out.data();
+        },
+        cancel));
+    return out;
+}
+
+std::size_t Sandbox::readFileBytesInto(const std::string& path,
+                                       std::optional<std::int64_t> max_bytes,
+                                       const std::function<char*(std::size_t)>& allocate,
+                                       const CancelToken& cancel) {
     ReadFileOptions options;
     options.encoding = "base64";
     options.max_bytes = max_bytes;
     // Decoded straight out of the answer's body, which is freed on return.
     ReadAnswer answer = readAnswer(*core_, *state_, path, options, cancel);
-    return base64Decode(answer.content());
+    const std::string_view text = answer.content();
+    const std::size_t most = base64DecodedMaxLength(text);
+    char* out = allocate(most);
+    if (out == nullptr && most > 0)
+        throw std::bad_alloc();
+    return base64DecodeInto(text, out);
 }
 
 FileListing Sandbox::listFilesResult(const ListFilesOptions& options, const CancelToken& cancel) {

@@ -220,5 +220,11 @@ std::size_t base64EncodedLength(std::size_t byte_count);
 void base64EncodeInto(std::string_view bytes, char* out);
 /// Ignores ASCII whitespace, accepts missing padding; throws InvalidArgumentError otherwise.
 std::string base64Decode(std::string_view text);
+/// Most bytes base64DecodeInto() can write for `text`; exact unless the text holds whitespace or
+/// padding before its end.
+std::size_t base64DecodedMaxLength(std::string_view text);
+/// base64Decode() into `out`, which must have room for base64DecodedMaxLength(text) bytes;
+/// returns how many it wrote. Throws as base64Decode() does (then `out` holds garbage).
+std::size_t base64DecodeInto(std::string_view text, char* out);
 
 }  // namespace sockt

@@ -85,6 +85,13 @@ public:
     std::string readFileBytes(const std::string& path,
                               std::optional<std::int64_t> max_bytes = std::nullopt,
                               const CancelToken& cancel = CancelToken::none());
+    /// readFileBytes into memory the caller provides, so a binding can decode straight into its
+    /// own buffer type: `allocate(n)` is called once and returns room for n bytes; the call
+    /// returns how many it wrote (at most n).
+    std::size_t readFileBytesInto(const std::string& path,
+                                  std::optional<std::int64_t> max_bytes,
+                                  const std::function<char*(std::size_t)>& allocate,
+                                  const CancelToken& cancel = CancelToken::none());
     /// The whole read answer (size_bytes, truncated, ...).
     ReadResult readFileResult(const std::string& path, const ReadFileOptions& options = {},
                               const CancelToken& cancel = CancelToken::none());

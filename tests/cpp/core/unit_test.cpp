@@ -168,6 +168,33 @@ TEST(Base64, EncodedLengthAndEncodeIntoMatchEncode) {
     }
 }
 
+TEST(Base64, DecodeIntoStaysWithinItsMaxLength) {
+    // readFileBytesInto hands out exactly base64DecodedMaxLength bytes: the decoder must never
+    // write past it, whatever whitespace or padding the text has. Guard bytes catch an overrun.
+    std::mt19937 rng(7);
+    for (std::size_t size = 0; size < 40; ++size) {
+        std::string bytes(size, '\0');
+        for (auto& b : bytes)
+            b = static_cast<char>(rng());
+        const std::string text = sockt::base64Encode(bytes);
+        std::string unpadded = text;
+        while (!unpadded.empty() && unpadded.back() == '=')
+            unpadded.pop_back();
+        std::string wrapped;
+        for (std::size_t i = 0; i < text.size(); ++i)
+            wrapped += (i % 5 == 4 ? std::string("\r\n") : std::string()) + text[i];
+        for (const std::string& form : {text, unpadded, wrapped, text + "\n"}) {
+            const std::size_t most = sockt::base64DecodedMaxLength(form);
+            std::string out(most + 8, '#');
+            const std::size_t n = sockt::base64DecodeInto(form, out.data());
+            ASSERT_LE(n, most) << form;
+            EXPECT_EQ(out.substr(most), std::string(8, '#')) << form;
+            EXPECT_EQ(out.substr(0, n), bytes) << form;
+        }
+        EXPECT_EQ(sockt::base64DecodedMaxLength(text), size);
+    }
+}
+
 TEST(Base64, FastPathBoundaries) {
     // Whole quanta, then whitespace inside and between quanta.
     EXPECT_EQ(base64Decode("QUJDREVG"), "ABCDEF");
