@@ -267,8 +267,6 @@ struct ReadAnswer {
     }
 };
 
-/// callJson's answer to a body that is not JSON (client_core.cpp · ClientCore::callJson), for the
-/// read path, which parses the body itself.
 /// The normal path: the whole body through the JSON parser, then the content moved out of the
 /// DOM. `content` first, then `content_b64` (docs/protocol-notes.md row 1): the first string wins,
 /// both are left null.
