@@ -4,11 +4,11 @@
 // their content cut out of the raw body (readAnswer below), so a 32 MiB file costs one body plus
 // one decoded copy instead of five buffers.
 #include "http_errors.hpp"
+#include "json/plain_members.hpp"
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -85,169 +85,6 @@ void encodeRange(std::string_view bytes, std::size_t pos, char* out, std::size_t
 
 // --- Read answers -------------------------------------------------------------------------------
 
-/// Bytes a JSON string may hold unescaped that are also one byte of a UTF-8 text: printable
-/// ASCII except '"' and '\\'. A string value made only of these is its own text, so it can be
-/// used without the JSON lexer; base64 (§5.1) always is, unless a server escapes '/' as "\/".
-constexpr std::array<bool, 256> makePlainTable() {
-    std::array<bool, 256> table{};
-    for (int c = 0x20; c < 0x7F; ++c)
-        table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
-    return table;
-}
-constexpr auto kPlain = makePlainTable();
-
-constexpr std::size_t kNone = std::string_view::npos;
-
-/// The index of the first byte at or after `pos` that is not kPlain (s.size() if none). Eight
-/// bytes per step while all are plain: a whole 64 MiB base64 value is scanned here.
-std::size_t endOfPlain(std::string_view s, std::size_t pos) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-    // Exact tests for "some byte of x is zero / is below n (n <= 128)", standard SWAR forms.
-    auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
-    auto has_below = [](std::uint64_t x, std::uint64_t n) {
-        return ((x - kOnes * n) & ~x & kHigh) != 0;
-    };
-    while (pos + 8 <= s.size()) {
-        std::uint64_t x;
-        std::memcpy(&x, s.data() + pos, 8);
-        if ((x & kHigh) != 0 || has_below(x, 0x20) || has_zero(x ^ (kOnes * 0x7F)) ||
-            has_zero(x ^ (kOnes * '"')) || has_zero(x ^ (kOnes * '\\')))
-            break;
-        pos += 8;
-    }
-    while (pos < s.size() && kPlain[static_cast<unsigned char>(s[pos])])
-        ++pos;
-    return pos;
-}
-
-std::size_t skipSpace(std::string_view s, std::size_t pos) {
-    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
-        ++pos;
-    return pos;
-}
-
-/// `pos` is at an opening quote: the index after the closing one, or kNone.
-std::size_t skipString(std::string_view s, std::size_t pos) {
-    for (std::size_t i = pos + 1; i < s.size(); ++i) {
-        if (s[i] == '\\')
-            ++i;
-        else if (s[i] == '"')
-            return i + 1;
-    }
-    return kNone;
-}
-
-/// `pos` is at the first char of a value: the index after it, or kNone. Exact for valid JSON;
-/// on anything else it only has to stay in bounds (see findContentValues).
-std::size_t skipValue(std::string_view s, std::size_t pos) {
-    if (s[pos] == '"')
-        return skipString(s, pos);
-    if (s[pos] == '{' || s[pos] == '[') {
-        int depth = 0;
-        for (std::size_t i = pos; i < s.size(); ++i) {
-            const char c = s[i];
-            if (c == '"') {
-                i = skipString(s, i);
-                if (i == kNone)
-                    return kNone;
-                --i;
-            } else if (c == '{' || c == '[') {
-                ++depth;
-            } else if ((c == '}' || c == ']') && --depth == 0) {
-                return i + 1;
-            }
-        }
-        return kNone;
-    }
-    std::size_t i = pos;
-    while (i < s.size() && std::strchr(",}] \t\r\n", s[i]) == nullptr)
-        ++i;
-    return i == pos ? kNone : i;
-}
-
-/// Where a top-level content key's string value lies in the body (between its quotes).
-struct ValueSpan {
-    std::size_t begin = kNone;
-    std::size_t end = kNone;
-    bool found() const { return begin != kNone; }
-};
-
-/// Finds the string values of the top-level keys `content` and `content_b64` in a read answer.
-/// False when the fast path's assumptions fail; the caller then parses the body the normal way.
-///
-/// WHY a walk over the top-level members and not a text search for `"content":"`: JSON escapes
-/// every quote inside a string, so that text cannot start inside a string *value* — but it can
-/// (1) start at the escaped quote of a *key* such as `"a\"content":"…"` (the raw text holds
-/// `\"content":"`), and (2) be a key of a nested object (`{"meta":{"content":"x"}}`). Both would
-/// hand back the wrong bytes. So we step over the members of the outer object (strings
-/// escape-aware, nested values by bracket depth outside strings) and take only keys spelled
-/// exactly `content` / `content_b64`. Whitespace around ':' and ',' is allowed as JSON allows it.
-///
-/// It bails out (→ normal parse) when a key holds a backslash (an escaped spelling of a content
-/// key would not be recognised), when a content key appears twice (the DOM keeps the last), and
-/// when a content value holds anything but kPlain bytes: an escape such as `\/`, a raw control
-/// char or non-ASCII byte (invalid JSON or UTF-8 the lexer must judge, as it does today).
-///
-/// The walk does not validate the rest: the caller replaces each found value by `null` and parses
-/// that small remainder R with the JSON parser. The body B is valid iff R is: both share the text
-/// before each cut, the walk is exact on any prefix of valid JSON, so each cut sits at the value of
-/// a top-level member in both, and a string made of kPlain bytes is as valid a value as `null`.
-bool findContentValues(std::string_view body, ValueSpan& content, ValueSpan& content_b64) {
-    std::size_t pos = skipSpace(body, 0);
-    if (pos >= body.size() || body[pos] != '{')
-        return false;
-    pos = skipSpace(body, pos + 1);
-    if (pos < body.size() && body[pos] == '}')
-        return true;
-    bool seen_content = false;
-    bool seen_b64 = false;
-    for (;;) {
-        if (pos >= body.size() || body[pos] != '"')
-            return false;
-        const std::size_t key_end = body.find('"', pos + 1);
-        if (key_end == kNone)
-            return false;
-        const std::string_view key = body.substr(pos + 1, key_end - pos - 1);
-        if (key.find('\\') != kNone)
-            return false;
-        pos = skipSpace(body, key_end + 1);
-        if (pos >= body.size() || body[pos] != ':')
-            return false;
-        pos = skipSpace(body, pos + 1);
-        if (pos >= body.size())
-            return false;
-        ValueSpan* target = nullptr;
-        if (key == "content" || key == "content_b64") {
-            bool& seen = key == "content" ? seen_content : seen_b64;
-            if (seen)
-                return false;
-            seen = true;
-            if (body[pos] == '"')
-                target = key == "content" ? &content : &content_b64;
-        }
-        if (target != nullptr) {
-            const std::size_t end = endOfPlain(body, pos + 1);
-            if (end >= body.size() || body[end] != '"')
-                return false;
-            *target = {pos + 1, end};
-            pos = end + 1;
-        } else {
-            pos = skipValue(body, pos);
-            if (pos == kNone)
-                return false;
-        }
-        pos = skipSpace(body, pos);
-        if (pos >= body.size())
-            return false;
-        if (body[pos] == '}')
-            return true; // anything after it is judged by the parser of the remainder
-        if (body[pos] != ',')
-            return false;
-        pos = skipSpace(body, pos + 1);
-    }
-}
-
 /// A files/read answer: every key but the content in `rest` (content keys null, as readFileResult
 /// always documented for `raw`), the content as `storage[offset, offset + length)`.
 struct ReadAnswer {
@@ -298,8 +135,8 @@ ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpResponse& resp
 }
 
 /// Sends a files/read request and splits the answer (statuses >= 400 throw as for callJson).
-/// Fast path: cut the content values out of the raw body (findContentValues) and parse only the
-/// small rest; the content stays in the body. Otherwise the same body goes the normal path.
+/// Fast path: cut the content values out of the raw body (json::findPlainMembers) and parse only
+/// the small rest; the content stays in the body. Otherwise the same body goes the normal path.
 ReadAnswer readAnswer(detail::ClientCore& core, detail::SandboxState& state,
                       const std::string& path, const ReadFileOptions& options,
                       const CancelToken& cancel) {
@@ -322,31 +159,30 @@ ReadAnswer readAnswer(detail::ClientCore& core, detail::SandboxState& state,
         detail::throwForResponse(response);
     std::string text = std::move(response.body);
 
-    ValueSpan content;
-    ValueSpan content_b64;
-    if (!findContentValues(text, content, content_b64) ||
-        (!content.found() && !content_b64.found()))
+    // `content` first, then `content_b64` (docs/protocol-notes.md row 1): the first string wins.
+    json::PlainMember members[] = {{"content"}, {"content_b64"}};
+    if (!json::findPlainMembers(text, members) || (!members[0].found() && !members[1].found()))
         return parseWholeAnswer(request, response, std::move(text));
     // The remainder: the body with each found value (quotes included) replaced by `null`.
-    const ValueSpan* first = &content;
-    const ValueSpan* second = &content_b64;
+    const json::PlainMember* first = &members[0];
+    const json::PlainMember* second = &members[1];
     if (!first->found() || (second->found() && second->begin < first->begin))
         std::swap(first, second);
     std::string rest;
     std::size_t copied = 0;
-    for (const ValueSpan* span : {first, second}) {
-        if (!span->found())
+    for (const json::PlainMember* member : {first, second}) {
+        if (!member->found())
             continue;
-        rest.append(text, copied, span->begin - 1 - copied);
+        rest.append(text, copied, member->begin - 1 - copied);
         rest += "null";
-        copied = span->end + 1;
+        copied = member->end + 1;
     }
-    rest.append(text, copied, kNone);
+    rest.append(text, copied, std::string::npos);
     ReadAnswer answer;
     answer.rest = Json::parse(rest, nullptr, false);
     if (answer.rest.is_discarded() || !answer.rest.is_object())
         return parseWholeAnswer(request, response, std::move(text));
-    const ValueSpan& taken = content.found() ? content : content_b64;
+    const json::PlainMember& taken = members[0].found() ? members[0] : members[1];
     answer.storage = std::move(text);
     answer.offset = taken.begin;
     answer.length = taken.end - taken.begin;

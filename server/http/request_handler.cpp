@@ -4,6 +4,7 @@
 #include "http/envelope.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/router.hpp"
+#include "json/plain_members.hpp"
 #include "manager/sandbox_manager.hpp"
 #include "manager/shell_bridge.hpp"
 #include "mcp/mcp_handler.hpp"
@@ -80,86 +81,6 @@ Body readBody(HTTPServerRequest& request) {
     return body;
 }
 
-bool isJsonSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r'; // RFC 8259 §2, as nlohmann's lexer
-}
-
-std::size_t skipSpace(std::string_view s, std::size_t i) {
-    while (i < s.size() && isJsonSpace(s[i]))
-        ++i;
-    return i;
-}
-
-constexpr auto kNone = std::string_view::npos;
-
-/// The index after the string that opens at s[i], or kNone. A backslash takes the next byte
-/// with it, as the lexer's escapes do (a `\u` escape's hex digits contain no quote).
-std::size_t skipString(std::string_view s, std::size_t i) {
-    for (++i; i < s.size(); ++i) {
-        if (s[i] == '\\')
-            ++i;
-        else if (s[i] == '"')
-            return i + 1;
-    }
-    return kNone;
-}
-
-/// The index after the value that starts at s[i], or kNone. Only token boundaries matter here;
-/// the value itself is validated by the real parser afterwards.
-std::size_t skipValue(std::string_view s, std::size_t i) {
-    if (i >= s.size())
-        return kNone;
-    if (s[i] == '"')
-        return skipString(s, i);
-    if (s[i] == '{' || s[i] == '[') {
-        std::size_t depth = 0;
-        while (i < s.size()) {
-            const char c = s[i];
-            if (c == '"') {
-                i = skipString(s, i);
-                if (i == kNone)
-                    return kNone;
-                continue;
-            }
-            if (c == '{' || c == '[')
-                ++depth;
-            else if ((c == '}' || c == ']') && --depth == 0)
-                return i + 1;
-            ++i;
-        }
-        return kNone;
-    }
-    // A number, true, false or null: ASCII letters, digits and + - . only, never a quote.
-    auto literal = [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               c == '+' || c == '-' || c == '.';
-    };
-    const std::size_t start = i;
-    while (i < s.size() && literal(s[i]))
-        ++i;
-    return i == start ? kNone : i;
-}
-
-/// True when every byte is printable ASCII other than a backslash: such a JSON string has no
-/// escapes, no control characters and no UTF-8 to validate, so its bytes are its value.
-bool plainAscii(std::string_view text) {
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    std::size_t i = 0;
-    auto bad = [](unsigned char c) { return (c < 0x20u) | (c > 0x7Eu) | (c == '\\'); };
-    for (; i + 64 <= n; i += 64) { // fixed-size blocks let the compiler vectorize the test
-        unsigned flags = 0;
-        for (std::size_t k = 0; k < 64; ++k)
-            flags |= bad(p[i + k]);
-        if (flags)
-            return false;
-    }
-    for (; i < n; ++i)
-        if (bad(p[i]))
-            return false;
-    return true;
-}
-
 /// A files/write body with its `content` value taken out (bench finding S2).
 struct WriteBodySplit {
     OJson rest; // the body object without its `content` key
@@ -168,60 +89,17 @@ struct WriteBodySplit {
 
 /// Takes the top-level `content` string of a files/write body without running the generic JSON
 /// lexer over it (it grows a 43 MB value one push_back at a time). On success `raw` is consumed.
-///
-/// Why the cut is exact: the walk below follows the top level of the object token by token, so
-/// the quote it stops at opens the value of a top-level key spelled `content` — it cannot be a
-/// quote inside some other string, because the lexer ends a string at its first unescaped quote
-/// exactly as skipString() does, and a quote inside a string is always escaped. A value made of
-/// printable ASCII without a backslash is its own text, and its bytes end at the next quote. Put
-/// `""` in its place and the rest is the same token sequence with one string token changed, so
-/// it parses iff the whole body does, to the same object but that value; an invalid body thus
-/// fails the rest's parse, and anything the walk does not recognise (escapes in any top-level key,
-/// which could spell `content`; a second `content` key; a non-string or escaped value; a BOM;
-/// trailing bytes) returns nullopt, leaving the body to the general parser and its errors.
+/// json::findPlainMembers finds the value and explains why parsing the rest with `""` in its place
+/// judges the whole body; anything it does not vouch for (and a non-string `content`, a missing
+/// one, trailing bytes) returns nullopt, leaving the body to the general parser and its errors.
 std::optional<WriteBodySplit> splitWriteBody(std::string& raw) {
     const std::string_view s(raw);
-    std::size_t i = skipSpace(s, 0);
-    if (i >= s.size() || s[i] != '{')
+    sockt::json::PlainMember members[] = {{"content"}};
+    const auto end = sockt::json::findPlainMembers(s, members);
+    if (!end || !members[0].found() || s.find_first_not_of(" \t\n\r", *end) != s.npos)
         return std::nullopt;
-    i = skipSpace(s, i + 1);
-    std::size_t open = kNone, close = kNone; // the quotes around the value
-    for (;;) {
-        if (i >= s.size() || s[i] != '"')
-            return std::nullopt;
-        const std::size_t key_end = s.find_first_of("\"\\", i + 1);
-        if (key_end == kNone || s[key_end] != '"')
-            return std::nullopt;
-        const bool is_content = s.substr(i + 1, key_end - i - 1) == "content";
-        i = skipSpace(s, key_end + 1);
-        if (i >= s.size() || s[i] != ':')
-            return std::nullopt;
-        i = skipSpace(s, i + 1);
-        if (is_content) {
-            if (open != kNone || i >= s.size() || s[i] != '"')
-                return std::nullopt;
-            const std::size_t end = s.find('"', i + 1);
-            if (end == kNone || !plainAscii(s.substr(i + 1, end - i - 1)))
-                return std::nullopt;
-            open = i;
-            close = end;
-            i = end + 1;
-        } else {
-            i = skipValue(s, i);
-            if (i == kNone)
-                return std::nullopt;
-        }
-        i = skipSpace(s, i);
-        if (i < s.size() && s[i] == ',') {
-            i = skipSpace(s, i + 1);
-            continue;
-        }
-        if (i < s.size() && s[i] == '}')
-            break;
-        return std::nullopt;
-    }
-    if (open == kNone || skipSpace(s, i + 1) != s.size())
-        return std::nullopt;
+    const std::size_t open = members[0].begin - 1; // the quotes around the value
+    const std::size_t close = members[0].end;
     std::string rest;
     rest.reserve(s.size() - (close - open - 1));
     rest.append(s.substr(0, open + 1));
