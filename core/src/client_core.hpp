@@ -132,10 +132,13 @@ public:
     /// "ComputeClient(base_url=…, credential=sbx_…abcd)".
     std::string describe() const;
 
+    /// What callJson makes of an answer: statuses >= 400 throw the mapped error, an empty body
+    /// is `{}`, a body that is not JSON throws ProtocolError.
+    static Json parseJsonAnswer(const HttpRequest& request, const HttpResponse& response);
+
 private:
     HttpResponse sendWith(const HttpRequest& request, const std::optional<Credential>& credential,
                           const CancelToken& cancel, const BodySource* source);
-    static Json parseJsonAnswer(const HttpRequest& request, const HttpResponse& response);
 
     ResolvedConfig config_;
     Poco::URI base_uri_;
@@ -162,7 +165,9 @@ struct SandboxState {
 
     mutable std::mutex mutex; // guards everything below; never held while calling out
     std::string status;
-    std::optional<SandboxStatus> last_status;
+    /// The last status answer's text: lastStatus() re-makes the SandboxStatus from it when asked,
+    /// so a status poll does not pay for a second copy of everything it parsed.
+    std::optional<std::string> last_status_body;
     std::optional<CreatedSandbox> created;
     std::optional<PendingInvoice> pending_invoice;
     /// Token issued for this sandbox (lightning create, or seen in its status).

@@ -66,6 +66,10 @@ std::optional<PendingInvoice> invoiceIn(const Json& j) {
 } // namespace
 
 SandboxStatus SandboxStatus::fromJson(const Json& j) {
+    return fromJson(Json(j));
+}
+
+SandboxStatus SandboxStatus::fromJson(Json&& j) {
     SandboxStatus s;
     if (const Json* id = json::findAny(j, {"sandbox_id", "ID", "id"}))
         s.sandbox_id = optString(id).value_or("");
@@ -95,7 +99,7 @@ SandboxStatus SandboxStatus::fromJson(const Json& j) {
     s.usd_cents_per_second = optDouble(j, "usd_cents_per_second");
     s.consumed_subcents = optInt(j, "consumed_subcents");
     s.prepaid_balance_subcents = optInt(j, "prepaid_balance_subcents");
-    s.raw = j;
+    s.raw = std::move(j);
     return s;
 }
 
@@ -168,6 +172,10 @@ bool ExecResult::finished() const {
 }
 
 ExecResult ExecResult::fromJson(const Json& j) {
+    return fromJson(Json(j));
+}
+
+ExecResult ExecResult::fromJson(Json&& j) {
     ExecResult r;
     r.execution_id = getString(j, "execution_id");
     r.status = getString(j, "status");
@@ -195,7 +203,7 @@ ExecResult ExecResult::fromJson(const Json& j) {
     r.sandbox_id = optString(j, "sandbox_id");
     r.started_at = optString(j, "started_at");
     r.finished_at = optString(j, "finished_at");
-    r.raw = j;
+    r.raw = std::move(j);
     return r;
 }
 

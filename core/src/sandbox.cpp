@@ -39,8 +39,15 @@ std::optional<CreatedSandbox> Sandbox::created() const {
 }
 
 std::optional<SandboxStatus> Sandbox::lastStatus() const {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    return state_->last_status;
+    std::optional<std::string> body;
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        body = state_->last_status_body;
+    }
+    if (!body)
+        return std::nullopt;
+    // The text parsed once already, in fetchStatus.
+    return detail::statusFromJson(*state_, body->empty() ? Json::object() : Json::parse(*body));
 }
 
 void Sandbox::waitUntilRunning(const WaitOptions& options, const CancelToken& cancel) {

@@ -50,8 +50,8 @@ ExecResult pollOnce(detail::ClientCore& core, detail::SandboxState& state,
     HttpRequest request{"GET", detail::executionPath(execution_id)};
     if (wait_ms)
         request.query.emplace_back("wait_ms", std::to_string(*wait_ms));
-    Json body = core.callJson(request, sandboxCredential(core, state), cancel);
-    ExecResult result = ExecResult::fromJson(body);
+    ExecResult result =
+        ExecResult::fromJson(core.callJson(request, sandboxCredential(core, state), cancel));
     if (result.execution_id.empty())
         result.execution_id = execution_id;
     auto buffer = bufferFor(state, execution_id);

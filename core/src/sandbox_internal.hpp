@@ -16,9 +16,12 @@ std::string executionPath(const std::string& execution_id);
 /// The sandbox's own token (issued at create) wins, else the client's credential.
 std::optional<Credential> sandboxCredential(const ClientCore& core, const SandboxState& state);
 
-/// Applies a status to the cache and returns the billing events it fires (PROTOCOL.md §12
-/// rule 11). Call fireEvents() afterwards, with no lock held.
-std::vector<BillingEvent> applyStatus(SandboxState& state, const SandboxStatus& status);
+/// A status answer's JSON as a SandboxStatus; an answer without an id gets the handle's.
+SandboxStatus statusFromJson(const SandboxState& state, Json body);
+/// Applies a status (and the text it was parsed from) to the cache and returns the billing events
+/// it fires (PROTOCOL.md §12 rule 11). Call fireEvents() afterwards, with no lock held.
+std::vector<BillingEvent> applyStatus(SandboxState& state, const SandboxStatus& status,
+                                      std::string body);
 /// Events for an invoice seen elsewhere (exec polls).
 std::vector<BillingEvent> noteInvoice(SandboxState& state, const std::optional<PendingInvoice>& inv,
                                       const Json& data);

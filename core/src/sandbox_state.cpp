@@ -43,10 +43,18 @@ std::vector<BillingEvent> noteInvoice(SandboxState& state, const std::optional<P
     return events;
 }
 
-std::vector<BillingEvent> applyStatus(SandboxState& state, const SandboxStatus& status) {
+SandboxStatus statusFromJson(const SandboxState& state, Json body) {
+    SandboxStatus status = SandboxStatus::fromJson(std::move(body));
+    if (status.sandbox_id.empty())
+        status.sandbox_id = state.id;
+    return status;
+}
+
+std::vector<BillingEvent> applyStatus(SandboxState& state, const SandboxStatus& status,
+                                      std::string body) {
     std::lock_guard<std::mutex> lock(state.mutex);
     state.status = status.status;
-    state.last_status = status;
+    state.last_status_body = std::move(body);
     auto events = noteInvoice(state, status.pending_invoice, status.raw);
     state.pending_invoice = status.pending_invoice;
     if (status.warning_level != state.last_warning_level) {
@@ -82,11 +90,9 @@ void fireEvents(SandboxState& state, const std::vector<BillingEvent>& events) {
 
 SandboxStatus fetchStatus(ClientCore& core, SandboxState& state, const CancelToken& cancel) {
     HttpRequest request{"GET", sandboxPath(state)};
-    Json body = core.callJson(request, sandboxCredential(core, state), cancel);
-    SandboxStatus status = SandboxStatus::fromJson(body);
-    if (status.sandbox_id.empty())
-        status.sandbox_id = state.id;
-    fireEvents(state, applyStatus(state, status));
+    HttpResponse response = core.sendAs(request, sandboxCredential(core, state), cancel);
+    SandboxStatus status = statusFromJson(state, ClientCore::parseJsonAnswer(request, response));
+    fireEvents(state, applyStatus(state, status, std::move(response.body)));
     return status;
 }
 

@@ -2,7 +2,6 @@
 
 #include "manager/ids.hpp"
 
-#include <random>
 
 namespace sockt::server {
 
@@ -16,11 +15,12 @@ std::string bolt11Amount(std::int64_t sats) {
 
 std::string makeBolt11(std::int64_t sats) {
     static const char* kBech32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-    std::random_device rd;
+    unsigned char bytes[58];
+    randomBytes(bytes, sizeof bytes);
     std::string tail;
-    tail.reserve(58);
-    while (tail.size() < 58)
-        tail.push_back(kBech32[rd() % 32]);
+    tail.reserve(sizeof bytes);
+    for (unsigned char b : bytes)
+        tail.push_back(kBech32[b % 32]);
     return "lnbc" + bolt11Amount(sats) + "1" + tail;
 }
 

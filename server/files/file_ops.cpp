@@ -2,6 +2,7 @@
 
 #include "files/sandbox_path.hpp"
 #include "http/envelope.hpp"
+#include "manager/ids.hpp"
 #include "runtime/utf8_decoder.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"
@@ -17,7 +18,6 @@
 #include <linux/openat2.h>
 #include <map>
 #include <ostream>
-#include <random>
 #include <string_view>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -192,8 +192,7 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
 
     // Temp file + rename in the same directory: readers see the old or the new file, never half
     // of one (§5.1).
-    std::random_device rd;
-    std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + std::to_string(rd()) + ".tmp";
+    std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + randomHex(8) + ".tmp";
     Fd file(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      0644));
     if (!file.ok())

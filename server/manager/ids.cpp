@@ -4,21 +4,42 @@
 #include <Poco/SHA2Engine.h>
 #include <chrono>
 #include <ctime>
-#include <random>
+#include <algorithm>
+#include <cerrno>
+#include <sys/random.h>
+#include <system_error>
 
 namespace sockt::server {
 
+void randomBytes(void* out, std::size_t n) {
+    // getrandom(2) straight from the kernel's CSPRNG. Constructing a std::random_device per call
+    // (as this did) probes the CPU with CPUID each time, which traps to the hypervisor in a VM:
+    // 15 % of the server's CPU per status request before this changed (bench/FINDINGS.md S7).
+    auto* p = static_cast<unsigned char*>(out);
+    while (n > 0) {
+        const ssize_t got = ::getrandom(p, n, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            throw std::system_error(errno, std::generic_category(), "getrandom");
+        }
+        p += got;
+        n -= static_cast<std::size_t>(got);
+    }
+}
+
 std::string randomHex(std::size_t n) {
     static const char* kHex = "0123456789abcdef";
-    // std::random_device reads getrandom(2) on Linux; one per call keeps this thread-safe.
-    std::random_device rd;
+    unsigned char bytes[64];
     std::string out;
     out.reserve(n);
     while (out.size() < n) {
-        unsigned int v = rd();
-        for (int i = 0; i < 8 && out.size() < n; ++i) {
-            out.push_back(kHex[v & 0xF]);
-            v >>= 4;
+        const std::size_t take = std::min(sizeof bytes, (n - out.size() + 1) / 2);
+        randomBytes(bytes, take);
+        for (std::size_t i = 0; i < take && out.size() < n; ++i) {
+            out.push_back(kHex[bytes[i] >> 4]);
+            if (out.size() < n)
+                out.push_back(kHex[bytes[i] & 0xF]);
         }
     }
     return out;

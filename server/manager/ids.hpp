@@ -1,11 +1,14 @@
 // Identifier and timestamp formats of PROTOCOL.md §1.4.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace sockt::server {
 
+/// Fills `out` with `n` bytes from the OS CSPRNG (getrandom(2)).
+void randomBytes(void* out, std::size_t n);
 /// `n` lowercase hex characters from the OS CSPRNG (tokens and tickets must be unguessable).
 std::string randomHex(std::size_t n);
 /// Lowercase UUID v4.

@@ -132,6 +132,12 @@ def test_status_fields_and_raw_match_the_server_answer(
     again = SandboxStatus._from_native(sb._native.refresh_status())
     assert again == status
     assert dataclasses.replace(status) == status
+    # The native dict carries exactly the fields, so models._make fills the instance without
+    # __init__: it must be the instance __init__ makes from the same values.
+    native = sb._native.refresh_status()
+    assert set(native) == set(names)
+    assert SandboxStatus(**dict(native, pending_invoice=None)) == status
+    assert vars(status).keys() == set(names)
 
 
 def test_from_native_filters_unknown_keys_and_fills_defaults() -> None:

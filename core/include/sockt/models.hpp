@@ -73,6 +73,8 @@ struct SandboxStatus {
     Json raw;  // the full response body
 
     static SandboxStatus fromJson(const Json& j);
+    /// As above; the body is moved into `raw` instead of copied (status polls).
+    static SandboxStatus fromJson(Json&& j);
 };
 
 /// The `POST /v1/sandboxes` answer (the superset of PROTOCOL.md §2.2, both shapes).
@@ -137,6 +139,8 @@ struct ExecResult {
     bool finished() const;  // any status but `running` (PROTOCOL.md §12 rule 5)
 
     static ExecResult fromJson(const Json& j);
+    /// As above; the body is moved into `raw` instead of copied (execution polls).
+    static ExecResult fromJson(Json&& j);
 };
 
 struct FileEntry {

@@ -1,7 +1,6 @@
 // Tolerant JSON readers (PROTOCOL.md §12): unknown keys ignored, numbers by value, null = n/a.
 #include "json/lenient.hpp"
 
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -9,6 +8,13 @@
 namespace sockt::json {
 namespace {
 
+char lowerAscii(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Keys are compared in ASCII only: std::tolower goes through the locale on every char (and a
+// Turkish one would fold 'I' elsewhere), and the fallback below compares each wanted key that is
+// missing or null with every key of the answer.
 bool sameLoose(std::string_view a, std::string_view b) {
     std::size_t i = 0;
     std::size_t k = 0;
@@ -19,8 +25,7 @@ bool sameLoose(std::string_view a, std::string_view b) {
             ++k;
         if (i == a.size() || k == b.size())
             return i == a.size() && k == b.size();
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[k])))
+        if (lowerAscii(a[i]) != lowerAscii(b[k]))
             return false;
         ++i;
         ++k;
@@ -53,7 +58,7 @@ std::optional<std::int64_t> fromDouble(double d) {
 const Json* find(const Json& object, std::string_view key) {
     if (!object.is_object())
         return nullptr;
-    auto it = object.find(std::string(key));
+    auto it = object.find(key); // a transparent comparator: no std::string is made
     if (it != object.end() && !it->is_null())
         return &*it;
     for (auto jt = object.begin(); jt != object.end(); ++jt) {
@@ -68,7 +73,7 @@ const Json* findAny(const Json& object, std::initializer_list<std::string_view> 
         return nullptr;
     // Exact keys first, in order, so `sandbox_id` beats `ID` beats `id` (§12 rule 4).
     for (auto key : keys) {
-        auto it = object.find(std::string(key));
+        auto it = object.find(key);
         if (it != object.end() && !it->is_null())
             return &*it;
     }
@@ -139,7 +144,7 @@ std::optional<bool> optBool(const Json* v) {
     if (v->is_string()) {
         std::string s = v->get<std::string>();
         for (auto& c : s)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            c = lowerAscii(c);
         if (s == "true" || s == "1" || s == "yes")
             return true;
         if (s == "false" || s == "0" || s == "no" || s.empty())

@@ -178,6 +178,29 @@ TEST(Requests, GetSandboxLoadsTheStatus) {
     expectNoBody(r);
 }
 
+TEST(Requests, LastStatusIsTheNewestAnswerAsRefreshStatusReturnedIt) {
+    // lastStatus() is re-made from the cached answer text: it must equal what refreshStatus()
+    // returned, also for an answer without an id (the handle's id fills it in).
+    FixtureServer server;
+    server.enqueue(Reply::json(200, statusBody("running", R"J("extra_field":true)J")));
+    server.enqueue(Reply::json(200, R"J({"status":"paused","tier":"nano","label":"x"})J"));
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = client.getSandbox(kSandboxId);
+    ASSERT_TRUE(sb.lastStatus());
+    EXPECT_EQ(sb.lastStatus()->status, "running");
+    const SandboxStatus fresh = sb.refreshStatus();
+    EXPECT_EQ(fresh.sandbox_id, kSandboxId);
+    EXPECT_EQ(fresh.status, "paused");
+    const auto cached = sb.lastStatus();
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(cached->sandbox_id, kSandboxId);
+    EXPECT_EQ(cached->status, "paused");
+    EXPECT_EQ(cached->label, std::optional<std::string>("x"));
+    EXPECT_EQ(cached->raw, fresh.raw);
+    EXPECT_FALSE(cached->raw.contains("sandbox_id"));
+    EXPECT_EQ(sb.status(), "paused");
+}
+
 TEST(Requests, PauseResumeAndTerminate) {
     FixtureServer server;
     ComputeClient client(optionsFor(server));
