@@ -58,13 +58,55 @@ def test_shell_listeners_run_on_the_io_thread(sandbox: sockt.Sandbox) -> None:
         assert got.wait(10)
         assert threading.current_thread() not in threads
         sh.off("stdout", on_stdout)
+        calls_at_off = len(frames)
         sh.send_line("echo after-off")
         read_until(sh, "after-off")
-        # off() does not wait for a dispatch already running on the I/O thread (a prompt frame
-        # can still land), but nothing the shell sends after off() reaches the listener.
-        assert "after-off" not in "".join(f["data"] for f in frames)
+        # off() waits for a call already under way, so the listener never runs after it returned.
+        assert len(frames) == calls_at_off
     finally:
         sh.close()
+
+
+def test_shell_off_waits_for_a_running_listener(sandbox: sockt.Sandbox) -> None:
+    started = threading.Event()
+    finished = threading.Event()
+    calls = 0
+
+    def slow(frame: dict[str, Any]) -> None:
+        nonlocal calls
+        calls += 1
+        started.set()
+        time.sleep(0.5)  # the main thread calls off() meanwhile
+        finished.set()
+
+    with sandbox.shell() as sh:
+        sh.on("stdout", slow)
+        sh.send_line("echo slow-listener")
+        assert started.wait(10)
+        sh.off("stdout", slow)
+        assert finished.is_set()  # off() returned only after the call under way ended
+        calls_at_off = calls
+        sh.send_line("echo after-slow")
+        read_until(sh, "after-slow")
+        assert calls == calls_at_off
+
+
+def test_shell_listener_can_remove_itself(sandbox: sockt.Sandbox) -> None:
+    calls = 0
+
+    with sandbox.shell() as sh:
+
+        def once(frame: dict[str, Any]) -> None:
+            nonlocal calls
+            calls += 1
+            sh.off("stdout", once)  # on the I/O thread: must not wait for itself
+
+        sh.on("stdout", once)
+        sh.send_line("echo first")
+        read_until(sh, "first")
+        sh.send_line("echo second")
+        read_until(sh, "second")
+        assert calls == 1
 
 
 def test_shell_recv_timeout_and_exit(sandbox: sockt.Sandbox) -> None:

@@ -61,8 +61,9 @@ const Json* find(const Json& object, std::string_view key) {
     auto it = object.find(key); // a transparent comparator: no std::string is made
     if (it != object.end() && !it->is_null())
         return &*it;
+    // The exact key, if present, is null here, so it is skipped like any other null.
     for (auto jt = object.begin(); jt != object.end(); ++jt) {
-        if (!jt->is_null() && jt.key() != key && sameLoose(jt.key(), key))
+        if (!jt->is_null() && sameLoose(jt.key(), key))
             return &*jt;
     }
     return nullptr;

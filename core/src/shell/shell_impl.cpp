@@ -111,6 +111,7 @@ void ShellImpl::connect(const CancelToken& cancel) {
         std::lock_guard<std::mutex> lock(mutex_);
         started_ = true;
     }
+    std::lock_guard<std::mutex> lock(mutex_); // off() and close() read io_thread_id_
     io_thread_ = std::thread([this] { ioLoop(); });
     io_thread_id_ = io_thread_.get_id();
 }
@@ -312,7 +313,7 @@ std::uint64_t ShellImpl::on(const std::string& type, ShellSession::Listener list
 }
 
 bool ShellImpl::off(const std::string& type, std::uint64_t id) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     auto it = listeners_.find(type);
     if (it == listeners_.end())
         return false;
@@ -320,6 +321,12 @@ bool ShellImpl::off(const std::string& type, std::uint64_t id) {
     auto before = v.size();
     v.erase(std::remove_if(v.begin(), v.end(), [id](const auto& p) { return p.first == id; }),
             v.end());
+    // Once off() returns the listener is not running and never runs again: a call already under
+    // way on the I/O thread is waited for. From inside a listener (on the I/O thread) that call
+    // could be our caller, so there is nothing to wait for. The Python binding releases the GIL
+    // around off(), so a Python listener can finish.
+    if (std::this_thread::get_id() != io_thread_id_)
+        listener_done_.wait(lock, [this, id] { return calling_listener_ != id; });
     return v.size() != before;
 }
 
@@ -346,7 +353,12 @@ bool ShellImpl::flushOutgoing() {
 }
 
 void ShellImpl::deliver(ShellFrame frame) {
-    std::vector<ShellSession::Listener> calls;
+    struct Call {
+        std::string key;
+        std::uint64_t id;
+        ShellSession::Listener fn;
+    };
+    std::vector<Call> calls;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (frame.type == "exit" && frame.code)
@@ -356,16 +368,29 @@ void ShellImpl::deliver(ShellFrame frame) {
             if (it == listeners_.end())
                 continue;
             for (const auto& [id, fn] : it->second)
-                calls.push_back(fn);
+                calls.push_back({key, id, fn});
         }
     }
     // Listeners run without the lock, so they may send, resize or register listeners.
-    for (const auto& fn : calls) {
+    for (const auto& call : calls) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            const auto& live = listeners_[call.key];
+            if (std::none_of(live.begin(), live.end(),
+                             [&](const auto& p) { return p.first == call.id; }))
+                continue; // removed by off() (maybe by an earlier listener) since the frame came
+            calling_listener_ = call.id;
+        }
         try {
-            fn(frame);
+            call.fn(frame);
         } catch (...) {
             // A listener's failure must not kill the session's I/O thread.
         }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            calling_listener_ = 0;
+        }
+        listener_done_.notify_all();
     }
     {
         std::lock_guard<std::mutex> lock(mutex_);

@@ -74,6 +74,10 @@ private:
     std::size_t incoming_bytes_ = 0;
     std::map<std::string, std::vector<std::pair<std::uint64_t, ShellSession::Listener>>> listeners_;
     std::uint64_t next_listener_id_ = 1;
+    // The listener the I/O thread is calling (0: none); off() waits on listener_done_ until it is
+    // not the one being removed.
+    std::uint64_t calling_listener_ = 0;
+    std::condition_variable listener_done_;
     std::optional<int> exit_code_;
     int close_code_ = 0;
     bool started_ = false;
