@@ -2,30 +2,26 @@
 
 Keyed by row id (benchlib/rows.py). Each text says what the profile showed and what would close
 the gap; it is printed under the table only when the row misses in that run. The figures are those
-of the tree after the F1–F5, S1–S6, N1–N2 and P1–P3 changes (FINDINGS.md, "State on 2026-11-24").
+of the tree after the F1–F6, S1–S7, N1–N2 and P1–P4 changes (FINDINGS.md, "State on 2026-11-24").
 """
 
 EXPLANATIONS: dict[str, str] = {
     "status_py": (
-        "the row sits on the target: per status call our package uses 72–87 µs of client CPU "
-        "(process CPU over 10,000+ calls, start-up included) against the official SDK's "
-        "440–510 µs (≈ 5.7× less), but `sockt serve` and the loopback add ≈ 75–85 µs of wall "
-        "time to both round trips, so the wall ratio was 2.92×, 2.99× and 3.40× in the three "
-        "runs of 2026-11-24. What is left in our client is spread thin (perf: kernel send/recv/"
-        "poll and wake-ups 40 %, libpython 20 %, no user frame above 4 %; the Ctrl-C check "
-        "hook < 1.5 %). What would close it with margin: ≈ 10 µs less per call in our client — "
-        "parse the status answer straight into SandboxStatus instead of a nlohmann DOM that is "
-        "then copied into the status cache and converted again into the `raw` dict (≈ 8–10 µs "
-        "together). A faster server status path would also lift it, but lower the C++ ratio "
-        "against wrk, which shares the same server time."
+        "per status call our package uses ≈ 70 µs of client CPU against the official SDK's "
+        "≈ 375 µs, and `sockt serve` plus the loopback add ≈ 60–70 µs of wall time to both round "
+        "trips (3.47× and 3.49× in the runs of 2026-11-24 04:10–04:21 UTC). Of our 70 µs the "
+        "kernel's send/poll/recv take ≈ 25 µs, the core's JSON ≈ 9 µs (the DOM behind `raw`), and "
+        "building the two Python dicts (fields and `raw`) ≈ 6 µs. What would add margin: parse "
+        "the answer once into Python objects instead of a nlohmann DOM converted afterwards."
     ),
     "status_cpp": (
-        "the row sits on the target: after F1/F2 the core spends 47–54 µs of client CPU per "
-        "call with 4 syscalls (poll ×2, sendto, recvfrom) against wrk's ~17 µs, and "
-        "`sockt serve` ≈ 75–85 µs for both; wrk itself swings between 8,700 and 11,800 req/s "
-        "within a run, so the ratio was 0.68×–0.78× across runs. The rest of the core's time is "
-        "nlohmann's DOM parse of the answer, SandboxStatus::fromJson and the status cache copy "
-        "(≈ 8–10 µs)."
+        "the core spends ≈ 42 µs of client CPU per call with 4 syscalls (poll ×2, sendto, "
+        "recvfrom) against wrk's ≈ 17 µs; since S7 `sockt serve` needs only ≈ 60–68 µs, so the "
+        "client difference weighs more (0.72× at 04:21 UTC, 0.75–0.77× in the runs before). The "
+        "core's user time is mostly the JSON of the answer (nlohmann parse ≈ 6.5 µs, fields "
+        "≈ 2 µs) and the response head (≈ 2 µs). What would close it: skip the zero-timeout "
+        "liveness poll for a GET on a connection released moments ago (a GET that meets a stale "
+        "connection is already resent), and a leaner status parse."
     ),
     "threads_py": (
         "the 2 cores are shared by the 8 client threads and `sockt serve`: one thread already "

@@ -95,7 +95,12 @@ class ShellSession:
             self._listeners.setdefault(event, []).append((callback, listener_id))
 
     def off(self, event: str, callback: Callable[[dict[str, Any]], object]) -> None:
-        """Removes a listener added with :meth:`on` (no-op if it was not)."""
+        """Removes a listener added with :meth:`on` (no-op if it was not).
+
+        When it returns, the listener is not running and is never called again: a call already
+        under way on the session's I/O thread is waited for, except when ``off`` is called from
+        inside a listener.
+        """
         with self._lock:
             entries = self._listeners.get(event, [])
             found = next((e for e in entries if e[0] == callback), None)

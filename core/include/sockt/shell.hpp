@@ -43,8 +43,12 @@ public:
     std::optional<ShellFrame> recv(Duration timeout = std::chrono::seconds(30),
                                    const CancelToken& cancel = CancelToken::none());
 
-    /// `type` is a frame type ("stdout", "exit", …) or "*" for every frame.
+    /// `type` is a frame type ("stdout", "exit", …) or "*" for every frame. Listeners run on the
+    /// session's I/O thread, one at a time.
     std::uint64_t on(const std::string& type, Listener listener);
+    /// Removes a listener; false if it was not registered. When it returns, the listener is not
+    /// running and is never called again: a call under way is waited for, except when off() is
+    /// called from inside a listener (so a listener must not wait for a thread that calls off()).
     bool off(const std::string& type, std::uint64_t listener_id);
 
     /// The exit code from the `exit` frame, once received.
