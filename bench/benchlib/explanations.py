@@ -15,13 +15,13 @@ EXPLANATIONS: dict[str, str] = {
         "the answer once into Python objects instead of a nlohmann DOM converted afterwards."
     ),
     "status_cpp": (
-        "the core spends ≈ 42 µs of client CPU per call with 4 syscalls (poll ×2, sendto, "
-        "recvfrom) against wrk's ≈ 17 µs; since S7 `sockt serve` needs only ≈ 60–68 µs, so the "
-        "client difference weighs more (0.72× at 04:21 UTC, 0.75–0.77× in the runs before). The "
+        "the core spends ≈ 40 µs of client CPU per call with 3 syscalls (sendto, poll, "
+        "recvfrom; F7) against wrk's ≈ 17 µs, and since S7 `sockt serve` needs only ≈ 60–68 µs, "
+        "so the client difference weighs more than before (0.71×–0.89× across the runs of "
+        "2026-11-24 after S7; wrk alone swings between 8,700 and 13,900 req/s on this VM). The "
         "core's user time is mostly the JSON of the answer (nlohmann parse ≈ 6.5 µs, fields "
-        "≈ 2 µs) and the response head (≈ 2 µs). What would close it: skip the zero-timeout "
-        "liveness poll for a GET on a connection released moments ago (a GET that meets a stale "
-        "connection is already resent), and a leaner status parse."
+        "≈ 2 µs) and the response head (≈ 2 µs). What would add margin: a leaner status parse "
+        "(the DOM exists only because `SandboxStatus::raw` exposes it)."
     ),
     "threads_py": (
         "the 2 cores are shared by the 8 client threads and `sockt serve`: one thread already "

@@ -239,7 +239,7 @@ HttpResponse ClientCore::sendWith(const HttpRequest& request,
     while (true) {
         Deadline deadline = Clock::now() + config_.timeout;
         ExchangeResult result;
-        auto connection = pool_->acquire(deadline, cancel);
+        auto connection = pool_->acquire(deadline, cancel, idempotent);
         try {
             result = exchange(*connection, wire, deadline, cancel, config_.timeout);
         } catch (const StaleConnection& stale) {

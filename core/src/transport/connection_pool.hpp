@@ -45,7 +45,11 @@ public:
     ConnectionPool(ClientCore& core, std::size_t max_idle) : core_(core), max_idle_(max_idle) {}
 
     /// An idle connection that still looks alive, else a new one (bounded by `deadline`).
-    std::unique_ptr<PooledConnection> acquire(Deadline deadline, const CancelToken& cancel);
+    /// `resendable`: the caller resends the request on a fresh connection when this one turns out
+    /// to be closed before any answer byte (idempotent requests), so a connection idle for less
+    /// than kTrustIdleFor is handed out without the liveness poll.
+    std::unique_ptr<PooledConnection> acquire(Deadline deadline, const CancelToken& cancel,
+                                              bool resendable);
     /// A brand-new connection (the retry after a stale keep-alive failure).
     std::unique_ptr<PooledConnection> fresh(Deadline deadline, const CancelToken& cancel);
     /// Back to the pool after a fully read response that allows keep-alive.

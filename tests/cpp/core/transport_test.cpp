@@ -396,6 +396,28 @@ TEST(Transport, IdleConnectionClosedByServerIsReplacedBeforeSending) {
     EXPECT_EQ(client.connectionsOpened(), 2u);
 }
 
+TEST(Transport, SilentCloseAfterAnAnswerResendsAGetAndChecksBeforeAPost) {
+    // The server closes the connection after each status answer without a Connection: close.
+    // A GET on a connection released moments ago skips the liveness poll (F7): it meets the
+    // closed socket and is resent. A POST cannot be resent, so it keeps the poll.
+    FixtureServer server;
+    Reply running = Reply::json(200, statusBody("running"));
+    running.silent_close = true;
+    Reply paused = Reply::json(200, statusBody("paused"));
+    paused.silent_close = true;
+    server.enqueue(running);
+    server.enqueue(paused);
+    server.enqueue(Reply::json(200, execStarted()));
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = client.getSandbox(kSandboxId);
+    EXPECT_EQ(sb.refreshStatus().status, "paused");
+    EXPECT_EQ(client.connectionsOpened(), 2u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the server's FIN arrives
+    EXPECT_EQ(sb.exec("echo").execution_id, "exec_1");
+    EXPECT_EQ(client.connectionsOpened(), 3u);
+    EXPECT_EQ(server.requestCount(), 3u); // every request was answered once
+}
+
 TEST(Transport, CancellationStopsARequestWithinASecond) {
     FixtureServer server;
     server.enqueue(Reply::stall());

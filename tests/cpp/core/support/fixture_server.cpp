@@ -127,6 +127,10 @@ public:
         response.setKeepAlive(!reply.close);
         response.setContentLength64(static_cast<Poco::Int64>(reply.body.size()));
         response.sendBuffer(reply.body.data(), reply.body.size());
+        // The head went out saying keep-alive; Poco's connection loop reads the flag afterwards
+        // and closes the connection (after flushing the answer).
+        if (reply.silent_close)
+            response.setKeepAlive(false);
     }
 
 private:

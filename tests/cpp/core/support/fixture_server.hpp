@@ -42,6 +42,7 @@ struct Reply {
     Action action = Action::Respond;
     std::chrono::milliseconds delay{0}; // before answering
     bool close = false;                 // Connection: close after this answer
+    bool silent_close = false;          // close after this answer without saying so
 
     static Reply json(int status, std::string body) {
         Reply r;
