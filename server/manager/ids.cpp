@@ -2,10 +2,10 @@
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
-#include <chrono>
-#include <ctime>
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <ctime>
 #include <sys/random.h>
 #include <system_error>
 
