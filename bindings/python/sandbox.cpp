@@ -6,9 +6,8 @@
 #include "convert.hpp"
 #include "sockt/shell.hpp"
 
-#include <cstring>
-#include <new>
 #include <memory>
+#include <new>
 #include <pybind11/stl.h>
 #include <string_view>
 

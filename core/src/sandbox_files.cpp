@@ -49,12 +49,16 @@ std::string writeBodyPrefix(const std::string& path, const std::string& encoding
     return body;
 }
 
+/// POSTs files/write with `body`, or, when `source` is set, with the body it produces while sent.
 WriteResult sendWrite(detail::ClientCore& core, detail::SandboxState& state, std::string body,
-                      const CancelToken& cancel) {
+                      const detail::BodySource* source, const CancelToken& cancel) {
     detail::ensureDataPlaneReady(core, state, cancel);
     HttpRequest request{"POST", sandboxPath(state, "/files/write")};
+    const auto credential = sandboxCredential(core, state);
+    if (source)
+        return WriteResult::fromJson(core.callJson(request, credential, cancel, *source));
     request.body = std::move(body);
-    return WriteResult::fromJson(core.callJson(request, sandboxCredential(core, state), cancel));
+    return WriteResult::fromJson(core.callJson(request, credential, cancel));
 }
 
 /// Writes chars [pos, pos + n) of base64Encode(bytes) to `out` (pos + n <= its length). Whole
@@ -214,7 +218,7 @@ WriteResult Sandbox::writeFile(const std::string& path, const std::string& conte
         body += quoted(content, "content");
     }
     body += '}';
-    return sendWrite(*core_, *state_, std::move(body), cancel);
+    return sendWrite(*core_, *state_, std::move(body), nullptr, cancel);
 }
 
 WriteResult Sandbox::writeFileBytes(const std::string& path, std::string_view bytes,
@@ -247,10 +251,7 @@ WriteResult Sandbox::writeFileBytes(const std::string& path, std::string_view by
         if (n > 0)
             std::memcpy(out, kTail + (offset - head.size() - encoded), n);
     };
-    detail::ensureDataPlaneReady(*core_, *state_, cancel);
-    HttpRequest request{"POST", sandboxPath(*state_, "/files/write")};
-    return WriteResult::fromJson(
-        core_->callJson(request, sandboxCredential(*core_, *state_), cancel, source));
+    return sendWrite(*core_, *state_, std::string(), &source, cancel);
 }
 
 ReadResult Sandbox::readFileResult(const std::string& path, const ReadFileOptions& options,

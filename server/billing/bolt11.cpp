@@ -2,7 +2,6 @@
 
 #include "manager/ids.hpp"
 
-
 namespace sockt::server {
 
 std::string bolt11Amount(std::int64_t sats) {

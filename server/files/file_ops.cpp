@@ -284,15 +284,17 @@ OpenRead openRead(const fs::path& home, const OJson& body) {
     return read;
 }
 
-/// Reads up to `len` bytes; fewer only at the end of the file.
-std::size_t readUpTo(const OpenRead& read, char* buf, std::size_t len) {
+/// Reads up to `len` bytes at `offset` (pread(2): the file offset is left alone); fewer only at
+/// the end of the file. `shown` names the file in errors.
+std::size_t readUpTo(int fd, const std::string& shown, char* buf, std::size_t len,
+                     std::uint64_t offset) {
     std::size_t got = 0;
     while (got < len) {
-        ssize_t n = ::read(read.file.get(), buf + got, len - got);
+        const ssize_t n = ::pread(fd, buf + got, len - got, static_cast<off_t>(offset + got));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            hostError("cannot read " + read.shown);
+            hostError("cannot read " + shown);
         if (n == 0)
             break;
         got += static_cast<std::size_t>(n);
@@ -302,7 +304,7 @@ std::size_t readUpTo(const OpenRead& read, char* buf, std::size_t len) {
 
 std::string readAll(const OpenRead& read) {
     std::string data(read.limit, '\0');
-    data.resize(readUpTo(read, data.data(), data.size()));
+    data.resize(readUpTo(read.file.get(), read.shown, data.data(), data.size(), 0));
     return data;
 }
 
@@ -356,18 +358,9 @@ void ReadAnswer::Impl::streamText(std::ostream& out) const {
     std::string text(sockt::base64EncodedLength(slice.size()), '\0');
     for (std::size_t at = 0; at < limit;) {
         const std::size_t want = std::min(kSlice, limit - at);
-        std::size_t got = 0;
-        while (got < want) {
-            const ssize_t n =
-                ::pread(file.get(), slice.data() + got, want - got, static_cast<off_t>(at + got));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                hostError("cannot read " + shown);
-            if (n == 0) // the file shrank after fstat: the advertised length can no longer be met
-                throw ApiError("host_error", "file " + shown + " shrank while it was being read");
-            got += static_cast<std::size_t>(n);
-        }
+        const std::size_t got = readUpTo(file.get(), shown, slice.data(), want, at);
+        if (got < want) // the file shrank after fstat: the advertised length can no longer be met
+            throw ApiError("host_error", "file " + shown + " shrank while it was being read");
         sockt::base64EncodeInto(std::string_view(slice.data(), got), text.data());
         put(out, std::string_view(text.data(), sockt::base64EncodedLength(got)));
         at += got;

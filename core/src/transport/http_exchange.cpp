@@ -13,8 +13,6 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
-#include <stdexcept>
-#include <string_view>
 
 namespace sockt::detail {
 namespace {

@@ -1,6 +1,7 @@
 // The request each method sends (method, path, query, headers, JSON body) and the parsing of each
 // response, against a scripted fixture server (issue #2 item 10).
 #include "core_test_helpers.hpp"
+#include "transport/http_exchange.hpp" // kBodySlice: where the streamed body is cut
 
 #include <functional>
 #include <gtest/gtest.h>
@@ -485,13 +486,13 @@ TEST(Requests, BinaryRoundTripsOfManySizes) {
     OneFileSandbox fake;
     fake.install(server);
     unsigned seed = 1;
-    // The body is produced and sent in slices of 256 KiB (bytes on the wire) while the content is
+    // The body is produced and sent in slices of kBodySlice bytes on the wire while the content is
     // encoded: sizes whose encoding fills one slice exactly (3/4 of it in input bytes) and whose
     // whole body does (slice minus the prefix and the closing quote and brace), each ± 1, and
     // large bodies of many slices, one of them with padding.
     const std::string prefix = R"({"path":"dir/f","encoding":"base64","create_dirs":true,)"
                                R"("content":")";
-    constexpr std::size_t kSlice = 256 * 1024;
+    constexpr std::size_t kSlice = sockt::detail::kBodySlice;
     constexpr std::size_t kSliceInput = kSlice / 4 * 3;
     const std::size_t body_fills_slice = (kSlice - prefix.size() - 2) / 4 * 3;
     std::vector<std::size_t> sizes = {0u,
