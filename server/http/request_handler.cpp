@@ -324,6 +324,8 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
             out["ok"] = true;
             out["version"] = std::string(sockt::version());
             out["isolation"] = ctx_.isolation;
+            out["limits"] = ctx_.limits;
+            out["network"] = ctx_.network;
             out["data_dir"] = ctx_.data_dir;
             status = 200;
             sendJson(response, 200, out);

@@ -19,6 +19,8 @@ struct ServerContext {
     McpHandler* mcp = nullptr;
     std::shared_ptr<ShellService> shells; // null when the shell part is not built in
     std::string isolation;                // "bwrap" | "none"
+    std::string limits;                   // "cgroup-v2" | "cgroup-v1" | "rlimit"
+    std::string network;                  // "slirp4netns" | "none" | "shared"
     std::string data_dir;
     std::string fallback_host; // "127.0.0.1:8787" when a request has no Host header
 };

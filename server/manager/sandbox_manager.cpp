@@ -36,7 +36,10 @@ std::shared_ptr<SandboxRuntime> SandboxManager::bootRuntime(const std::string& s
     rc.sandbox_id = sandbox_id;
     rc.root = rootOf(sandbox_id);
     rc.isolation = config_.isolation;
-    rc.data_dir = config_.data_dir;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        rc.tier = records_.at(sandbox_id).tier;
+    }
     SandboxRuntime::seedHome(rc.root / "home"); // keeps existing files; recreates a lost home
     return SandboxRuntime::start(rc);
 }

@@ -5,6 +5,7 @@
 #include "runtime/agent.hpp"
 
 #include "runtime/agent_protocol.hpp"
+#include "runtime/child_failure.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -16,7 +17,10 @@
 #include <signal.h>
 #include <string>
 #include <sys/ioctl.h>
+#include <linux/capability.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,23 +35,44 @@ namespace wire = agent_wire;
 
 constexpr int kAgentSocketFd = 3;
 
-struct ChildError {
-    int err;
-    char stage[24];
-};
-
-[[noreturn]] void childFail(int errpipe, const char* stage) {
-    ChildError e{};
-    e.err = errno;
-    std::strncpy(e.stage, stage, sizeof(e.stage) - 1);
-    ssize_t ignored = ::write(errpipe, &e, sizeof(e));
-    (void)ignored;
-    ::_exit(127);
+/// Drops a forked child to the sandbox user: no supplementary groups, the user's uid and gid,
+/// no capabilities left in any set, limits where no cgroup enforces them. Async-signal-safe.
+void becomeSandboxUser(const AgentOptions& o, int errpipe) {
+    // Sandbox processes rank first for the OOM killer, inside their cgroup and on the host: a
+    // memory overrun kills the command, never the agent or the server (docs/protocol.md §11.4).
+    // Raising needs no privilege.
+    int oom = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (oom >= 0) {
+        ssize_t ignored = ::write(oom, "1000", 4);
+        (void)ignored;
+        ::close(oom);
+    }
+    if (o.user_uid >= 0) {
+        if (::syscall(SYS_setgroups, 0, nullptr) != 0 ||
+            ::syscall(SYS_setresgid, o.user_uid, o.user_uid, o.user_uid) != 0 ||
+            ::syscall(SYS_setresuid, o.user_uid, o.user_uid, o.user_uid) != 0)
+            childFail(errpipe, "setuid");
+        ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct none[2] = {};
+        if (::syscall(SYS_capset, &header, none) != 0)
+            childFail(errpipe, "capset");
+    }
+    if (o.rlimit_processes > 0) {
+        rlimit r{o.rlimit_processes, o.rlimit_processes};
+        if (::setrlimit(RLIMIT_NPROC, &r) != 0)
+            childFail(errpipe, "setrlimit");
+    }
+    if (o.rlimit_data > 0) {
+        rlimit r{o.rlimit_data, o.rlimit_data};
+        if (::setrlimit(RLIMIT_DATA, &r) != 0)
+            childFail(errpipe, "setrlimit");
+    }
 }
 
 class Agent {
 public:
-    explicit Agent(int sock) : sock_(sock) {}
+    Agent(int sock, const AgentOptions& options) : sock_(sock), options_(options) {}
 
     int run() {
         sigset_t set;
@@ -147,7 +172,17 @@ private:
             return;
         }
         if (pty) {
+            // devpts gives the new terminal the opener's fsuid/fsgid: the sandbox user's, so the
+            // shell can open it once it runs as that user.
+            if (options_.user_uid >= 0) {
+                ::setfsuid(static_cast<uid_t>(options_.user_uid));
+                ::setfsgid(static_cast<gid_t>(options_.user_uid));
+            }
             master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+            if (options_.user_uid >= 0) {
+                ::setfsuid(::geteuid());
+                ::setfsgid(::getegid());
+            }
             if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
                 fail(req, std::string("cannot open a pty: ") + std::strerror(errno));
                 closeAll();
@@ -189,6 +224,7 @@ private:
             ::prctl(PR_SET_CHILD_SUBREAPER, 0);
             if (::setsid() < 0)
                 childFail(errpipe[1], "setsid");
+            becomeSandboxUser(options_, errpipe[1]);
             if (pty) {
                 int slave = ::open(slave_name.c_str(), O_RDWR);
                 if (slave < 0)
@@ -217,17 +253,12 @@ private:
         children_.insert(pid);
         ::close(errpipe[1]);
         errpipe[1] = -1;
-        ChildError ce{};
-        ssize_t n;
-        do {
-            n = ::read(errpipe[0], &ce, sizeof(ce));
-        } while (n < 0 && errno == EINTR);
-        if (n == static_cast<ssize_t>(sizeof(ce))) {
+        if (auto failure = readChildFailure(errpipe[0])) {
             // The child reported a failure before exec: report it instead of an exit.
             int status;
             ::waitpid(pid, &status, 0);
             children_.erase(pid);
-            fail(req, std::string(ce.stage) + ": " + std::strerror(ce.err));
+            fail(req, *failure);
             closeAll();
             return;
         }
@@ -237,11 +268,14 @@ private:
     }
 
     int sock_;
+    AgentOptions options_;
     int sigfd_ = -1;
     std::set<pid_t> children_;
 };
 
-int runAgent(int sock, long expected_parent) {
+int runAgent(AgentOptions options) {
+    int sock = options.fd;
+    long expected_parent = options.parent_pid;
     // Keep orphans (daemons, `nohup … &`) below us, so freeze and teardown find them (§2.4).
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (expected_parent > 0) {
@@ -263,7 +297,8 @@ int runAgent(int sock, long expected_parent) {
     }
     ::syscall(SYS_close_range, kAgentSocketFd + 1, ~0U, 0);
     ::fcntl(sock, F_SETFD, FD_CLOEXEC);
-    return Agent(sock).run();
+    options.fd = sock;
+    return Agent(sock, options).run();
 }
 
 bool isAgentInvocation(int argc, char** argv) {
@@ -298,15 +333,27 @@ const bool kStaticDispatch = [] {
 int maybeRunSandboxAgent(int argc, char** argv) {
     if (!isAgentInvocation(argc, argv))
         return -1;
-    long parent = argc >= 4 ? std::atol(argv[3]) : 0;
-    return runAgent(std::atoi(argv[2]), parent);
+    // argv: <exe> __sandbox-agent <fd> <parent pid> <user uid> <nproc> <data bytes>
+    AgentOptions o;
+    o.fd = std::atoi(argv[2]);
+    if (argc >= 4)
+        o.parent_pid = std::atol(argv[3]);
+    if (argc >= 5)
+        o.user_uid = std::atol(argv[4]);
+    if (argc >= 6)
+        o.rlimit_processes = std::strtoull(argv[5], nullptr, 10);
+    if (argc >= 7)
+        o.rlimit_data = std::strtoull(argv[6], nullptr, 10);
+    return runAgent(o);
 }
 
-std::vector<std::string> agentArguments(int fd, long parent_pid) {
-    std::vector<std::string> args{kSandboxAgentMarker, std::to_string(fd)};
-    if (parent_pid > 0)
-        args.push_back(std::to_string(parent_pid));
-    return args;
+std::vector<std::string> agentArguments(const AgentOptions& o) {
+    return {kSandboxAgentMarker,
+            std::to_string(o.fd),
+            std::to_string(o.parent_pid),
+            std::to_string(o.user_uid),
+            std::to_string(o.rlimit_processes),
+            std::to_string(o.rlimit_data)};
 }
 
 } // namespace sockt::server

@@ -1,10 +1,15 @@
 #include "runtime/isolation.hpp"
 
+#include "runtime/bwrap_command.hpp"
 #include "runtime/launcher.hpp"
+#include "runtime/user_namespace.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -15,41 +20,59 @@ namespace {
 
 std::string probeFailure;
 
-/// Runs the same namespace setup a sandbox uses; "" on success, else the reason.
+/// Runs the namespace and mount setup of a real sandbox (bwrap_command.hpp) with `/bin/true` as
+/// its command; "" on success, else the reason.
 std::string probeBwrap() {
-    std::string bwrap = findBwrap();
-    if (bwrap.empty())
+    if (findBwrap().empty())
         return "bubblewrap (bwrap) is not installed";
-    auto log = std::filesystem::temp_directory_path() /
-               ("sockt-bwrap-probe-" + std::to_string(::getpid()) + ".log");
-    launcher::Launch launch;
-    launch.argv = {bwrap,         "--unshare-all",
-                   "--share-net", "--die-with-parent",
-                   "--ro-bind",   "/",
-                   "/",           "--proc",
-                   "/proc",       "--dev",
-                   "/dev",        "--uid",
-                   "1000",        "--gid",
-                   "1000",        "/bin/true"};
-    launch.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
-    launch.stderr_path = log.string();
+    std::error_code ec;
+    char pattern[] = "/tmp/sockt-bwrap-probe-XXXXXX";
+    if (!::mkdtemp(pattern))
+        return std::string("cannot create a probe folder: ") + std::strerror(errno);
+    std::filesystem::path dir(pattern);
     std::string reason;
     try {
-        int pid = launcher::spawn(launch);
+        std::filesystem::create_directory(dir / "home");
+        std::filesystem::create_directory(dir / "tmp");
+        std::unique_ptr<HostUidLease> ids;
+        int userns = -1;
+        if (::geteuid() == 0) {
+            ids = HostUidLease::acquire();
+            for (const char* sub : {"home", "tmp"})
+                if (::chown((dir / sub).c_str(), ids->user(), ids->user()) != 0)
+                    throw std::runtime_error(std::string("chown: ") + std::strerror(errno));
+            userns = createSandboxUserNamespace(*ids);
+        }
+        BwrapSpec spec;
+        spec.home = dir / "home";
+        spec.tmp = dir / "tmp";
+        spec.ids = ids.get();
+        spec.userns_fd = userns;
+        BwrapLaunch bwrap(spec);
+        bwrap.launch().stderr_path = (dir / "log").string();
+        int pid = -1;
+        try {
+            pid = launcher::spawn(bwrap.launch());
+        } catch (...) {
+            if (userns >= 0)
+                ::close(userns);
+            throw;
+        }
+        if (userns >= 0)
+            ::close(userns);
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            std::ifstream in(log);
+            std::ifstream in(dir / "log");
             std::string line;
             std::getline(in, line);
-            reason = "bubblewrap cannot create namespaces here" + (line.empty() ? "" : ": " + line);
+            reason = "bubblewrap cannot create the sandbox here" + (line.empty() ? "" : ": " + line);
         }
     } catch (const std::exception& e) {
         reason = e.what();
     }
-    std::error_code ec;
-    std::filesystem::remove(log, ec);
+    std::filesystem::remove_all(dir, ec);
     return reason;
 }
 

@@ -2,18 +2,25 @@
 
 #include "runtime/agent.hpp"
 #include "runtime/agent_client.hpp"
+#include "runtime/bwrap_command.hpp"
 #include "runtime/launcher.hpp"
 #include "runtime/process_tree.hpp"
+#include "runtime/sandbox_cgroup.hpp"
+#include "runtime/sandbox_network.hpp"
+#include "runtime/user_namespace.hpp"
 #include "sockt/protocol.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <ftw.h>
+#include <iostream>
 #include <signal.h>
 #include <stdexcept>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <thread>
@@ -24,7 +31,6 @@ namespace fs = std::filesystem;
 namespace sockt::server {
 namespace {
 
-constexpr const char* kAgentInside = "/dev/.sockt-agent"; // bwrap's private /dev tmpfs
 constexpr auto kAgentBootTimeout = std::chrono::seconds(15);
 constexpr auto kHangupGrace = std::chrono::seconds(2); // §6.4
 
@@ -54,12 +60,42 @@ std::string readLog(const fs::path& path) {
     return text;
 }
 
-bool isUnder(const fs::path& path, const fs::path& dir) {
-    auto p = path.lexically_normal().string();
-    auto d = dir.lexically_normal().string();
-    if (!d.empty() && d.back() == '/')
-        d.pop_back();
-    return p == d || p.rfind(d + "/", 0) == 0;
+/// Closes a descriptor unless released.
+class FdGuard {
+public:
+    explicit FdGuard(int fd = -1) : fd_(fd) {}
+    ~FdGuard() { reset(); }
+    FdGuard(const FdGuard&) = delete;
+    FdGuard& operator=(const FdGuard&) = delete;
+    int get() const { return fd_; }
+    void reset(int fd = -1) {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_;
+};
+
+uid_t chown_target; // nftw passes no context
+
+int chownEntry(const char* path, const struct stat* st, int, FTW*) {
+    if (st->st_uid != chown_target || st->st_gid != chown_target)
+        ::lchown(path, chown_target, chown_target);
+    return 0;
+}
+
+/// Makes `dir` and everything below it belong to `uid` (gid alike) without following links: a
+/// home that a previous run gave to another slot's uid comes back to this one.
+void giveTo(const fs::path& dir, uid_t uid) {
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) == 0 && st.st_uid == uid && st.st_gid == uid)
+        return;
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    chown_target = uid;
+    ::nftw(dir.c_str(), chownEntry, 16, FTW_PHYS | FTW_MOUNT);
 }
 
 } // namespace
@@ -168,10 +204,7 @@ void SandboxRuntime::seedHome(const fs::path& home) {
 }
 
 SandboxRuntime::SandboxRuntime(RuntimeConfig config)
-    : config_(std::move(config)), home_(config_.root / "home") {
-    if (config_.data_dir.empty())
-        config_.data_dir = config_.root.parent_path().parent_path();
-}
+    : config_(std::move(config)), home_(config_.root / "home") {}
 
 std::shared_ptr<SandboxRuntime> SandboxRuntime::start(RuntimeConfig config) {
     std::shared_ptr<SandboxRuntime> runtime(new SandboxRuntime(std::move(config)));
@@ -191,128 +224,109 @@ void SandboxRuntime::boot() {
     fs::path log = root / "runtime.log";
     std::error_code ec;
     fs::remove(log, ec);
+    const bool bwrap = config_.isolation == IsolationMode::Bwrap;
+    const bool as_root = ::geteuid() == 0;
+    const TierLimits& limits = tierLimits(config_.tier);
+
+    if (as_root) {
+        ids_ = HostUidLease::acquire(); // in `none` mode only its slot is used (the cgroup's name)
+        cgroup_ = SandboxCgroup::create(ids_->slot(), limits);
+    }
+    if (bwrap && ids_) {
+        giveTo(home_, ids_->user());
+        giveTo(root / "tmp", ids_->user());
+    }
 
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
         throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
     int server_end = pair[0];
-    int agent_end = highFd(pair[1]);
+    FdGuard agent_end(highFd(pair[1]));
 
-    launcher::Launch launch;
-    launch.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-    launch.stderr_path = log.string();
-    int exe_fd = -1;
-    if (config_.isolation == IsolationMode::Bwrap) {
-        fs::create_directories(root / "etc");
-        writeText(root / "etc" / "passwd",
-                  "root:x:0:0:root:/root:/bin/bash\n"
-                  "sandbox:x:1000:1000:sandbox:/home/sandbox:/bin/bash\n"
-                  "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-        writeText(root / "etc" / "group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
-        exe_fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-        if (exe_fd < 0) {
-            ::close(server_end);
-            ::close(agent_end);
-            throw std::runtime_error("cannot open the server executable");
-        }
-        exe_fd = highFd(exe_fd);
-        std::string bwrap = findBwrap();
-        if (bwrap.empty())
-            bwrap = "bwrap";
-        auto& a = launch.argv;
-        a = {bwrap,
-             "--unshare-all",
-             "--share-net",
-             "--die-with-parent",
-             "--new-session",
-             "--cap-drop",
-             "ALL",
-             "--ro-bind",
-             "/",
-             "/"};
-        // The data dir holds keys, tokens and the other sandboxes: never visible inside.
-        fs::path data = fs::weakly_canonical(config_.data_dir, ec);
-        if (!ec && fs::is_directory(data) && data != "/" && !isUnder(data, "/tmp") &&
-            !isUnder(data, "/home") && !isUnder(data, "/proc") && !isUnder(data, "/dev"))
-            a.insert(a.end(), {"--tmpfs", data.string()});
-        a.insert(a.end(), {"--tmpfs",
-                           "/home",
-                           "--bind",
-                           fs::absolute(home_).string(),
-                           std::string(protocol::kSandboxHome),
-                           "--bind",
-                           fs::absolute(root / "tmp").string(),
-                           "/tmp",
-                           "--proc",
-                           "/proc",
-                           "--dev",
-                           "/dev",
-                           "--ro-bind",
-                           fs::absolute(root / "etc/passwd").string(),
-                           "/etc/passwd",
-                           "--ro-bind",
-                           fs::absolute(root / "etc/group").string(),
-                           "/etc/group",
-                           "--ro-bind",
-                           "/proc/self/fd/4",
-                           kAgentInside,
-                           "--uid",
-                           "1000",
-                           "--gid",
-                           "1000",
-                           "--hostname",
-                           "sockt",
-                           "--chdir",
-                           std::string(protocol::kSandboxHome),
-                           kAgentInside});
-        auto args = agentArguments(3, 0);
-        a.insert(a.end(), args.begin(), args.end());
-        launch.fds = {{agent_end, 3}, {exe_fd, 4}};
-    } else {
-        launch.argv = {"/proc/self/exe"};
-        auto args = agentArguments(3, ::getpid());
-        launch.argv.insert(launch.argv.end(), args.begin(), args.end());
-        launch.fds = {{agent_end, 3}};
-    }
-
-    int pid = -1;
+    AgentOptions agent;
+    agent.fd = 3;
+    // Without cgroups, rlimits stand in; RLIMIT_NPROC counts per host uid, so it is only
+    // meaningful when the sandbox has a uid of its own.
+    if (bwrap && ids_)
+        agent.rlimit_processes = limits.processes;
+    if (!cgroup_)
+        agent.rlimit_data = limits.memory_bytes;
+    FdGuard userns;
+    std::unique_ptr<BwrapLaunch> bwrap_launch;
+    launcher::Launch host_launch;
+    launcher::Launch* launch = &host_launch;
     try {
-        pid = launcher::spawn(launch);
+        if (bwrap) {
+            if (ids_) { // as root: the sandbox's own uids
+                agent.user_uid = kInsideUserUid;
+                userns.reset(createSandboxUserNamespace(*ids_));
+            }
+            BwrapSpec spec;
+            spec.home = fs::absolute(home_);
+            spec.tmp = fs::absolute(root / "tmp");
+            spec.ids = ids_.get(); // null unless root
+            spec.userns_fd = userns.get();
+            spec.agent_socket = agent_end.get();
+            spec.agent_args = agentArguments(agent);
+            bwrap_launch = std::make_unique<BwrapLaunch>(spec);
+            launch = &bwrap_launch->launch();
+        } else {
+            agent.parent_pid = ::getpid();
+            host_launch.argv = {"/proc/self/exe"};
+            auto args = agentArguments(agent);
+            host_launch.argv.insert(host_launch.argv.end(), args.begin(), args.end());
+            host_launch.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+            host_launch.fds = {{agent_end.get(), 3}};
+        }
+        launch->stderr_path = log.string();
+        if (cgroup_)
+            launch->cgroup_procs_fds = cgroup_->procsFds();
+        if (as_root)
+            launch->oom_score_adj = -1000; // the agent outlives its sandbox's memory overrun
+        launcher_pid_ = launcher::spawn(*launch);
     } catch (...) {
         ::close(server_end);
-        ::close(agent_end);
-        if (exe_fd >= 0)
-            ::close(exe_fd);
         throw;
     }
-    ::close(agent_end);
-    if (exe_fd >= 0)
-        ::close(exe_fd);
-    launcher_pid_ = pid;
-    auto agent = std::make_shared<AgentClient>(server_end);
-    bool ready = agent->start(kAgentBootTimeout);
-    if (ready) {
-        if (config_.isolation == IsolationMode::None) {
-            agent_host_pid_ = pid;
-        } else {
-            for (int i = 0; i < 200 && agent_host_pid_ < 0; ++i) {
-                agent_host_pid_ = process_tree::findDescendantWithArg(pid, kSandboxAgentMarker);
-                if (agent_host_pid_ < 0)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            }
-            ready = agent_host_pid_ > 0;
+    agent_end.reset();
+    bwrap_launch.reset();
+    userns.reset();
+
+    auto agent_client = std::make_shared<AgentClient>(server_end);
+    bool ready = agent_client->start(kAgentBootTimeout);
+    if (ready && !bwrap) {
+        agent_host_pid_ = launcher_pid_;
+    } else if (ready) {
+        for (int i = 0; i < 200 && agent_host_pid_ < 0; ++i) {
+            agent_host_pid_ = process_tree::findDescendantWithArg(launcher_pid_,
+                                                                  kSandboxAgentMarker);
+            if (agent_host_pid_ < 0)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
+        ready = agent_host_pid_ > 0;
     }
     if (!ready) {
-        agent->close();
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
+        agent_client->close();
+        ::kill(launcher_pid_, SIGKILL);
+        ::waitpid(launcher_pid_, nullptr, 0);
         launcher_pid_ = -1;
         std::string why = readLog(log);
         throw std::runtime_error("the sandbox runtime did not start" +
                                  (why.empty() ? std::string() : ": " + why));
     }
-    agent_ = std::move(agent);
+    agent_ = std::move(agent_client);
+    if (bwrap && sandboxNetworkMode() == NetworkMode::Slirp4netns) {
+        std::optional<launcher::HostIdentity> as;
+        if (ids_)
+            as = launcher::HostIdentity{ids_->agent(), ids_->agent()};
+        try {
+            network_ = std::make_unique<SlirpNetwork>(agent_host_pid_, as, log);
+        } catch (const std::exception& e) {
+            // Never the host's network: the sandbox keeps its own loopback only.
+            std::cerr << "sockt serve: sandbox " << config_.sandbox_id
+                      << " has no network: " << e.what() << std::endl;
+        }
+    }
 }
 
 std::map<std::string, std::string> SandboxRuntime::baseEnvironment() const {
@@ -358,7 +372,7 @@ SandboxRuntime::spawn(const std::string& command, const std::string& sandbox_cwd
     for (const auto& [k, v] : env)
         envv.push_back(k + "=" + v);
     auto spawned =
-        agent->spawn(false, 0, 0, hostCwd(sandbox_cwd), {"/bin/bash", "-lc", command}, envv);
+        agent->spawn(false, 0, 0, hostCwd(sandbox_cwd), {"/bin/bash", "-lc", "--", command}, envv);
     if (spawned.fds.size() != 2) {
         for (int fd : spawned.fds)
             ::close(fd);
@@ -443,6 +457,9 @@ void SandboxRuntime::shutdown() {
         while (::waitpid(launcher_pid, nullptr, 0) < 0 && errno == EINTR) {
         }
     }
+    network_.reset();
+    cgroup_.reset(); // whatever escaped the process tree is still in the group
+    ids_.reset();
 }
 
 bool SandboxRuntime::alive() const {

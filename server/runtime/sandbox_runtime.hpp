@@ -17,14 +17,16 @@
 namespace sockt::server {
 
 class AgentClient;
+class HostUidLease;
+class SandboxCgroup;
+class SlirpNetwork;
 
 struct RuntimeConfig {
     std::string sandbox_id;
     std::filesystem::path root; // <data>/sandboxes/<id>; home = root/"home", tmp = root/"tmp"
     IsolationMode isolation = IsolationMode::None;
-    /// The data dir; hidden from sandboxes under bwrap (it holds keys and other sandboxes).
-    /// Empty = root's grandparent.
-    std::filesystem::path data_dir;
+    /// Picks the limits of runtime/tier_limits.hpp.
+    std::string tier;
 };
 
 /// A process started inside a sandbox (an exec child or a shell). Its process group is its pid.
@@ -62,11 +64,14 @@ protected:
 
 private:
     friend class AgentClient;
+class HostUidLease;
+class SandboxCgroup;
+class SlirpNetwork;
     /// `raw` is a waitpid() status.
     void markExited(int raw);
 };
 
-/// `/bin/bash -lc <command>` with stdin /dev/null and two output pipes (§4.1).
+/// `/bin/bash -lc -- <command>` with stdin /dev/null and two output pipes (§4.1).
 class ExecProcess : public SandboxProcess {
 public:
     ExecProcess(std::shared_ptr<AgentClient> agent, int pid, int stdout_fd, int stderr_fd);
@@ -104,7 +109,7 @@ public:
     static std::shared_ptr<SandboxRuntime> start(RuntimeConfig config);
     ~SandboxRuntime();
 
-    /// Starts `/bin/bash -lc <command>` in `sandbox_cwd` (an already resolved sandbox path such as
+    /// Starts `/bin/bash -lc -- <command>` in `sandbox_cwd` (an already resolved sandbox path such as
     /// "/home/sandbox/src"; mapped to the real directory in `none` mode) with the env of §4.1 plus
     /// `extra_env`. Throws std::runtime_error("<reason>") when it cannot start (→ "could not
     /// start").
@@ -137,6 +142,9 @@ private:
 
     RuntimeConfig config_;
     std::filesystem::path home_;
+    std::unique_ptr<HostUidLease> ids_;    // bwrap as root: the sandbox's own host uids
+    std::unique_ptr<SandboxCgroup> cgroup_; // null when the host allows no cgroup
+    std::unique_ptr<SlirpNetwork> network_; // null: no network beyond the sandbox's loopback
     mutable std::mutex mutex_;
     std::shared_ptr<AgentClient> agent_;
     int launcher_pid_ = -1; // bwrap (outer) or the host agent: our direct child

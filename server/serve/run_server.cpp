@@ -6,6 +6,8 @@
 #include "manager/sandbox_manager.hpp"
 #include "manager/shell_bridge.hpp"
 #include "mcp/mcp_handler.hpp"
+#include "runtime/sandbox_cgroup.hpp"
+#include "runtime/sandbox_network.hpp"
 #include "serve/key_spec.hpp"
 #include "serve/serve_options.hpp"
 #include "serve/signal_waiter.hpp"
@@ -118,6 +120,11 @@ int runServer(const ServeOptions& options) {
     ctx.mcp = &mcp;
     ctx.shells = shells;
     ctx.isolation = std::string(isolationName(isolation));
+    ctx.limits = std::string(limitsModeName(limitsMode()));
+    std::string no_network;
+    ctx.network = std::string(networkModeName(isolation == IsolationMode::Bwrap
+                                                  ? sandboxNetworkMode(&no_network)
+                                                  : NetworkMode::Shared));
     ctx.data_dir = data_dir.string();
     ctx.fallback_host = urlHost(options.host) + ":" + std::to_string(port);
 
@@ -136,6 +143,13 @@ int runServer(const ServeOptions& options) {
     std::cout << "export SOCKT_API_URL=" << base << " SOCKT_API_KEY=" << first_key << std::endl;
     std::cerr << "sockt serve: listening on " << base << " (isolation: " << ctx.isolation
               << ", data: " << ctx.data_dir << ")" << std::endl;
+    // docs/protocol.md §11.4: what sandboxes lack on this host, each on a line of its own.
+    if (!no_network.empty())
+        std::cerr << "sockt serve: sandboxes have no network: " << no_network << std::endl;
+    if (limitsMode() == LimitsMode::Rlimit)
+        std::cerr << "sockt serve: no writable cgroup; sandbox limits fall back to rlimits "
+                     "(memory per process, no CPU limit)"
+                  << std::endl;
     try {
         if (!Poco::Net::IPAddress(options.host).isLoopback())
             std::cerr << "sockt serve: warning: bound to " << options.host
