@@ -21,6 +21,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kDrainIdle{50};   // §4.1
 constexpr milliseconds kDrainMax{500};   // §4.1
 constexpr milliseconds kBatchWindow{50}; // §4.4
+constexpr milliseconds kCoalesceWindow{50}; // §4.3
 constexpr milliseconds kTick{100};
 constexpr auto kCancelWait = std::chrono::seconds(3);
 
@@ -250,6 +251,12 @@ OJson Execution::poll(std::int64_t wait_ms, const OJson& pending_invoice, bool* 
             auto batch = std::min(deadline, Clock::now() + kBatchWindow);
             changed_.wait_until(lock, batch, [&] { return status_ != "running" || detached_; });
         }
+    } else if (status_ == "running" && !output_.empty()) {
+        // §4.3 coalescing: output found while the command may be exiting goes out together with
+        // its terminal status, so a client that keeps only its last poll (the official SDK)
+        // loses nothing of a quick command.
+        changed_.wait_until(lock, Clock::now() + kCoalesceWindow,
+                            [&] { return status_ != "running" || detached_; });
     }
     auto chunks = output_.take();
     if (took_output)
