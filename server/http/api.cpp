@@ -143,7 +143,11 @@ OJson Api::pollExecution(const ApiCall& call, const std::string& execution_id) {
     const auto wait = queryInt(call.queryValue("wait_ms"), "wait_ms").value_or(0);
     if (wait < 0 || wait > protocol::kMaxLongPollWaitMs)
         invalidParams("wait_ms must be between 0 and 30000");
-    return manager_.executions().poll(execution_id, wait, manager_.pendingInvoice(sandbox_id));
+    const auto since = queryInt(call.queryValue("since"), "since");
+    if (since && *since < 0)
+        invalidParams("since must be a chunk number of 0 or more (docs/protocol.md §4.5)");
+    return manager_.executions().poll(execution_id, wait, manager_.pendingInvoice(sandbox_id),
+                                      since);
 }
 
 OJson Api::cancelExecution(const ApiCall& call, const std::string& execution_id) {

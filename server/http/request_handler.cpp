@@ -184,7 +184,7 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
     const auto request_id = requestIdFor(request.get("X-Request-Id", ""));
     response.set("X-Request-Id", request_id);
     response.set(std::string(protocol::kExtensionsHeader),
-                 std::string(protocol::kLongPollExtension));
+                 std::string(protocol::kServerExtensions));
     const std::string method = request.getMethod();
     std::string path = request.getURI();
     int status = 500;

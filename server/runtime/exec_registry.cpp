@@ -187,12 +187,12 @@ OJson ExecRegistry::start(std::shared_ptr<SandboxRuntime> runtime, const std::st
 }
 
 OJson ExecRegistry::poll(const std::string& execution_id, std::int64_t wait_ms,
-                         const OJson& pending_invoice) {
+                         const OJson& pending_invoice, std::optional<std::int64_t> since) {
     auto execution = find(execution_id);
     if (!execution)
         throw ApiError("not_found", "execution " + execution_id + " not found");
     bool took = false;
-    auto body = execution->poll(wait_ms, pending_invoice, &took);
+    auto body = execution->poll(wait_ms, pending_invoice, &took, since);
     if (took)
         onFinished(execution); // delivered chunks must not come back after a restart
     return body;

@@ -38,9 +38,10 @@ public:
                 const std::string& command, const std::string& sandbox_cwd, std::int64_t timeout_ms,
                 const std::string& acting_credential);
 
-    /// §2.8 (destructive). `wait_ms` > 0 holds the call per §4.4 (the caller validated 0…30000).
-    /// Throws ApiError not_found for unknown/expired ids.
-    OJson poll(const std::string& execution_id, std::int64_t wait_ms, const OJson& pending_invoice);
+    /// §2.8: destructive, or with `since` a replay poll (§4.5). `wait_ms` > 0 holds the call per
+    /// §4.4 (the caller validated 0…30000). Throws ApiError not_found for unknown/expired ids.
+    OJson poll(const std::string& execution_id, std::int64_t wait_ms, const OJson& pending_invoice,
+               std::optional<std::int64_t> since = std::nullopt);
 
     /// §2.9: kills the group and answers {"execution_id","status"}; an ended one answers its
     /// status.

@@ -241,26 +241,29 @@ std::int64_t Execution::finishedMs() const {
     return finished_ms_;
 }
 
-OJson Execution::poll(std::int64_t wait_ms, const OJson& pending_invoice, bool* took_output) {
+OJson Execution::poll(std::int64_t wait_ms, const OJson& pending_invoice, bool* took_output,
+                      std::optional<std::int64_t> since) {
     std::unique_lock lock(mutex_);
-    if (wait_ms > 0 && status_ == "running" && output_.empty()) {
+    auto has_news = [&] { return since ? output_.hasAfter(*since) : !output_.empty(); };
+    if (wait_ms > 0 && status_ == "running" && !has_news()) {
         auto deadline = Clock::now() + milliseconds(wait_ms);
         changed_.wait_until(lock, deadline,
-                            [&] { return !output_.empty() || status_ != "running" || detached_; });
-        if (!output_.empty() && status_ == "running") {
+                            [&] { return has_news() || status_ != "running" || detached_; });
+        if (has_news() && status_ == "running") {
             auto batch = std::min(deadline, Clock::now() + kBatchWindow);
             changed_.wait_until(lock, batch, [&] { return status_ != "running" || detached_; });
         }
-    } else if (status_ == "running" && !output_.empty()) {
+    } else if (status_ == "running" && has_news()) {
         // §4.3 coalescing: output found while the command may be exiting goes out together with
         // its terminal status, so a client that keeps only its last poll (the official SDK)
         // loses nothing of a quick command.
         changed_.wait_until(lock, Clock::now() + kCoalesceWindow,
                             [&] { return status_ != "running" || detached_; });
     }
-    auto chunks = output_.take();
+    bool freed = false;
+    auto chunks = since ? output_.since(*since, &freed) : output_.take();
     if (took_output)
-        *took_output = status_ != "running" && !chunks.empty();
+        *took_output = status_ != "running" && (since ? freed : !chunks.empty());
     OJson body;
     body["execution_id"] = info_.id;
     body["sandbox_id"] = info_.sandbox_id;

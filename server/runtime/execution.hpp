@@ -48,9 +48,12 @@ public:
     std::string status() const;
     std::int64_t finishedMs() const;
 
-    /// §2.8 body; takes the undelivered output. `wait_ms` > 0 = long poll (§4.4).
-    /// `*took_output` tells whether a terminal execution lost chunks (the caller re-persists).
-    OJson poll(std::int64_t wait_ms, const OJson& pending_invoice, bool* took_output);
+    /// §2.8 body. Without `since` it takes the undelivered output (§4.3); with it, it frees the
+    /// chunks up to `since` and answers the rest, which stay until acknowledged (§4.5).
+    /// `wait_ms` > 0 = long poll (§4.4). `*took_output` tells whether a terminal execution's
+    /// buffer changed (the caller re-persists).
+    OJson poll(std::int64_t wait_ms, const OJson& pending_invoice, bool* took_output,
+               std::optional<std::int64_t> since = std::nullopt);
     /// The persisted form (undelivered output included) and back.
     OJson toRecord() const;
     static std::shared_ptr<Execution> fromRecord(const OJson& record, FinishedHook on_finished);

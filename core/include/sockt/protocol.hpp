@@ -37,6 +37,10 @@ inline constexpr int kLongPollWaitMs = 25'000;
 inline constexpr int kMaxLongPollWaitMs = 30'000;
 inline constexpr std::string_view kExtensionsHeader = "Sockt-Extensions";
 inline constexpr std::string_view kLongPollExtension = "long-poll";
+// PROTOCOL.md §4.5: numbered chunks, `since=<seq>` acknowledges and replays.
+inline constexpr std::string_view kReplayExtension = "replay";
+// The header value of our server: every extension it implements.
+inline constexpr std::string_view kServerExtensions = "long-poll, replay";
 
 // Server-side limits (PROTOCOL.md §1.2, §3.3, §4.3, §5).
 inline constexpr std::int64_t kMaxRequestBodyBytes = 72LL * 1024 * 1024;

@@ -299,6 +299,55 @@ TEST_F(ExecTest, UnknownExecutionIsNotFound) {
     EXPECT_FALSE(registry->sandboxOf("exec_nope").has_value());
 }
 
+TEST_F(ExecTest, ReplayPollsRepeatUnacknowledgedChunksAndFreeAcknowledgedOnes) {
+    // §4.5: an answer lost in transit is asked for again with the same `since`.
+    auto id = start("echo one; echo two >&2; sleep 0.3; echo three");
+    ASSERT_TRUE(eventually([&] { return registry->runningCount("key-a") == 0; }));
+    auto first = registry->poll(id, 0, nullptr, 0);
+    ASSERT_EQ(first["status"], "completed");
+    ASSERT_GE(first["output"].size(), 3u);
+    std::int64_t last = 0;
+    for (const auto& c : first["output"]) {
+        EXPECT_GT(c["seq"].get<std::int64_t>(), last) << "numbers rise in order";
+        last = c["seq"].get<std::int64_t>();
+    }
+    auto lost_and_asked_again = registry->poll(id, 0, nullptr, 0);
+    EXPECT_EQ(lost_and_asked_again["output"], first["output"]);
+    auto after_first = registry->poll(id, 0, nullptr, first["output"][0]["seq"].get<std::int64_t>());
+    ASSERT_EQ(after_first["output"].size(), first["output"].size() - 1);
+    EXPECT_EQ(after_first["output"][0], first["output"][1]);
+    EXPECT_TRUE(registry->poll(id, 0, nullptr, last)["output"].empty());
+    // Acknowledged chunks are gone for destructive polls too, and stay gone after a restart.
+    EXPECT_TRUE(registry->poll(id, 0, nullptr)["output"].empty());
+}
+
+TEST_F(ExecTest, ReplayChunksAreNotMergedOnceSent) {
+    auto id = start("echo a; sleep 0.5; echo b");
+    auto first = registry->poll(id, 10000, nullptr, 0);
+    ASSERT_EQ(joined(first["output"], "stdout"), "a\n");
+    std::int64_t seq = first["output"].back()["seq"].get<std::int64_t>();
+    ASSERT_TRUE(eventually([&] { return registry->runningCount("key-a") == 0; }));
+    auto replay = registry->poll(id, 0, nullptr, 0);
+    // "b" arrived as a chunk of its own: "a" keeps the text it was sent with.
+    ASSERT_EQ(replay["output"][0]["chunk"], "a\n");
+    EXPECT_EQ(replay["output"][0]["seq"], seq);
+    EXPECT_EQ(joined(replay["output"], "stdout"), "a\nb\n");
+}
+
+TEST_F(ExecTest, PollWithoutWaitCoalescesAQuickCommandsOutputWithItsExit) {
+    // §4.3: the first poll that sees the output also carries the terminal status.
+    for (int i = 0; i < 5; ++i) {
+        auto id = start("echo hello");
+        OJson body;
+        ASSERT_TRUE(eventually([&] {
+            body = registry->poll(id, 0, nullptr);
+            return !body["output"].empty() || body["status"] != "running";
+        }));
+        EXPECT_EQ(joined(body["output"], "stdout"), "hello\n");
+        EXPECT_EQ(body["status"], "completed") << "output went out in a running poll";
+    }
+}
+
 TEST_F(ExecTest, PersistenceAcrossRestart) {
     auto finished = start("echo kept");
     ASSERT_TRUE(eventually([&] { return registry->runningCount("key-a") == 0; }));

@@ -24,14 +24,14 @@ TEST_F(HttpBasics, TiersBodyIsByteExact) {
 
 TEST_F(HttpBasics, RequestIdAndExtensionsOnEveryResponse) {
     auto ok = get("/v1/sandboxes/tiers", "");
-    EXPECT_EQ(ok.header("sockt-extensions"), "long-poll");
+    EXPECT_EQ(ok.header("sockt-extensions"), "long-poll, replay");
     const auto rid = ok.header("x-request-id");
     ASSERT_EQ(rid.size(), 28u);
     EXPECT_EQ(rid.rfind("req_", 0), 0u);
 
     auto err = get("/v1/nothing", "");
     EXPECT_EQ(err.status, 404);
-    EXPECT_EQ(err.header("sockt-extensions"), "long-poll");
+    EXPECT_EQ(err.header("sockt-extensions"), "long-poll, replay");
     EXPECT_EQ(err.json()["request_id"], err.header("x-request-id"));
 
     HttpCall c{"GET", "/v1/sandboxes/tiers"};

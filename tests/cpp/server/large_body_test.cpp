@@ -261,7 +261,7 @@ TEST_F(LargeBody, ReadAnswerIsTheCompactDumpOfItsFields) {
         ASSERT_EQ(r.status, 200);
         EXPECT_EQ(r.header("content-type"), "application/json");
         EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
-        EXPECT_EQ(r.header("sockt-extensions"), "long-poll");
+        EXPECT_EQ(r.header("sockt-extensions"), "long-poll, replay");
         EXPECT_EQ(r.header("x-request-id").rfind("req_", 0), 0u);
         // What the DOM path produced: the compact dump of these keys in this order.
         const auto j = OrderedJson::parse(r.body);

@@ -17,7 +17,7 @@ TEST_F(RateLimited, FourthRequestInAMinuteIsRefused) {
     EXPECT_EQ(r.header("content-type"), "text/plain; charset=utf-8");
     EXPECT_GE(std::stoi(r.header("retry-after")), 1);
     EXPECT_FALSE(r.header("x-request-id").empty());
-    EXPECT_EQ(r.header("sockt-extensions"), "long-poll");
+    EXPECT_EQ(r.header("sockt-extensions"), "long-poll, replay");
     // Another principal has its own bucket; admin routes are not limited.
     EXPECT_EQ(get("/v1/sandboxes/tiers", "other-credential").status, 200);
     for (int i = 0; i < 5; ++i)
