@@ -1,6 +1,7 @@
 // Assembles and runs `sockt serve` (PROTOCOL.md §11.1): keys, isolation, state, the HTTP server on
 // a large thread pool, the startup lines, and the orderly stop on SIGINT/SIGTERM.
 #include "http/api.hpp"
+#include "http/http_connection.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/request_handler.hpp"
 #include "manager/sandbox_manager.hpp"
@@ -10,9 +11,9 @@
 #include "serve/serve_options.hpp"
 #include "serve/signal_waiter.hpp"
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 #include <csignal>
 #include <cstdlib>
@@ -123,14 +124,16 @@ int runServer(const ServeOptions& options) {
 
     SignalWaiter signals;
     Poco::ThreadPool pool(8, kMaxThreads, 60);
-    auto* params = new Poco::Net::HTTPServerParams;
+    Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);
     params->setMaxThreads(kMaxThreads);
     params->setMaxQueued(1024);
     params->setTimeout(
         Poco::Timespan(30, 0)); // per socket operation: a stuck client frees its thread
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(15, 0));
-    Poco::Net::HTTPServer server(new RequestHandlerFactory(ctx), pool, socket, params);
+    Poco::SharedPtr<HttpConnectionFactory> connections(
+        new HttpConnectionFactory(params, new RequestHandlerFactory(ctx)));
+    Poco::Net::TCPServer server(connections, pool, socket, params);
     server.start();
 
     std::cout << "export SOCKT_API_URL=" << base << " SOCKT_API_KEY=" << first_key << std::endl;
@@ -154,7 +157,7 @@ int runServer(const ServeOptions& options) {
     shells->shutdown();
 #endif
     manager.shutdown();
-    server.stopAll(true);
+    connections->stopAll();
     pool.joinAll();
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "serve_process.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <gtest/gtest.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -112,5 +113,15 @@ protected:
 
 /// Host pids whose command line contains `needle` (for "no process left behind" checks).
 std::vector<int> pidsWithCmdline(const std::string& needle);
+
+/// Memory and CPU time of a process, from /proc (the bounds of the hostile-request tests).
+struct ProcUsage {
+    std::int64_t rss_bytes = 0;  // VmRSS
+    std::int64_t peak_bytes = 0; // VmHWM: the peak since start or since resetPeak()
+    double cpu_secs = 0;         // user + system time
+};
+ProcUsage procUsage(int pid);
+/// Restarts VmHWM from the current RSS (writes 5 to clear_refs).
+void resetPeak(int pid);
 
 } // namespace sockt::testing
