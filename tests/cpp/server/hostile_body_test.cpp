@@ -15,29 +15,8 @@ namespace {
 
 constexpr std::int64_t kMiB = 1024 * 1024;
 
-struct Measured {
-    HttpReply reply;
-    double secs = 0;
-    double cpu_secs = 0;
-    std::int64_t peak_growth = 0; // VmHWM during the call minus VmRSS before it
-};
-
 class HostileBody : public ServerTest {
 protected:
-    template <class Send> Measured measure(Send&& send) {
-        const int pid = serve_->pid();
-        resetPeak(pid);
-        const auto before = procUsage(pid);
-        const auto started = std::chrono::steady_clock::now();
-        Measured m;
-        m.reply = send();
-        m.secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        const auto after = procUsage(pid);
-        m.cpu_secs = after.cpu_secs - before.cpu_secs;
-        m.peak_growth = after.peak_bytes - before.rss_bytes;
-        return m;
-    }
-
     HttpReply send(const std::string& method, const std::string& target, const std::string& body,
                    const std::string& bearer = {}) {
         return httpCall(url(), HttpCall{method, target, body, bearer});
@@ -52,12 +31,6 @@ protected:
         EXPECT_NE(j.value("message", "").find(words), std::string::npos) << j.value("message", "");
         EXPECT_NE(j.value("hint", "").find("10000 members"), std::string::npos);
         EXPECT_EQ(j.value("request_id", ""), r.header("x-request-id"));
-    }
-
-    static void expectCheap(const Measured& m, double secs, std::int64_t peak) {
-        EXPECT_LT(m.secs, secs);
-        EXPECT_LT(m.cpu_secs, secs);
-        EXPECT_LT(m.peak_growth, peak);
     }
 };
 
