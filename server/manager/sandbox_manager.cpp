@@ -1,6 +1,7 @@
 #include "manager/sandbox_manager.hpp"
 
 #include "billing/bolt11.hpp"
+#include "billing/money.hpp"
 #include "billing/tariff.hpp"
 #include "manager/ids.hpp"
 #include "manager/shell_bridge.hpp"
@@ -223,6 +224,15 @@ SandboxManager::authorizeExecution(const std::vector<std::string>& credentials,
 
 OJson SandboxManager::create(const CreateRequest& req) {
     const auto* tier = protocol::findTier(req.tier);
+    // The API layer bounds the amount (§2.2); a reservation is never computed unchecked.
+    std::int64_t reserve = 0;
+    if (!req.lightning && req.initial_credits_cents) {
+        const auto subcents = subcentsOf(*req.initial_credits_cents);
+        if (!subcents)
+            throw ApiError("invalid_params", "initial_credits_cents must be between 0 and " +
+                                                 std::to_string(kMaxCents));
+        reserve = *subcents;
+    }
     const std::string id = uuid4();
     const auto root = rootOf(id);
     auto admit = [&](std::int64_t now) {
@@ -231,8 +241,7 @@ OJson SandboxManager::create(const CreateRequest& req) {
             if (balance <= 0)
                 throw ApiError("insufficient_credits", "the API key has no credits left",
                                "add credits: sockt local credit <cents>");
-            if (req.initial_credits_cents &&
-                balance < *req.initial_credits_cents * protocol::kSubcentsPerCent)
+            if (balance < reserve)
                 throw ApiError("insufficient_credits",
                                "the API key balance is below initial_credits_cents",
                                "request fewer initial credits or add credits");
@@ -291,8 +300,7 @@ OJson SandboxManager::create(const CreateRequest& req) {
         rec.boot_at_ms = now + config_.boot_delay_ms;
         rec.billing_key = req.api_key;
         const auto balance = accounts_.balance(req.api_key);
-        if (req.initial_credits_cents && *req.initial_credits_cents > 0) {
-            const auto reserve = *req.initial_credits_cents * protocol::kSubcentsPerCent;
+        if (reserve > 0) {
             accounts_.setBalance(req.api_key, balance - reserve);
             rec.reserve_subcents = reserve;
             rec.initial_prepaid_subcents = reserve;
@@ -495,8 +503,9 @@ OJson SandboxManager::terminate(const std::string& sandbox_id,
             std::int64_t cents = 0;
             if (rec.reserve_subcents) {
                 cents = *rec.reserve_subcents / protocol::kSubcentsPerCent;
-                accounts_.setBalance(rec.billing_key, accounts_.balance(rec.billing_key) +
-                                                          cents * protocol::kSubcentsPerCent);
+                accounts_.setBalance(rec.billing_key,
+                                     saturatingAdd(accounts_.balance(rec.billing_key),
+                                                   cents * protocol::kSubcentsPerCent));
                 rec.reserve_subcents = 0;
             }
             out["refund"] = OJson{{"status", "credited"}, {"amount_cents", cents}};
