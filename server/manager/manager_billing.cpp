@@ -113,8 +113,7 @@ void SandboxManager::expireInitialInvoice(const std::string& sandbox_id) {
     rec.status_reason = "invoice_expired";
     rec.terminated_ms = now;
     persistLocked();
-    std::error_code ec;
-    std::filesystem::remove_all(rootOf(sandbox_id), ec);
+    dirs_.discard(sandbox_id);
 }
 
 void SandboxManager::autoPause(const std::string& sandbox_id) {
