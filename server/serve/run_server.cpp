@@ -7,6 +7,7 @@
 #include "manager/sandbox_manager.hpp"
 #include "manager/shell_bridge.hpp"
 #include "mcp/mcp_handler.hpp"
+#include "serve/data_dir.hpp"
 #include "serve/key_spec.hpp"
 #include "serve/serve_options.hpp"
 #include "serve/signal_waiter.hpp"
@@ -15,6 +16,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -65,12 +67,12 @@ int runServer(const ServeOptions& options) {
         return fail(e.what());
     }
 
-    std::filesystem::path data_dir =
-        options.data_dir.empty() ? defaultDataDir() : std::filesystem::path(options.data_dir);
+    // §11.4: the data dir is locked before anything else touches it or the port.
+    std::unique_ptr<DataDirLock> data_dir_lock;
     IsolationMode isolation;
     try {
-        std::filesystem::create_directories(data_dir);
-        data_dir = std::filesystem::canonical(data_dir);
+        data_dir_lock = std::make_unique<DataDirLock>(
+            options.data_dir.empty() ? defaultDataDir() : std::filesystem::path(options.data_dir));
         std::string warning;
         isolation = resolveIsolation(options.isolation, &warning);
         if (!warning.empty())
@@ -83,6 +85,7 @@ int runServer(const ServeOptions& options) {
 #if SOCKT_SERVER_HAVE_SHELL
     shells = std::make_shared<ShellService>();
 #endif
+    const std::filesystem::path& data_dir = data_dir_lock->path();
     ManagerConfig mc;
     mc.data_dir = data_dir;
     mc.boot_delay_ms = options.boot_delay_ms;
@@ -92,12 +95,16 @@ int runServer(const ServeOptions& options) {
 
     Poco::Net::ServerSocket socket;
     try {
+        // SO_REUSEADDR (a restart may bind over TIME_WAIT) but not SO_REUSEPORT, which Poco's
+        // bind(address, true) also sets: a second server would bind too and the two would split
+        // the traffic (§11.4).
         socket.bind(Poco::Net::SocketAddress(options.host, static_cast<Poco::UInt16>(options.port)),
-                    true);
+                    true, false);
         socket.listen(256);
     } catch (const Poco::Exception& e) {
         return fail("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
-                    e.displayText());
+                    (e.code() == EADDRINUSE ? std::string("address already in use")
+                                            : e.displayText()));
     }
     std::string first_key;
     try {
