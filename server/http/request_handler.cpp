@@ -181,9 +181,11 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
 #if SOCKT_SERVER_HAVE_SHELL
             if (!ctx_.shells)
                 throw ApiError("host_error", "shells are not available on this server");
-            if (ctx_.shells->count(id) >= protocol::kMaxShellsPerSandbox)
-                throw ApiError("too_many_executions", "at most 5 concurrent shells per sandbox");
-            ctx_.shells->run(request, response, id, runtime, ctx_.manager->connectBillingFrame(id));
+            // §6.1: the place is taken before the upgrade, atomically, and given back by the
+            // slot on every way out of run().
+            auto slot = ctx_.shells->reserve(id, protocol::kMaxShellsPerSandbox);
+            ctx_.shells->run(request, response, std::move(slot), runtime,
+                             ctx_.manager->connectBillingFrame(id));
             status = response.getStatus();
 #else
             throw ApiError("host_error", "shells are not available on this server");
