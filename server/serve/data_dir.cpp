@@ -31,8 +31,8 @@ DataDirLock::DataDirLock(const std::filesystem::path& dir) {
         fail("cannot open the data dir", path_);
     if (!S_ISDIR(st.st_mode))
         throw std::runtime_error("the data dir " + path_.string() + " is not a directory");
-    // The umask may have widened a new dir, and an older server made it 0755: sandbox homes,
-    // keys and balances are nobody else's business. A dir of another user stays as it is.
+    // mkdir applies the umask, and a dir that already existed may be wider: sandbox homes, keys
+    // and balances are nobody else's business. A dir of another user stays as it is.
     if (st.st_uid == ::geteuid() && (st.st_mode & 07777) != kPrivate &&
         ::chmod(path_.c_str(), kPrivate) != 0)
         fail("cannot make the data dir private", path_);
