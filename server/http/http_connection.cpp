@@ -129,6 +129,21 @@ private:
         response.setContentLength64(static_cast<std::int64_t>(body.size()));
         response.send().write(body.data(), static_cast<std::streamsize>(body.size())).flush();
         session.setKeepAlive(false);
+        // Closing with unread request bytes would send a reset, which can destroy the answer
+        // before the client reads it: end our side, then read (a bounded amount of) the rest.
+        try {
+            socket().shutdownSend();
+            socket().setReceiveTimeout(Poco::Timespan(1, 0));
+            char buf[16 * 1024];
+            for (int drained = 0; drained < (1 << 20);) {
+                const int n = socket().receiveBytes(buf, sizeof buf);
+                if (n <= 0)
+                    break;
+                drained += n;
+            }
+        } catch (const Poco::Exception&) {
+            // the client is gone or slow: nothing more to do for it
+        }
         // §11.1's request line; the method and path of a header that could not be read are
         // unknown.
         std::fprintf(stderr, "- - 400 0ms %s\n", request_id.c_str());
