@@ -1,5 +1,6 @@
 #include "files/file_ops.hpp"
 
+#include "files/file_common.hpp"
 #include "files/sandbox_path.hpp"
 #include "http/envelope.hpp"
 #include "manager/ids.hpp"
@@ -13,69 +14,16 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
-#include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <map>
 #include <ostream>
 #include <string_view>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace sockt::server {
 namespace {
-
-/// Owns a descriptor.
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    Fd& operator=(Fd&& o) noexcept {
-        std::swap(fd_, o.fd_);
-        return *this;
-    }
-    int get() const { return fd_; }
-    bool ok() const { return fd_ >= 0; }
-
-private:
-    int fd_;
-};
-
-[[noreturn]] void hostError(const std::string& what) {
-    throw ApiError("host_error", what + ": " + std::strerror(errno));
-}
-
-Fd openHome(const fs::path& home) {
-    Fd fd(::open(home.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd.ok())
-        throw ApiError("host_error", "the sandbox home directory is not available");
-    return fd;
-}
-
-/// Opens `rel` below `dirfd` refusing every symlink and every escape, so a sandbox process that
-/// swaps a directory for a link after our resolution cannot redirect us (§1.6 rule 5).
-int openBeneath(int dirfd, const std::string& rel, int flags) {
-    const char* path = rel.empty() ? "." : rel.c_str();
-    open_how how{};
-    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-    long fd = ::syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-    if (fd < 0 && errno == ENOSYS)
-        fd = ::openat(dirfd, path, flags | O_CLOEXEC | O_NOFOLLOW);
-    return static_cast<int>(fd);
-}
-
-[[noreturn]] void raced(const std::string& shown) {
-    throw ApiError("bad_request", "path " + shown + " changed into a symbolic link while in use",
-                   "symbolic links may only point inside " + std::string(protocol::kSandboxHome));
-}
 
 enum class Encoding { Utf8, Base64 };
 
@@ -155,12 +103,15 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
         data = std::move(content);
     }
 
-    SandboxPath target = resolveSandboxPath(home, path, PathUse::Write);
+    Fd dir = openHome(home);
+    const HomeOwner owner = homeOwner(dir.get());
+    SandboxPath target = resolveSandboxPath(dir.get(), path, PathUse::Write);
     if (target.resolved.empty())
         throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
-    Fd dir = openHome(home);
     bool created = false;
     const auto& parts = target.resolved;
+    // Each parent is opened from the one before, so a component swapped for a link meanwhile
+    // fails the open (ELOOP) instead of leading us anywhere.
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
         Fd next(openBeneath(dir.get(), parts[i], O_RDONLY | O_DIRECTORY));
         if (!next.ok() && errno == ENOENT) {
@@ -173,15 +124,14 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
             next = Fd(openBeneath(dir.get(), parts[i], O_RDONLY | O_DIRECTORY));
             if (next.ok()) {
                 ::fchmod(next.get(), 0755); // exact mode, whatever the umask
+                giveToHomeOwner(next.get(), owner);
                 created = true;
             }
         }
         if (!next.ok()) {
             if (errno == ENOTDIR)
                 throw ApiError("invalid_params", joinShown(parts, i + 1) + " is not a directory");
-            if (errno == ELOOP || errno == EXDEV)
-                raced(path);
-            hostError("cannot open " + joinShown(parts, i + 1));
+            openFailed(errno, path, joinShown(parts, i + 1));
         }
         dir = std::move(next);
     }
@@ -193,17 +143,28 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
     // Temp file + rename in the same directory: readers see the old or the new file, never half
     // of one (§5.1).
     std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + randomHex(8) + ".tmp";
+    // The sandbox may remove the directory, or the temp file, or make the leaf a directory,
+    // while we write: those are its files' answers, not the server's failures.
+    auto changed = [&](const char* what) {
+        if (errno == ENOENT)
+            throw ApiError("file_not_found", "the directory of " + target.sandbox +
+                                                 " was removed while it was being written");
+        if (errno == EISDIR)
+            throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
+        hostError(what + target.sandbox);
+    };
     Fd file(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      0644));
     if (!file.ok())
-        hostError("cannot create " + target.sandbox);
+        changed("cannot create ");
     try {
         ::fchmod(file.get(), 0644);
+        giveToHomeOwner(file.get(), owner);
         writeAll(file.get(), data);
         if (::fsync(file.get()) != 0)
             hostError("cannot write " + target.sandbox);
         if (::renameat(dir.get(), tmp.c_str(), dir.get(), leaf.c_str()) != 0)
-            hostError("cannot replace " + target.sandbox);
+            changed("cannot replace ");
     } catch (...) {
         ::unlinkat(dir.get(), tmp.c_str(), 0);
         throw;
@@ -250,15 +211,13 @@ OpenRead openRead(const fs::path& home, const OJson& body) {
         if (max_bytes > protocol::kMaxReadBytes)
             throw ApiError("payload_too_large", "max_bytes may be at most 48 MiB (50331648)");
     }
-    SandboxPath target = resolveSandboxPath(home, path, PathUse::Read);
     Fd homefd = openHome(home);
+    SandboxPath target = resolveSandboxPath(homefd.get(), path, PathUse::Read);
     Fd file(openBeneath(homefd.get(), target.relative(), O_RDONLY | O_NONBLOCK));
     if (!file.ok()) {
         if (errno == ENOENT || errno == ENOTDIR)
             throw ApiError("file_not_found", "file " + target.sandbox + " does not exist");
-        if (errno == ELOOP || errno == EXDEV)
-            raced(path);
-        hostError("cannot open " + target.sandbox);
+        openFailed(errno, path, target.sandbox);
     }
     struct stat st;
     if (::fstat(file.get(), &st) != 0)
@@ -432,133 +391,6 @@ ReadAnswer prepareReadFile(const fs::path& home, const OJson& body, bool with_co
     impl->with_content_b64 = with_content_b64;
     impl->shown = std::move(read.shown);
     return ReadAnswer(std::move(impl));
-}
-
-namespace {
-
-struct ListEntry {
-    std::int64_t size;
-    std::int64_t mod_ts;
-    bool is_dir, is_file, is_symlink;
-};
-
-struct Lister {
-    bool recursive;
-    std::int64_t max_depth;
-    std::map<std::string, ListEntry> kept; // std::string orders byte-wise (unsigned)
-    bool truncated = false;
-
-    void walk(int dirfd, const std::string& prefix, std::int64_t depth) {
-        int copy = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-        if (copy < 0)
-            return;
-        DIR* d = ::fdopendir(copy);
-        if (!d) {
-            ::close(copy);
-            return;
-        }
-        std::vector<std::string> subdirs;
-        while (dirent* e = ::readdir(d)) {
-            std::string name = e->d_name;
-            if (name == "." || name == "..")
-                continue;
-            struct stat st;
-            if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-                continue;
-            std::string rel = prefix.empty() ? name : prefix + "/" + name;
-            bool link = S_ISLNK(st.st_mode);
-            bool dir = !link && S_ISDIR(st.st_mode);
-            keep(rel, {static_cast<std::int64_t>(st.st_size),
-                       static_cast<std::int64_t>(st.st_mtim.tv_sec), dir,
-                       !link && S_ISREG(st.st_mode), link});
-            if (dir && recursive && (max_depth == 0 || depth < max_depth))
-                subdirs.push_back(name);
-        }
-        ::closedir(d);
-        for (const auto& name : subdirs) {
-            Fd child(
-                ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            if (child.ok())
-                walk(child.get(), prefix.empty() ? name : prefix + "/" + name, depth + 1);
-        }
-    }
-
-    void keep(const std::string& name, const ListEntry& entry) {
-        // Keep the 10 000 smallest names in memory, whatever the size of the tree (§5.3).
-        if (kept.size() >= static_cast<std::size_t>(protocol::kMaxListEntries)) {
-            truncated = true;
-            if (name >= kept.rbegin()->first)
-                return;
-            kept.erase(std::prev(kept.end()));
-        }
-        kept.emplace(name, entry);
-    }
-};
-
-bool parseBool(const std::string& raw, bool* out) {
-    std::string v = raw;
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (v.empty() || v == "false" || v == "0") {
-        *out = false;
-        return true;
-    }
-    if (v == "true" || v == "1") {
-        *out = true;
-        return true;
-    }
-    return false;
-}
-
-} // namespace
-
-OJson listFiles(const fs::path& home, const std::string& path, const std::string& recursive,
-                const std::string& max_depth) {
-    bool rec = false;
-    if (!parseBool(recursive, &rec))
-        throw ApiError("invalid_params", "recursive must be true, false, 1 or 0");
-    std::int64_t depth = 0;
-    if (!max_depth.empty()) {
-        if (max_depth.size() > 18 || !std::all_of(max_depth.begin(), max_depth.end(),
-                                                  [](char c) { return c >= '0' && c <= '9'; }))
-            throw ApiError("invalid_params", "max_depth must be an integer ≥ 0");
-        depth = std::stoll(max_depth);
-    }
-    SandboxPath target = resolveSandboxPath(home, path, PathUse::List);
-    Fd homefd = openHome(home);
-    Fd dir(openBeneath(homefd.get(), target.relative(), O_RDONLY | O_DIRECTORY));
-    if (!dir.ok()) {
-        if (errno == ENOTDIR) {
-            struct stat st;
-            if (::fstatat(homefd.get(), target.relative().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-                throw ApiError("invalid_params", "path " + target.sandbox + " is not a directory");
-            throw ApiError("file_not_found", "directory " + target.sandbox + " does not exist");
-        }
-        if (errno == ENOENT)
-            throw ApiError("file_not_found", "directory " + target.sandbox + " does not exist");
-        if (errno == ELOOP || errno == EXDEV)
-            raced(path);
-        hostError("cannot open " + target.sandbox);
-    }
-    Lister lister{rec, rec ? depth : 0, {}, false};
-    lister.walk(dir.get(), "", 1);
-    OJson entries = OJson::array();
-    for (const auto& [name, e] : lister.kept) {
-        OJson item;
-        // File names are bytes; JSON needs UTF-8 (an invalid name must not become a 500).
-        item["name"] = Utf8Decoder::decode(name, false);
-        item["size"] = e.size;
-        item["mod_ts"] = e.mod_ts;
-        item["is_dir"] = e.is_dir;
-        item["is_file"] = e.is_file;
-        item["is_symlink"] = e.is_symlink;
-        entries.push_back(std::move(item));
-    }
-    OJson out;
-    auto total = entries.size();
-    out["entries"] = std::move(entries);
-    out["total_entries"] = total;
-    out["truncated"] = lister.truncated;
-    return out;
 }
 
 } // namespace sockt::server

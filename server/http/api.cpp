@@ -1,5 +1,6 @@
 #include "http/api.hpp"
 
+#include "billing/money.hpp"
 #include "files/file_ops.hpp"
 #include "http/params.hpp"
 #include "manager/ids.hpp"
@@ -89,6 +90,8 @@ OJson Api::createSandbox(const ApiCall& call) {
         req.initial_credits_cents = optInt(b, "initial_credits_cents");
         if (req.initial_credits_cents && *req.initial_credits_cents < 0)
             invalidParams("initial_credits_cents must be >= 0");
+        if (req.initial_credits_cents && *req.initial_credits_cents > kMaxCents)
+            invalidParams("initial_credits_cents must be at most " + std::to_string(kMaxCents));
     }
     req.label = optString(b, "label");
     if (req.label && codePoints(*req.label) > static_cast<std::size_t>(protocol::kMaxLabelLength))
@@ -232,6 +235,8 @@ OJson Api::addCredits(const ApiCall& call) {
         invalidParams("missing required field: cents");
     if (*cents < 1)
         invalidParams("cents must be >= 1");
+    if (*cents > kMaxCents)
+        invalidParams("cents must be at most " + std::to_string(kMaxCents));
     return manager_.addCredits(key, *cents);
 }
 

@@ -1,5 +1,6 @@
 #include "http/params.hpp"
 
+#include <climits>
 #include <cmath>
 
 namespace sockt::server {
@@ -28,6 +29,9 @@ std::optional<std::int64_t> optInt(const OJson& body, const char* key) {
     auto it = body.find(key);
     if (it == body.end() || it->is_null())
         return std::nullopt;
+    if (it->is_number_unsigned() &&
+        it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+        invalidParams(std::string(key) + " is too large"); // get<int64_t> would wrap it
     if (it->is_number_integer())
         return it->get<std::int64_t>();
     if (it->is_number_float()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace sockt::server {
 
@@ -18,9 +19,17 @@ void RateLimiter::sweepLocked(std::chrono::steady_clock::time_point now) {
     }
 }
 
-bool RateLimiter::allow(const std::string& principal, int* retry_after_secs) {
+bool RateLimiter::allow(const std::string& presented, int* retry_after_secs) {
     if (capacity_ <= 0)
         return true;
+    // Any string a client presents is a principal (§3.3), up to a body's size: the map keeps a
+    // bounded stand-in (its start, length and hash), so a bucket never costs more than that.
+    constexpr std::size_t kKeptBytes = 128;
+    const std::string principal =
+        presented.size() <= 2 * kKeptBytes
+            ? presented
+            : presented.substr(0, kKeptBytes) + "\n" + std::to_string(presented.size()) + ":" +
+                  std::to_string(std::hash<std::string>{}(presented));
     const auto now = std::chrono::steady_clock::now();
     const double rate = capacity_ / 60.0;
     std::lock_guard<std::mutex> lock(mutex_);

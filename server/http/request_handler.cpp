@@ -3,23 +3,19 @@
 #include "http/api.hpp"
 #include "http/envelope.hpp"
 #include "http/rate_limiter.hpp"
+#include "http/request_body.hpp"
 #include "http/router.hpp"
-#include "json/plain_members.hpp"
 #include "manager/sandbox_manager.hpp"
 #include "manager/shell_bridge.hpp"
 #include "mcp/mcp_handler.hpp"
 
-#include <Poco/Ascii.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <istream>
 #include <optional>
-#include <string_view>
 
 namespace sockt::server {
 namespace {
@@ -27,94 +23,6 @@ namespace {
 using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
-
-struct Body {
-    std::string data;
-    bool too_large = false;
-};
-
-// §1.2: 72 MiB per body. Content-Length is checked before reading; a chunked body is counted
-// while it arrives and reading stops at the limit (the connection is then closed).
-Body readBody(HTTPServerRequest& request) {
-    Body body;
-    if (request.hasContentLength() &&
-        request.getContentLength64() > protocol::kMaxRequestBodyBytes) {
-        body.too_large = true;
-        return body;
-    }
-    if (!request.hasContentLength() && !request.getChunkedTransferEncoding())
-        return body;
-    // A known length is reserved whole (≤ 72 MiB, checked above) and the bytes are read straight
-    // into it, so a large body is never copied while the string grows (bench finding S1). Only
-    // the address space is taken up front: pages are touched as bytes arrive.
-    const auto limit = static_cast<std::size_t>(protocol::kMaxRequestBodyBytes);
-    const std::size_t wanted =
-        request.hasContentLength()
-            ? static_cast<std::size_t>(request.getContentLength64())
-            : limit + 1; // one byte over the limit proves a chunked body too large
-    if (request.hasContentLength())
-        body.data.reserve(wanted);
-    constexpr std::size_t kSlice = 1024 * 1024;
-    auto& in = request.stream();
-    while (in && body.data.size() < wanted) {
-        const std::size_t had = body.data.size();
-        body.data.resize(had + std::min(kSlice, wanted - had));
-        in.read(body.data.data() + had, static_cast<std::streamsize>(body.data.size() - had));
-        const auto n = in.gcount();
-        body.data.resize(had + static_cast<std::size_t>(n > 0 ? n : 0));
-        if (n <= 0)
-            break;
-    }
-    if (body.data.size() > limit) {
-        body.too_large = true;
-        std::string().swap(body.data);
-        // Drain a little more so the 413 is not lost to a reset from unread bytes at close.
-        char buf[64 * 1024];
-        std::int64_t drained = 0;
-        while (in && drained < 4 * 1024 * 1024) {
-            in.read(buf, sizeof buf);
-            if (in.gcount() <= 0)
-                break;
-            drained += in.gcount();
-        }
-    }
-    return body;
-}
-
-/// A files/write body with its `content` value taken out (bench finding S2).
-struct WriteBodySplit {
-    OJson rest; // the body object without its `content` key
-    std::string content;
-};
-
-/// Takes the top-level `content` string of a files/write body without running the generic JSON
-/// lexer over it (it grows a 43 MB value one push_back at a time). On success `raw` is consumed.
-/// json::findPlainMembers finds the value and explains why parsing the rest with `""` in its place
-/// judges the whole body; anything it does not vouch for (and a non-string `content`, a missing
-/// one, trailing bytes) returns nullopt, leaving the body to the general parser and its errors.
-std::optional<WriteBodySplit> splitWriteBody(std::string& raw) {
-    const std::string_view s(raw);
-    sockt::json::PlainMember members[] = {{"content"}};
-    const auto end = sockt::json::findPlainMembers(s, members);
-    if (!end || !members[0].found() || s.find_first_not_of(" \t\n\r", *end) != s.npos)
-        return std::nullopt;
-    const std::size_t open = members[0].begin - 1; // the quotes around the value
-    const std::size_t close = members[0].end;
-    std::string rest;
-    rest.reserve(s.size() - (close - open - 1));
-    rest.append(s.substr(0, open + 1));
-    rest.append(s.substr(close));
-    auto parsed = OJson::parse(rest, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object())
-        return std::nullopt;
-    parsed.erase("content");
-    WriteBodySplit split{std::move(parsed), std::move(raw)};
-    // In place: no second 43 MB buffer to allocate and fault in.
-    split.content.erase(close);
-    split.content.erase(0, open + 1);
-    raw.clear();
-    return split;
-}
 
 void send(HTTPServerResponse& response, int status, const std::string& content_type,
           const std::string& body) {
@@ -163,20 +71,6 @@ bool routeTakesJsonBody(Route r) {
     }
 }
 
-/// §1.3's body credential: a string `sandbox_token` of a JSON object body.
-std::string bodyToken(const OJson& j) {
-    if (j.is_object()) {
-        auto it = j.find("sandbox_token");
-        if (it != j.end() && it->is_string())
-            return it->get<std::string>();
-    }
-    return {};
-}
-
-bool allSpace(const std::string& data) { // what `Poco::trim(data).empty()` says, without a copy
-    return std::all_of(data.begin(), data.end(), [](char c) { return Poco::Ascii::isSpace(c); });
-}
-
 } // namespace
 
 void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) {
@@ -209,28 +103,15 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         call.secure = Poco::icompare(request.get("X-Forwarded-Proto", ""), "https") == 0;
         call.user_agent = request.get("User-Agent", "");
 
-        Body body = readBody(request);
-        if (body.too_large)
+        const auto match = matchRoute(path);
+        // The body is parsed once, bounded (§3.4 step 3), for the body credential (step 1) and
+        // everything after; a files/write body with a plain `content` string is parsed without it.
+        RequestBody body =
+            readRequestBody(request, match.route == Route::FilesWrite && method == "POST");
+        if (body.too_large || body.bad_length)
             response.setKeepAlive(false);
         const bool is_v1 = path.rfind("/v1/", 0) == 0;
-        const auto match = matchRoute(path);
-        // The body is parsed once, for the body credential (step 1) and step 3; a files/write
-        // body with a plain `content` string is parsed without it (S2).
-        std::optional<WriteBodySplit> split;
-        if (!body.too_large && match.route == Route::FilesWrite && method == "POST")
-            split = splitWriteBody(body.data);
-        std::optional<OJson> parsed;
-        std::string body_token;
-        if (split) {
-            body_token = bodyToken(split->rest);
-        } else if (!body.too_large && !body.data.empty()) {
-            try {
-                parsed = OJson::parse(body.data, nullptr, false);
-                body_token = bodyToken(*parsed);
-            } catch (...) {
-                parsed.reset(); // step 3 parses again and answers for itself
-            }
-        }
+        const std::string body_token = body.token();
         const auto query_token = call.queryValue("sandbox_token");
 
         // Step 1 of §3.4: rate limit, per first presented credential or the client's address.
@@ -258,21 +139,19 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         }
         if (body.too_large)
             throw ApiError("payload_too_large", "request body exceeds 72 MiB");
+        if (body.bad_length)
+            throw badContentLength();
         if (path.rfind("/local/v1/", 0) == 0 && !request.clientAddress().host().isLoopback())
             throw ApiError("forbidden", "local admin routes answer loopback clients only");
 
-        // Step 3: JSON syntax.
-        if (split) {
-            call.body = std::move(split->rest);
-            call.content = std::make_shared<std::string>(std::move(split->content));
-        } else if (routeTakesJsonBody(match.route) && !allSpace(body.data)) {
-            if (!parsed)
-                parsed = OJson::parse(body.data, nullptr, false);
-            if (parsed->is_discarded())
-                throw ApiError("invalid_params", "malformed JSON body");
-            if (!parsed->is_object())
+        // Step 3: JSON syntax and the parser's limits (MCP answers its own in JSON-RPC, §9.1).
+        if (routeTakesJsonBody(match.route) && body.json) {
+            if (!body.json->ok())
+                throw body.json->error();
+            if (!body.json->value.is_object())
                 throw ApiError("invalid_params", "the JSON body must be an object");
-            call.body = std::move(*parsed);
+            call.body = std::move(body.json->value);
+            call.content = std::move(body.content);
         }
         call.credentials = collectCredentials(call.header_credential, query_token, body_token);
 
@@ -302,9 +181,11 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
 #if SOCKT_SERVER_HAVE_SHELL
             if (!ctx_.shells)
                 throw ApiError("host_error", "shells are not available on this server");
-            if (ctx_.shells->count(id) >= protocol::kMaxShellsPerSandbox)
-                throw ApiError("too_many_executions", "at most 5 concurrent shells per sandbox");
-            ctx_.shells->run(request, response, id, runtime, ctx_.manager->connectBillingFrame(id));
+            // §6.1: the place is taken before the upgrade, atomically, and given back by the
+            // slot on every way out of run().
+            auto slot = ctx_.shells->reserve(id, protocol::kMaxShellsPerSandbox);
+            ctx_.shells->run(request, response, std::move(slot), runtime,
+                             ctx_.manager->connectBillingFrame(id));
             status = response.getStatus();
 #else
             throw ApiError("host_error", "shells are not available on this server");
@@ -312,7 +193,7 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
             break;
         }
         case Route::Mcp: {
-            auto result = ctx_.mcp->handle(method, body.data, call, request_id);
+            auto result = ctx_.mcp->handle(method, std::move(body.json), call, request_id);
             status = result.status;
             for (const auto& [k, v] : result.headers)
                 response.set(k, v);

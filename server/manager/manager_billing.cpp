@@ -1,6 +1,7 @@
 // SandboxManager: the timer thread (boot delays, invoice expiry, the 1 s meter) and billing
 // (PROTOCOL.md §7, §11.2, §11.3).
 #include "billing/bolt11.hpp"
+#include "billing/money.hpp"
 #include "billing/tariff.hpp"
 #include "manager/ids.hpp"
 #include "manager/sandbox_manager.hpp"
@@ -112,8 +113,7 @@ void SandboxManager::expireInitialInvoice(const std::string& sandbox_id) {
     rec.status_reason = "invoice_expired";
     rec.terminated_ms = now;
     persistLocked();
-    std::error_code ec;
-    std::filesystem::remove_all(rootOf(sandbox_id), ec);
+    dirs_.discard(sandbox_id);
 }
 
 void SandboxManager::autoPause(const std::string& sandbox_id) {
@@ -276,7 +276,7 @@ OJson SandboxManager::payInvoice(const std::string& ref) {
             if (rec.status == status::kTerminated)
                 throw ApiError("invoice_expired", "the invoice's sandbox has been terminated");
             inv->paid_ms = now;
-            rec.balance_msats += inv->amount_msats;
+            rec.balance_msats = saturatingAdd(rec.balance_msats, inv->amount_msats);
             if (inv->initial && rec.status == status::kAwaitingPayment) {
                 rec.status = status::kStarting;
                 rec.boot_at_ms = now + config_.boot_delay_ms;
@@ -301,10 +301,16 @@ OJson SandboxManager::addCredits(const std::string& api_key, std::int64_t cents)
     std::lock_guard<std::mutex> lock(mu_);
     if (!accounts_.has(api_key))
         throw ApiError("not_found", "unknown API key");
-    const auto balance = accounts_.balance(api_key) + cents * protocol::kSubcentsPerCent;
-    accounts_.setBalance(api_key, balance);
+    // §11.3: the amount is bounded by the API layer; the sum is checked all the same.
+    const auto added = subcentsOf(cents);
+    const auto balance = added ? checkedAdd(accounts_.balance(api_key), *added) : std::nullopt;
+    if (!balance || *balance > *subcentsOf(kMaxCents))
+        throw ApiError("invalid_params",
+                       "the key's balance would exceed " + std::to_string(kMaxCents) + " cents",
+                       "add fewer cents");
+    accounts_.setBalance(api_key, *balance);
     persistLocked();
-    return OJson{{"balance_cents", balance / protocol::kSubcentsPerCent}};
+    return OJson{{"balance_cents", *balance / protocol::kSubcentsPerCent}};
 }
 
 } // namespace sockt::server

@@ -1,7 +1,7 @@
 #include "manager/sandbox_manager.hpp"
 
 #include "billing/bolt11.hpp"
-#include "billing/tariff.hpp"
+#include "billing/money.hpp"
 #include "manager/ids.hpp"
 #include "manager/shell_bridge.hpp"
 #include "manager/state_errors.hpp"
@@ -12,7 +12,7 @@
 namespace sockt::server {
 
 SandboxManager::SandboxManager(ManagerConfig config, std::shared_ptr<ShellService> shells)
-    : config_(std::move(config)), shells_(std::move(shells)),
+    : config_(std::move(config)), dirs_(config_.data_dir), shells_(std::move(shells)),
       executions_(std::make_unique<ExecRegistry>(config_.data_dir / "executions")) {}
 
 SandboxManager::~SandboxManager() {
@@ -20,7 +20,7 @@ SandboxManager::~SandboxManager() {
 }
 
 std::filesystem::path SandboxManager::rootOf(const std::string& sandbox_id) const {
-    return config_.data_dir / "sandboxes" / sandbox_id;
+    return dirs_.rootOf(sandbox_id);
 }
 
 std::shared_ptr<SandboxManager::Live> SandboxManager::liveOf(const std::string& id) const {
@@ -69,7 +69,7 @@ void SandboxManager::broadcast(const std::vector<Frame>& frames) {
 
 std::string SandboxManager::start(const std::vector<KeySpec>& keys) {
     std::string first_key;
-    std::vector<std::string> to_boot;
+    std::vector<std::string> to_boot, terminated;
     {
         std::lock_guard<std::mutex> lock(mu_);
         loadLocked();
@@ -90,9 +90,13 @@ std::string SandboxManager::start(const std::vector<KeySpec>& keys) {
             live_[id]->last_meter_ms = now;
             if (rec.status == status::kRunning)
                 to_boot.push_back(id);
+            if (rec.status == status::kTerminated)
+                terminated.push_back(id);
         }
         persistLocked();
     }
+    // §11.2: a terminate or a delete cut short by a crash is finished before anything starts.
+    dirs_.sweep(terminated);
     executions_->load();
     // §11.2: running sandboxes come back running, with a fresh runtime and no old processes.
     for (const auto& id : to_boot) {
@@ -226,6 +230,15 @@ SandboxManager::authorizeExecution(const std::vector<std::string>& credentials,
 
 OJson SandboxManager::create(const CreateRequest& req) {
     const auto* tier = protocol::findTier(req.tier);
+    // The API layer bounds the amount (§2.2); a reservation is never computed unchecked.
+    std::int64_t reserve = 0;
+    if (!req.lightning && req.initial_credits_cents) {
+        const auto subcents = subcentsOf(*req.initial_credits_cents);
+        if (!subcents)
+            throw ApiError("invalid_params", "initial_credits_cents must be between 0 and " +
+                                                 std::to_string(kMaxCents));
+        reserve = *subcents;
+    }
     const std::string id = uuid4();
     const auto root = rootOf(id);
     auto admit = [&](std::int64_t now) {
@@ -234,8 +247,7 @@ OJson SandboxManager::create(const CreateRequest& req) {
             if (balance <= 0)
                 throw ApiError("insufficient_credits", "the API key has no credits left",
                                "add credits: sockt local credit <cents>");
-            if (req.initial_credits_cents &&
-                balance < *req.initial_credits_cents * protocol::kSubcentsPerCent)
+            if (balance < reserve)
                 throw ApiError("insufficient_credits",
                                "the API key balance is below initial_credits_cents",
                                "request fewer initial credits or add credits");
@@ -257,11 +269,10 @@ OJson SandboxManager::create(const CreateRequest& req) {
         admit(nowMs());
     }
     try {
-        std::filesystem::create_directories(root / "tmp");
+        dirs_.create(id);
         SandboxRuntime::seedHome(root / "home");
     } catch (const std::exception& e) {
-        std::error_code ec;
-        std::filesystem::remove_all(root, ec);
+        dirs_.discard(id);
         throw ApiError("host_error", std::string("could not create the sandbox home: ") + e.what());
     }
 
@@ -270,8 +281,7 @@ OJson SandboxManager::create(const CreateRequest& req) {
     try {
         admit(now); // again: another create may have won the race for the last slot
     } catch (...) {
-        std::error_code ec;
-        std::filesystem::remove_all(root, ec);
+        dirs_.discard(id);
         throw;
     }
     SandboxRecord rec;
@@ -294,8 +304,7 @@ OJson SandboxManager::create(const CreateRequest& req) {
         rec.boot_at_ms = now + config_.boot_delay_ms;
         rec.billing_key = req.api_key;
         const auto balance = accounts_.balance(req.api_key);
-        if (req.initial_credits_cents && *req.initial_credits_cents > 0) {
-            const auto reserve = *req.initial_credits_cents * protocol::kSubcentsPerCent;
+        if (reserve > 0) {
             accounts_.setBalance(req.api_key, balance - reserve);
             rec.reserve_subcents = reserve;
             rec.initial_prepaid_subcents = reserve;
@@ -355,166 +364,6 @@ OJson SandboxManager::status(const std::string& sandbox_id) {
     if (it == records_.end())
         throw ApiError("not_found", "sandbox " + sandbox_id + " not found");
     return statusViewLocked(it->second, nowMs());
-}
-
-OJson SandboxManager::pause(const std::string& sandbox_id) {
-    auto live = liveOf(sandbox_id);
-    std::unique_lock<std::shared_mutex> op(live->op);
-    std::shared_ptr<SandboxRuntime> rt;
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        auto& rec = records_.at(sandbox_id);
-        if (rec.status == status::kTerminated)
-            throwTerminated(sandbox_id);
-        if (rec.status == status::kAwaitingPayment || rec.status == status::kFailed)
-            throwInvalidState(rec, "pause");
-        if (rec.status == status::kPaused)
-            return OJson{{"sandbox_id", sandbox_id}, {"status", status::kPaused}};
-        if (rec.status == status::kRunning) {
-            meterLocked(rec, *live, nowMs());
-            rt = live->runtime;
-        }
-        rec.status = status::kPaused;
-        rec.status_reason = "user";
-        persistLocked();
-    }
-    if (rt) {
-        rt->freeze();
-        executions_->pauseSandbox(sandbox_id);
-    }
-    closeShells(sandbox_id, "sandbox paused");
-    return OJson{{"sandbox_id", sandbox_id}, {"status", status::kPaused}};
-}
-
-bool SandboxManager::hasBudgetLocked(SandboxRecord& rec) {
-    if (rec.lightning) {
-        const auto* tier = protocol::findTier(rec.tier);
-        return secondsRemaining(rec.balance_msats, *tier) > 0;
-    }
-    if (rec.reserve_subcents && *rec.reserve_subcents > 0)
-        return true;
-    return accounts_.balance(rec.billing_key) > 0;
-}
-
-OJson SandboxManager::resume(const std::string& sandbox_id) {
-    auto live = liveOf(sandbox_id);
-    std::unique_lock<std::shared_mutex> op(live->op);
-    bool need_boot = false;
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        auto& rec = records_.at(sandbox_id);
-        if (rec.status == status::kTerminated)
-            throwTerminated(sandbox_id);
-        if (rec.status == status::kAwaitingPayment || rec.status == status::kFailed)
-            throwInvalidState(rec, "resume");
-        if (rec.status != status::kPaused)
-            return OJson{{"sandbox_id", sandbox_id}, {"status", rec.status}};
-        const auto now = nowMs();
-        if (!hasBudgetLocked(rec)) {
-            if (rec.lightning) {
-                std::vector<Frame> frames;
-                evaluateWarningLocked(rec, now, frames); // makes sure a top-up invoice exists
-                const Invoice* inv = outstandingInvoiceLocked(sandbox_id, now);
-                persistLocked();
-                throw ApiError(
-                    "payment_required", "sandbox " + sandbox_id + " has no balance left",
-                    "pay the pending_invoice (sockt local pay <bolt11>), then resume",
-                    OJson{{"pending_invoice", inv ? inv->pendingJson() : OJson(nullptr)}});
-            }
-            throw ApiError("insufficient_credits", "the API key has no credits left",
-                           "add credits (sockt local credit <cents>), then resume");
-        }
-        // §7.2: once the reservation is used up the sandbox lives on the key balance.
-        if (!rec.lightning && rec.reserve_subcents && *rec.reserve_subcents <= 0)
-            rec.reserve_subcents.reset();
-        need_boot = live->runtime == nullptr;
-    }
-    if (need_boot) {
-        try {
-            live->runtime = bootRuntime(sandbox_id);
-        } catch (const std::exception& e) {
-            std::lock_guard<std::mutex> lock(mu_);
-            auto& rec = records_.at(sandbox_id);
-            rec.status = status::kFailed;
-            rec.status_reason = "boot_failed";
-            persistLocked();
-            throw ApiError("host_error", std::string("sandbox could not be started: ") + e.what());
-        }
-    } else {
-        live->runtime->thaw();
-        executions_->resumeSandbox(sandbox_id);
-    }
-    std::lock_guard<std::mutex> lock(mu_);
-    auto& rec = records_.at(sandbox_id);
-    rec.status = status::kRunning;
-    rec.status_reason.reset();
-    live->last_meter_ms = nowMs();
-    persistLocked();
-    return OJson{{"sandbox_id", sandbox_id}, {"status", status::kRunning}};
-}
-
-OJson SandboxManager::terminate(const std::string& sandbox_id,
-                                const std::optional<std::string>& address) {
-    auto live = liveOf(sandbox_id);
-    std::unique_lock<std::shared_mutex> op(live->op);
-    OJson out;
-    std::shared_ptr<SandboxRuntime> rt;
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        auto& rec = records_.at(sandbox_id);
-        const bool again = rec.status == status::kTerminated;
-        const auto now = nowMs();
-        if (!again) {
-            if (rec.status == status::kRunning)
-                meterLocked(rec, *live, now);
-            rec.status = status::kTerminated;
-            if (!rec.status_reason || *rec.status_reason != "invoice_expired")
-                rec.status_reason = "user";
-            rec.terminated_ms = now;
-        }
-        out["sandbox_id"] = sandbox_id;
-        out["status"] = status::kTerminated;
-        out["consumed_msats_total"] = rec.lightning ? rec.consumed_msats : 0;
-        if (!rec.lightning)
-            out["consumed_subcents_total"] = rec.consumed_subcents;
-        out["terminated_at"] = rfc3339(*rec.terminated_ms);
-        if (again) {
-            out["refund"] = nullptr;
-            out["already_terminated"] = true;
-            return out;
-        }
-        if (rec.lightning) {
-            const auto sats = rec.balance_msats / 1000;
-            if (sats <= 0) {
-                out["refund"] = OJson{{"status", "none"}, {"amount_sats", 0}};
-            } else if (address) {
-                out["refund"] =
-                    OJson{{"status", "sent"}, {"amount_sats", sats}, {"address", *address}};
-                rec.balance_msats -= sats * 1000;
-            } else {
-                out["refund"] = OJson{{"status", "not_requested"}, {"amount_sats", sats}};
-            }
-        } else {
-            std::int64_t cents = 0;
-            if (rec.reserve_subcents) {
-                cents = *rec.reserve_subcents / protocol::kSubcentsPerCent;
-                accounts_.setBalance(rec.billing_key, accounts_.balance(rec.billing_key) +
-                                                          cents * protocol::kSubcentsPerCent);
-                rec.reserve_subcents = 0;
-            }
-            out["refund"] = OJson{{"status", "credited"}, {"amount_cents", cents}};
-        }
-        rt = live->runtime;
-        live->runtime.reset();
-        persistLocked();
-    }
-    closeShells(sandbox_id, "sandbox terminated");
-    executions_->terminateSandbox(sandbox_id);
-    if (rt)
-        rt->shutdown();
-    std::error_code ec;
-    std::filesystem::remove_all(rootOf(sandbox_id), ec);
-    return out;
 }
 
 // --- data plane ---

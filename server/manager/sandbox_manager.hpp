@@ -12,6 +12,7 @@
 #include "billing/accounts.hpp"
 #include "billing/invoice.hpp"
 #include "common/api_error.hpp"
+#include "manager/sandbox_dirs.hpp"
 #include "manager/sandbox_record.hpp"
 #include "runtime/exec_registry.hpp"
 #include "runtime/isolation.hpp"
@@ -144,6 +145,7 @@ private:
     void loadLocked();
 
     ManagerConfig config_;
+    SandboxDirs dirs_;
     std::shared_ptr<ShellService> shells_;
     std::unique_ptr<ExecRegistry> executions_;
 

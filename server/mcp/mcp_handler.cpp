@@ -42,13 +42,21 @@ std::string requireArg(const OJson& args, const char* key) {
 
 } // namespace
 
-McpResult McpHandler::handle(const std::string& http_method, const std::string& body,
+McpResult McpHandler::handle(const std::string& http_method, std::optional<ParsedBody> body,
                              const ApiCall& call, const std::string& request_id) {
     if (http_method == "DELETE")
         return McpResult{204, {}, {}};
-    auto msg = OJson::parse(body, nullptr, false);
-    if (msg.is_discarded())
+    if (!body || body->outcome == ParsedBody::Outcome::Malformed)
         return reply(400, rpcError(nullptr, -32700, "Parse error"));
+    if (!body->ok()) {
+        // Valid JSON past a limit of §3.4 step 3: not a request we take. The REST envelope rides
+        // along as the error's data, so the limit reads the same on both fronts.
+        const ApiError e = body->error();
+        OJson error = rpcError(nullptr, -32600, e.message());
+        error["error"]["data"] = errorEnvelope(e, request_id);
+        return reply(400, error);
+    }
+    OJson msg = std::move(body->value);
     if (msg.is_array())
         return reply(400, rpcError(nullptr, -32600, "batch requests are not supported"));
     if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string())

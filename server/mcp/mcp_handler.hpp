@@ -3,7 +3,9 @@
 #pragma once
 
 #include "http/api_call.hpp"
+#include "http/bounded_json.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,9 +23,10 @@ struct McpResult {
 class McpHandler {
 public:
     explicit McpHandler(Api& api) : api_(api) {}
-    /// `call` carries the request's credentials (header, query) and request id in `request_id`.
-    McpResult handle(const std::string& http_method, const std::string& body, const ApiCall& call,
-                     const std::string& request_id);
+    /// `body` is the request body's one bounded parse (nullopt: no body); `call` carries the
+    /// request's credentials (header, query).
+    McpResult handle(const std::string& http_method, std::optional<ParsedBody> body,
+                     const ApiCall& call, const std::string& request_id);
 
 private:
     OJson callTool(const std::string& name, const OJson& arguments, const ApiCall& base,

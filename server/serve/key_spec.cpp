@@ -1,7 +1,9 @@
 #include "serve/key_spec.hpp"
 
+#include "billing/money.hpp"
 #include "sockt/protocol.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -13,7 +15,7 @@ std::int64_t parseCents(const std::string& text) {
     auto dot = text.find('.');
     std::string whole = text.substr(0, dot);
     std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-    if ((whole.empty() && frac.empty()) || frac.size() > 5 || whole.size() > 12)
+    if ((whole.empty() && frac.empty()) || frac.size() > 5)
         throw std::invalid_argument(bad);
     if (dot != std::string::npos && frac.empty())
         throw std::invalid_argument(bad);
@@ -22,8 +24,15 @@ std::int64_t parseCents(const std::string& text) {
             throw std::invalid_argument(bad);
     while (frac.size() < 5)
         frac.push_back('0');
-    std::int64_t cents = whole.empty() ? 0 : std::stoll(whole);
-    return cents * protocol::kSubcentsPerCent + std::stoll(frac);
+    // Leading zeros aside, more than 13 digits is over kMaxCents (and could overflow stoll).
+    whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size()));
+    const auto subcents = whole.size() > 13 ? std::nullopt
+                                            : subcentsOf(whole.empty() ? 0 : std::stoll(whole));
+    const auto total = subcents ? checkedAdd(*subcents, std::stoll(frac)) : std::nullopt;
+    if (!total || *total > *subcentsOf(kMaxCents))
+        throw std::invalid_argument("CENTS in --api-key KEY:CENTS may be at most " +
+                                    std::to_string(kMaxCents));
+    return *total;
 }
 
 } // namespace

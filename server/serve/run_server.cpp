@@ -1,6 +1,7 @@
 // Assembles and runs `sockt serve` (PROTOCOL.md §11.1): keys, isolation, state, the HTTP server on
 // a large thread pool, the startup lines, and the orderly stop on SIGINT/SIGTERM.
 #include "http/api.hpp"
+#include "http/http_connection.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/request_handler.hpp"
 #include "manager/sandbox_manager.hpp"
@@ -8,14 +9,16 @@
 #include "mcp/mcp_handler.hpp"
 #include "runtime/sandbox_cgroup.hpp"
 #include "runtime/sandbox_network.hpp"
+#include "serve/data_dir.hpp"
 #include "serve/key_spec.hpp"
 #include "serve/serve_options.hpp"
 #include "serve/signal_waiter.hpp"
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -66,12 +69,12 @@ int runServer(const ServeOptions& options) {
         return fail(e.what());
     }
 
-    std::filesystem::path data_dir =
-        options.data_dir.empty() ? defaultDataDir() : std::filesystem::path(options.data_dir);
+    // §11.4: the data dir is locked before anything else touches it or the port.
+    std::unique_ptr<DataDirLock> data_dir_lock;
     IsolationMode isolation;
     try {
-        std::filesystem::create_directories(data_dir);
-        data_dir = std::filesystem::canonical(data_dir);
+        data_dir_lock = std::make_unique<DataDirLock>(
+            options.data_dir.empty() ? defaultDataDir() : std::filesystem::path(options.data_dir));
         std::string warning;
         isolation = resolveIsolation(options.isolation, &warning);
         if (!warning.empty())
@@ -84,6 +87,7 @@ int runServer(const ServeOptions& options) {
 #if SOCKT_SERVER_HAVE_SHELL
     shells = std::make_shared<ShellService>();
 #endif
+    const std::filesystem::path& data_dir = data_dir_lock->path();
     ManagerConfig mc;
     mc.data_dir = data_dir;
     mc.boot_delay_ms = options.boot_delay_ms;
@@ -93,12 +97,16 @@ int runServer(const ServeOptions& options) {
 
     Poco::Net::ServerSocket socket;
     try {
+        // SO_REUSEADDR (a restart may bind over TIME_WAIT) but not SO_REUSEPORT, which Poco's
+        // bind(address, true) also sets: a second server would bind too and the two would split
+        // the traffic (§11.4).
         socket.bind(Poco::Net::SocketAddress(options.host, static_cast<Poco::UInt16>(options.port)),
-                    true);
+                    true, false);
         socket.listen(256);
     } catch (const Poco::Exception& e) {
         return fail("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
-                    e.displayText());
+                    (e.code() == EADDRINUSE ? std::string("address already in use")
+                                            : e.displayText()));
     }
     std::string first_key;
     try {
@@ -130,14 +138,16 @@ int runServer(const ServeOptions& options) {
 
     SignalWaiter signals;
     Poco::ThreadPool pool(8, kMaxThreads, 60);
-    auto* params = new Poco::Net::HTTPServerParams;
+    Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);
     params->setMaxThreads(kMaxThreads);
     params->setMaxQueued(1024);
     params->setTimeout(
         Poco::Timespan(30, 0)); // per socket operation: a stuck client frees its thread
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(15, 0));
-    Poco::Net::HTTPServer server(new RequestHandlerFactory(ctx), pool, socket, params);
+    Poco::SharedPtr<HttpConnectionFactory> connections(
+        new HttpConnectionFactory(params, new RequestHandlerFactory(ctx)));
+    Poco::Net::TCPServer server(connections, pool, socket, params);
     server.start();
 
     std::cout << "export SOCKT_API_URL=" << base << " SOCKT_API_KEY=" << first_key << std::endl;
@@ -168,7 +178,7 @@ int runServer(const ServeOptions& options) {
     shells->shutdown();
 #endif
     manager.shutdown();
-    server.stopAll(true);
+    connections->stopAll();
     pool.joinAll();
     return 0;
 }

@@ -19,6 +19,7 @@ struct ShellService::Impl {
     mutable std::mutex mutex;
     std::condition_variable cv;
     std::map<std::string, std::set<std::shared_ptr<ShellConnection>>> sessions;
+    std::map<std::string, int> slots; // taken slots per sandbox (no entry: none)
     bool shut_down = false;
 
     std::vector<std::shared_ptr<ShellConnection>> of(const std::string& id) const {
@@ -29,6 +30,35 @@ struct ShellService::Impl {
         return {it->second.begin(), it->second.end()};
     }
 };
+
+ShellService::Slot::Slot(std::shared_ptr<Impl> impl, std::string sandbox_id)
+    : impl_(std::move(impl)), sandbox_id_(std::move(sandbox_id)) {}
+
+ShellService::Slot::Slot(Slot&& other) noexcept
+    : impl_(std::move(other.impl_)), sandbox_id_(std::move(other.sandbox_id_)) {}
+
+ShellService::Slot::~Slot() {
+    if (!impl_)
+        return; // moved from
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    auto it = impl_->slots.find(sandbox_id_);
+    if (it != impl_->slots.end() && --it->second <= 0)
+        impl_->slots.erase(it);
+}
+
+ShellService::Slot ShellService::reserve(const std::string& sandbox_id, int limit) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    int& taken = impl_->slots[sandbox_id];
+    if (taken >= limit) {
+        if (taken == 0)
+            impl_->slots.erase(sandbox_id);
+        throw ApiError("too_many_executions",
+                       "at most " + std::to_string(limit) + " concurrent shells per sandbox",
+                       "close a shell of this sandbox first");
+    }
+    ++taken;
+    return Slot(impl_, sandbox_id);
+}
 
 ShellService::ShellService() : ShellService(Options{}) {}
 
@@ -41,9 +71,10 @@ ShellService::~ShellService() {
 }
 
 void ShellService::run(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response, const std::string& sandbox_id,
+                       Poco::Net::HTTPServerResponse& response, Slot slot,
                        std::shared_ptr<SandboxRuntime> runtime,
                        std::optional<OJson> connect_billing_frame) {
+    const std::string& sandbox_id = slot.sandboxId();
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         if (impl_->shut_down)
@@ -100,8 +131,8 @@ void ShellService::run(Poco::Net::HTTPServerRequest& request,
 
 int ShellService::count(const std::string& sandbox_id) const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
-    auto it = impl_->sessions.find(sandbox_id);
-    return it == impl_->sessions.end() ? 0 : static_cast<int>(it->second.size());
+    auto it = impl_->slots.find(sandbox_id);
+    return it == impl_->slots.end() ? 0 : it->second;
 }
 
 void ShellService::closeAll(const std::string& sandbox_id, const std::string& reason) {

@@ -3,6 +3,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketStream.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -56,6 +58,30 @@ HttpReply httpCall(const std::string& base_url, const HttpCall& call) {
     reply.body = body.str();
     for (const auto& [k, v] : resp)
         reply.headers[Poco::toLower(k)] = v;
+    return reply;
+}
+
+HttpReply rawHttp(const std::string& base_url, const std::string& bytes, int timeout_secs) {
+    Poco::URI base(base_url);
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress(base.getHost(), base.getPort()));
+    socket.setReceiveTimeout(Poco::Timespan(timeout_secs, 0));
+    socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+    Poco::Net::SocketInputStream in(socket);
+    HttpReply reply;
+    Poco::Net::HTTPResponse resp;
+    try {
+        resp.read(in);
+    } catch (const Poco::Exception&) {
+        return reply; // closed (or garbled) without an answer
+    }
+    reply.status = resp.getStatus();
+    for (const auto& [k, v] : resp)
+        reply.headers[Poco::toLower(k)] = v;
+    if (resp.hasContentLength()) {
+        reply.body.resize(static_cast<std::size_t>(resp.getContentLength64()));
+        in.read(reply.body.data(), static_cast<std::streamsize>(reply.body.size()));
+        reply.body.resize(static_cast<std::size_t>(in.gcount()));
+    }
     return reply;
 }
 

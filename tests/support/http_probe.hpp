@@ -35,6 +35,9 @@ struct HttpCall {
 
 /// Sends one request to `base_url` (http://host:port).
 HttpReply httpCall(const std::string& base_url, const HttpCall& call);
+/// Sends `bytes` as they are (a request no HTTP client library would write, such as a negative
+/// Content-Length) and reads one answer; status 0 when the server closed without one.
+HttpReply rawHttp(const std::string& base_url, const std::string& bytes, int timeout_secs = 30);
 
 // Shorthands.
 HttpReply httpGet(const std::string& base, const std::string& target,

@@ -32,7 +32,7 @@ ServeProcess::ServeProcess(ServeOptions options) : options_(std::move(options)) 
     if (!::mkdtemp(tmpl.data()))
         throw std::runtime_error("mkdtemp failed");
     temp_dir_ = tmpl;
-    data_dir_ = temp_dir_ + "/data";
+    data_dir_ = options_.data_dir.empty() ? temp_dir_ + "/data" : options_.data_dir;
     stderr_path_ = temp_dir_ + "/stderr.log";
 }
 
@@ -53,8 +53,8 @@ std::string ServeProcess::stderrText() const {
 void ServeProcess::start() {
     if (pid_ > 0)
         throw std::runtime_error("server already running");
-    std::vector<std::string> argv = {serveBinary(), "serve",      "--port",
-                                     "0",           "--data-dir", data_dir_};
+    std::vector<std::string> argv = {serveBinary(), "serve",     "--port",
+                                     std::to_string(options_.port), "--data-dir", data_dir_};
     auto has = [&](const std::string& flag) {
         for (const auto& a : options_.args)
             if (a == flag)
@@ -149,14 +149,13 @@ int ServeProcess::waitExit(std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     pid_ = -1;
+    exit_code_ = WIFEXITED(status)     ? WEXITSTATUS(status)
+                 : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                       : -1;
     if (stdout_fd_ >= 0)
         ::close(stdout_fd_);
     stdout_fd_ = -1;
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return -1;
+    return exit_code_;
 }
 
 int ServeProcess::stop() {

@@ -21,6 +21,10 @@ struct ServeOptions {
     bool test_defaults = true;
     /// Extra environment variables.
     std::map<std::string, std::string> env;
+    /// --port (0: a free one).
+    int port = 0;
+    /// --data-dir; empty: a temporary one of this process's own.
+    std::string data_dir;
 };
 
 class ServeProcess {
@@ -30,8 +34,8 @@ public:
     ServeProcess(const ServeProcess&) = delete;
     ServeProcess& operator=(const ServeProcess&) = delete;
 
-    /// Starts the server and waits (≤ 30 s) for its export line. Throws std::runtime_error with the
-    /// server's stderr when it exits or stays silent.
+    /// Starts the server and waits (≤ 30 s) for its export line. Throws std::runtime_error with
+    /// the server's stderr when it exits or stays silent (exitCode() then says how it ended).
     void start();
     /// SIGTERM and wait (≤ 30 s); returns the exit status (128+N for a signal).
     int stop();
@@ -50,6 +54,8 @@ public:
     std::string stderrText() const;
     /// The first stdout line of the last start.
     const std::string& exportLine() const { return export_line_; }
+    /// How the last run ended: its exit status, 128+N for signal N; -1 while none ended.
+    int exitCode() const { return exit_code_; }
 
 private:
     int waitExit(std::chrono::milliseconds timeout);
@@ -62,6 +68,7 @@ private:
     int stdout_fd_ = -1;
     std::string url_, api_key_, export_line_;
     int port_ = 0;
+    int exit_code_ = -1;
 };
 
 } // namespace sockt::testing

@@ -5,6 +5,7 @@
 #include "serve_process.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <gtest/gtest.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,24 @@ struct ExecOutcome {
     std::string err;
     Json exit_code;
     Json error;
+};
+
+/// Memory and CPU time of a process, from /proc (the bounds of the hostile-request tests).
+struct ProcUsage {
+    std::int64_t rss_bytes = 0;  // VmRSS
+    std::int64_t peak_bytes = 0; // VmHWM: the peak since start or since resetPeak()
+    double cpu_secs = 0;         // user + system time
+};
+ProcUsage procUsage(int pid);
+/// Restarts VmHWM from the current RSS (writes 5 to clear_refs).
+void resetPeak(int pid);
+
+/// A call's cost: time to the answer, and the server's CPU time and memory meanwhile.
+struct Measured {
+    HttpReply reply;
+    double secs = 0;
+    double cpu_secs = 0;
+    std::int64_t peak_growth = 0; // VmHWM during the call minus VmRSS before it
 };
 
 class ServerTest : public ::testing::Test {
@@ -105,6 +124,28 @@ protected:
 
     ExecOutcome run(const std::string& id, const std::string& command) {
         return waitExec(startExec(id, Json{{"command", command}}, key()), key());
+    }
+
+    /// Runs `send` (which returns an HttpReply) and measures it.
+    template <class Send> Measured measure(Send&& send) {
+        const int pid = serve_->pid();
+        resetPeak(pid);
+        const auto before = procUsage(pid);
+        const auto started = std::chrono::steady_clock::now();
+        Measured m;
+        m.reply = send();
+        m.secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const auto after = procUsage(pid);
+        m.cpu_secs = after.cpu_secs - before.cpu_secs;
+        m.peak_growth = after.peak_bytes - before.rss_bytes;
+        return m;
+    }
+
+    /// Both within `secs` (time to the answer and the server's CPU time), memory within `peak`.
+    static void expectCheap(const Measured& m, double secs, std::int64_t peak) {
+        EXPECT_LT(m.secs, secs);
+        EXPECT_LT(m.cpu_secs, secs);
+        EXPECT_LT(m.peak_growth, peak);
     }
 
     std::unique_ptr<ServeProcess> serve_;
