@@ -1,5 +1,6 @@
 #include "runtime/exec_registry.hpp"
 
+#include "files/beneath.hpp"
 #include "files/sandbox_path.hpp"
 #include "manager/ids.hpp"
 #include "runtime/execution.hpp"
@@ -7,6 +8,8 @@
 #include "sockt/protocol.hpp"
 #include "store/atomic_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -155,12 +158,17 @@ OJson ExecRegistry::start(std::shared_ptr<SandboxRuntime> runtime, const std::st
     SandboxPath cwd;
     try {
         // §3.4 step 10: checks that need the file system come after the concurrency check.
-        cwd = resolveSandboxPath(runtime->home(), sandbox_cwd, PathUse::WorkingDir);
-        std::error_code ec;
-        auto status = fs::status(cwd.host(runtime->home()), ec);
-        if (!fs::exists(status))
+        // On descriptors from the home, as the file routes do (files/beneath.hpp): the sandbox
+        // may swap a component for a link to a host path meanwhile.
+        Fd home(::open(runtime->home().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!home.ok())
+            throw ApiError("host_error", "the sandbox's home is gone");
+        cwd = resolveSandboxPath(home.get(), sandbox_cwd, PathUse::WorkingDir);
+        Fd dir(openBeneath(home.get(), cwd.relative(), O_PATH | O_NOFOLLOW));
+        struct stat st;
+        if (!dir.ok() || ::fstat(dir.get(), &st) != 0)
             throw ApiError("invalid_params", "working_dir " + cleaned.sandbox + " does not exist");
-        if (!fs::is_directory(status))
+        if (!S_ISDIR(st.st_mode))
             throw ApiError("invalid_params",
                            "working_dir " + cleaned.sandbox + " is not a directory");
     } catch (...) {
