@@ -21,7 +21,7 @@ export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
 
 APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev nlohmann-json3-dev \
 	libgtest-dev libgmock-dev libcli11-dev libssl-dev bubblewrap openssl ca-certificates \
-	tmux wrk procps patchelf \
+	tmux wrk procps patchelf python3-dev \
 	slirp4netns passt uidmap python3 python3-pip python3-venv curl mmdebstrap ccache
 PIP_PACKAGES := pytest mypy pybind11 scikit-build-core build auditwheel patchelf
 
