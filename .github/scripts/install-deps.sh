@@ -40,8 +40,11 @@ if command -v apk >/dev/null; then
         bash curl patchelf
 elif command -v dnf >/dev/null || command -v yum >/dev/null; then
     pm="$(command -v dnf || command -v yum)"
-    "$pm" install -y openssl-devel ninja-build zlib-devel expat-devel pcre-devel
-    command -v cmake >/dev/null || pip install cmake
+    "$pm" install -y openssl-devel zlib-devel expat-devel pcre-devel
+    # manylinux images carry CMake and Ninja as pipx tools; install them where they do not.
+    for tool in cmake ninja; do
+        command -v "$tool" >/dev/null || pipx install "$tool"
+    done
     from_source_poco
     from_source_headers
 elif [ "${OS:-}" = Windows_NT ]; then
