@@ -109,10 +109,22 @@ tiers=(/root/venv/bin/sockt tiers)
 
 # /etc/ssl is an empty tmpfs in all three: Debian's bundle is gone, and Debian's libssl3 has no
 # /usr/lib/ssl of its own without the openssl package, as on a distribution that keeps it elsewhere.
-out="$(in_rootfs --tmpfs /etc/ssl --ro-bind "$ca/ca.pem" /etc/ssl/cert.pem \
-    --setenv SOCKT_API_URL "$https" -- "${tiers[@]}" 2>&1)" || fail "bundle at /etc/ssl/cert.pem: $out"
+alpine=(--tmpfs /etc/ssl --ro-bind "$ca/ca.pem" /etc/ssl/cert.pem --setenv SOCKT_API_URL "$https")
+out="$(in_rootfs "${alpine[@]}" -- "${tiers[@]}" 2>&1)" || fail "bundle at /etc/ssl/cert.pem: $out"
 [[ "$out" == TIER*nano* ]] || fail "sockt tiers over HTTPS printed: $out"
 pass "sockt tiers over HTTPS with the CA only at /etc/ssl/cert.pem (Alpine's place)"
+# The wheel's module and the npm addon carry the same probe (each links the core statically).
+out="$(in_rootfs "${alpine[@]}" -- /root/venv/bin/python -c \
+    'from sockt import ComputeClient; print(len(ComputeClient().list_tiers()), "tiers")' 2>&1)" ||
+    fail "Python over HTTPS: $out"
+[[ "$out" == "6 tiers" ]] || fail "Python list_tiers over HTTPS printed: $out"
+out="$(in_rootfs "${alpine[@]}" -- node -e "
+const { ComputeClient } = require('/root/cjs/node_modules/@sockt/client');
+const client = new ComputeClient();
+client.listTiers().then((tiers) => { console.log(tiers.length + ' tiers'); return client.close(); });" 2>&1)" ||
+    fail "Node over HTTPS: $out"
+[[ "$out" == "6 tiers" ]] || fail "Node listTiers over HTTPS printed: $out"
+pass "Python list_tiers and Node listTiers over HTTPS with the CA only at /etc/ssl/cert.pem"
 
 mkdir -p "$work/home/certs"
 cp "$ca/ca.pem" "$work/home/certs/mine.pem"
