@@ -12,7 +12,12 @@ VENV_PYTHON := $(abspath $(VENV))/bin/python
 
 # ccache keeps every build after the first cheap; its cache lives outside the clone, and base-dir
 # relative paths let trees at the same depth (build/, build-wheel/, build-install/) share entries.
-export CCACHE_DIR ?= /var/cache/ccache
+# (/var/cache/ccache when it is writable, as for root and CI; else ccache's own default).
+ifndef CCACHE_DIR
+CCACHE_DIR := $(shell d=/var/cache/ccache; mkdir -p $$d 2>/dev/null; \
+	if [ -w $$d ]; then echo $$d; else echo $${XDG_CACHE_HOME:-$$HOME/.cache}/ccache; fi)
+endif
+export CCACHE_DIR
 export CCACHE_BASEDIR ?= $(CURDIR)
 LAUNCHER := $(shell command -v ccache >/dev/null && echo ccache)
 # scikit-build-core and cmake-js start CMake themselves; CMake reads the launcher from here.
