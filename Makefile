@@ -48,7 +48,7 @@ setup: apt $(VENV_STAMP) $(NPM_STAMP)
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	  [ "$$(dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null)" = "install ok installed" ] || missing="$$missing $$p"; \
 	done; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
@@ -163,9 +163,9 @@ test-install:
 	  -DCMAKE_PREFIX_PATH=$(INSTALL_TEST)/prefix > /dev/null
 	cmake --build $(INSTALL_TEST)/consumer > /dev/null
 	$(INSTALL_TEST)/consumer/sockt_consumer | grep "^sockt-cpp/$$(sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json) "
-	ldd $(INSTALL_TEST)/consumer/sockt_consumer | grep -q "libsockt.so.* => $(INSTALL_TEST)/prefix/lib/"
+	ldd $(INSTALL_TEST)/consumer/sockt_consumer | grep "libsockt.so.* => $(INSTALL_TEST)/prefix/lib/"
 	for f in $(INSTALL_TEST)/prefix/lib/libsockt.so.*.*.* $(INSTALL_TEST)/prefix/bin/sockt; do \
-	  if readelf -S "$$f" | grep -q '\.debug_\|\.symtab'; then echo "$$f is not stripped" >&2; exit 1; fi; \
+	  if readelf -S "$$f" | grep '\.debug_\|\.symtab' > /dev/null; then echo "$$f is not stripped" >&2; exit 1; fi; \
 	done
 	@echo "test-install: find_package(sockt) against the installed shared, stripped libsockt: passed"
 

@@ -54,7 +54,8 @@ for member in 'package/prebuilds/[^/]*/sockt_node.node' 'package/prebuilds/[^/]*
     'package/node/dist/index.mjs' 'package/node/dist/index.d.ts' 'package/node/bin/sockt.cjs'; do
     grep -qx "$member" "$work/contents.txt" || { echo "tarball lacks $member" >&2; exit 1; }
 done
-if tar -xOzf "$tarball" package/package.json | grep -q '"dependencies"'; then
+manifest=$(tar -xOzf "$tarball" package/package.json)
+if [[ "$manifest" == *'"dependencies"'* ]]; then
     echo "the tarball's package.json has runtime dependencies" >&2
     exit 1
 fi
