@@ -125,6 +125,12 @@ client.listTiers().then((tiers) => { console.log(tiers.length + ' tiers'); retur
     fail "Node over HTTPS: $out"
 [[ "$out" == "6 tiers" ]] || fail "Node listTiers over HTTPS printed: $out"
 pass "Python list_tiers and Node listTiers over HTTPS with the CA only at /etc/ssl/cert.pem"
+# The control: a user's SSL_CERT_DIR switches the probe off, and OpenSSL alone finds nothing there.
+if out="$(in_rootfs "${alpine[@]}" --setenv SSL_CERT_DIR /nonexistent -- "${tiers[@]}" 2>&1)"; then
+    fail "the CA at /etc/ssl/cert.pem was found without the probe: $out"
+fi
+[[ "$out" == *"certificate verify failed"* ]] || fail "unexpected error without the probe: $out"
+pass "with the probe off (SSL_CERT_DIR set) the same call fails verification"
 
 mkdir -p "$work/home/certs"
 cp "$ca/ca.pem" "$work/home/certs/mine.pem"
@@ -137,6 +143,7 @@ pass "sockt tiers over HTTPS with the CA only in SSL_CERT_FILE"
 if out="$(in_rootfs --tmpfs /etc/ssl --setenv SOCKT_API_URL "$https" -- "${tiers[@]}" 2>&1)"; then
     fail "sockt tiers trusted a server whose CA is nowhere: $out"
 fi
+[[ "$out" == *"certificate verify failed"* ]] || fail "unexpected error with the CA nowhere: $out"
 pass "without the CA anywhere the same call fails: ${out%%$'\n'*}"
 
 step "summary"
