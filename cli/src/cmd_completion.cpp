@@ -1,4 +1,5 @@
-// `sockt completion bash|zsh|fish` (PROTOCOL.md §10.2): scripts generated from the command tree.
+// `sockt completion bash|fish|powershell|zsh` (PROTOCOL.md §10.2), the shells Cobra offers:
+// scripts generated from the command tree.
 #include "app.hpp"
 
 #include <functional>
@@ -108,6 +109,76 @@ std::string fishScript(Command& root) {
     return out;
 }
 
+// PowerShell strings in single quotes: a quote is written twice.
+std::string psQuote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+
+// Two tables keyed by command path ("sockt", "sockt sandbox", ...): subcommands with their short
+// help, and flags. The completer walks the words before the cursor down the tree, then offers the
+// flags of that command for a word starting with '-', else its subcommands.
+std::string powershellScript(Command& root) {
+    std::string subs, flags;
+    walk(root, [&](Command& c) {
+        std::string entries;
+        for (Command* child : c.sortedChildren()) {
+            if (!(child->isAvailable() || child->name() == "help"))
+                continue;
+            // Hashtables, not nested arrays: @(@('a', 'b')) would flatten to one array.
+            entries += (entries.empty() ? "" : ", ") + std::string("@{n = ") +
+                       psQuote(child->name()) + "; d = " + psQuote(child->short_desc) + "}";
+        }
+        subs += "        " + psQuote(c.commandPath()) + " = @(" + entries + ")\n";
+        std::string words;
+        for (Flag* f : c.allFlags()) {
+            words += (words.empty() ? "" : ", ") + psQuote("--" + f->name);
+            if (f->shorthand)
+                words += ", " + psQuote(std::string("-") + f->shorthand);
+        }
+        flags += "        " + psQuote(c.commandPath()) + " = @(" + words + ")\n";
+    });
+    return "# powershell completion for sockt\n"
+           "# To load it in every session, add `sockt completion powershell | Out-String | "
+           "Invoke-Expression` to your profile.\n"
+           "Register-ArgumentCompleter -Native -CommandName 'sockt', 'sockt.exe' -ScriptBlock {\n"
+           "    param($wordToComplete, $commandAst, $cursorPosition)\n"
+           "    $subcommands = @{\n" +
+           subs +
+           "    }\n"
+           "    $flags = @{\n" +
+           flags +
+           "    }\n"
+           "    $path = 'sockt'\n"
+           "    foreach ($element in ($commandAst.CommandElements | Select-Object -Skip 1)) {\n"
+           "        if ($element.Extent.EndOffset -ge $cursorPosition) { break }\n"
+           "        $word = $element.ToString()\n"
+           "        if ($word.StartsWith('-')) { continue }\n"
+           "        if ($subcommands.ContainsKey(\"$path $word\")) { $path = \"$path $word\" }\n"
+           "    }\n"
+           "    if ($wordToComplete.StartsWith('-')) {\n"
+           "        foreach ($flag in $flags[$path]) {\n"
+           "            if ($flag -like \"$wordToComplete*\") {\n"
+           "                [System.Management.Automation.CompletionResult]::new($flag, $flag, "
+           "'ParameterName', $flag)\n"
+           "            }\n"
+           "        }\n"
+           "    } else {\n"
+           "        foreach ($entry in $subcommands[$path]) {\n"
+           "            if ($entry.n -like \"$wordToComplete*\") {\n"
+           "                [System.Management.Automation.CompletionResult]::new($entry.n, "
+           "$entry.n, 'ParameterValue', $entry.d)\n"
+           "            }\n"
+           "        }\n"
+           "    }\n"
+           "}\n";
+}
+
 std::unique_ptr<Command> makeShellScriptCommand(const std::string& shell,
                                                 std::string (*gen)(Command&),
                                                 const std::string& how) {
@@ -135,6 +206,11 @@ std::unique_ptr<Command> makeCompletionCommand() {
     c->add(makeShellScriptCommand("fish", fishScript,
                                   "To load completions in your current shell session:\n\n"
                                   "\tsockt completion fish | source\n"));
+    c->add(makeShellScriptCommand("powershell", powershellScript,
+                                  "To load completions in your current shell session:\n\n"
+                                  "\tsockt completion powershell | Out-String | Invoke-Expression\n\n"
+                                  "To load completions for every new session, add the output of "
+                                  "the above command\nto your powershell profile.\n"));
     c->add(makeShellScriptCommand("zsh", zshScript,
                                   "To load completions in your current shell session:\n\n"
                                   "\tsource <(sockt completion zsh)\n"));

@@ -1,31 +1,29 @@
 #!/usr/bin/env node
-// prepack / postpack: put the built binaries into prebuilds/<platform>-<arch>/ for the tarball,
-// and remove them afterwards so a checkout never mistakes them for fresh builds.
+// prepack: a tarball must carry the compiled TypeScript and a prebuilt addon with its CLI, or it
+// is useless to anyone without a compiler. Both come from `make dist` (or `make npm-package`),
+// which stage node/dist/ and prebuilds/ and then run npm pack; this refuses to pack without them.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { cliCandidates } = require('../bin/locate.cjs');
-
 const root = path.resolve(__dirname, '..', '..');
-const target = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
-const phase = process.argv[2];
-
-if (phase === 'pre') {
-    const addon = path.join(root, 'build-node', 'Release', 'sockt_node.node');
-    const cli = cliCandidates(root).find((file) => !file.includes('prebuilds') && fs.existsSync(file));
-    if (!fs.existsSync(addon) || !cli) {
-        process.stderr.write('@sockt/client: build first (npm install or npm run build:native)\n');
-        process.exit(1);
-    }
-    fs.rmSync(path.join(root, 'prebuilds'), { recursive: true, force: true });
-    fs.mkdirSync(target, { recursive: true });
-    fs.copyFileSync(addon, path.join(target, 'sockt_node.node'));
-    fs.copyFileSync(cli, path.join(target, 'sockt'));
-    fs.chmodSync(path.join(target, 'sockt'), 0o755);
-} else if (phase === 'post') {
-    fs.rmSync(path.join(root, 'prebuilds'), { recursive: true, force: true });
-} else {
-    process.stderr.write('usage: pack.cjs pre|post\n');
-    process.exit(2);
+const prebuilds = path.join(root, 'prebuilds');
+const needed = [path.join(root, 'node', 'dist', 'index.js'), path.join(root, 'node', 'dist', 'index.mjs')];
+const staged = fs.existsSync(prebuilds)
+    ? fs.readdirSync(prebuilds).filter((tag) => {
+          const has = (name) => fs.existsSync(path.join(prebuilds, tag, name));
+          return has('sockt_node.node') && (has('sockt') || has('sockt.exe'));
+      })
+    : [];
+const missing = needed.filter((file) => !fs.existsSync(file)).map((file) => path.relative(root, file));
+if (staged.length === 0) {
+    missing.push('prebuilds/<platform>/ (sockt_node.node and sockt)');
 }
+if (missing.length > 0) {
+    process.stderr.write(
+        `@sockt/client: nothing to pack yet: ${missing.join(', ')} missing; run \`make dist\` ` +
+            '(it builds, stages and packs into dist/)\n',
+    );
+    process.exit(1);
+}
+process.stderr.write(`@sockt/client: packing prebuilds for ${staged.join(', ')}\n`);

@@ -170,15 +170,17 @@ const ADDON = 'sockt_node.node';
 /** The package root (this file is node/dist/native.js). */
 export const packageRoot = path.resolve(__dirname, '..', '..');
 
+interface Locate {
+    addonCandidates(root: string): string[];
+    prebuildTag(): string;
+}
+// One list of places for the addon and the CLI, shared with the `sockt` bin (node/bin/locate.cjs).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const locate = require(path.join(packageRoot, 'node', 'bin', 'locate.cjs')) as Locate;
+
 /** Where the addon may be, most specific first. */
 export function addonCandidates(): string[] {
-    const candidates: string[] = [];
-    if (process.env.SOCKT_NODE_ADDON) {
-        candidates.push(path.resolve(process.env.SOCKT_NODE_ADDON));
-    }
-    candidates.push(path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, ADDON));
-    candidates.push(path.join(packageRoot, 'build-node', 'Release', ADDON));
-    return candidates;
+    return locate.addonCandidates(packageRoot);
 }
 
 let loaded: NativeModule | undefined;
@@ -191,9 +193,9 @@ export function native(): NativeModule {
     const file = candidates.find((candidate) => fs.existsSync(candidate));
     if (!file) {
         throw new Error(
-            `@sockt/client: the native addon ${ADDON} was not found (looked in ${candidates.join(', ')}). ` +
-                'Rebuild it with `npm rebuild @sockt/client` (needs CMake, a C++17 compiler, ' +
-                'libpoco-dev and nlohmann-json3-dev).',
+            `@sockt/client: no prebuilt ${ADDON} for ${locate.prebuildTag()} ` +
+                `(looked in ${candidates.join(', ')}). Build one from source with ` +
+                '`SOCKT_BUILD_FROM_SOURCE=1 npm rebuild @sockt/client`; it says what it needs.',
         );
     }
     let mod: NativeModule;
@@ -204,7 +206,7 @@ export function native(): NativeModule {
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(
             `@sockt/client: cannot load ${file}: ${reason}. ` +
-                'Rebuild it with `npm rebuild @sockt/client`, or install the Poco runtime libraries.',
+                'Build the addon for this system with `SOCKT_BUILD_FROM_SOURCE=1 npm rebuild @sockt/client`.',
         );
     }
     // process.exit() skips the addon's environment cleanup: stop native calls in flight here so

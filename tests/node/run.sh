@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The node suite, as `make test-node` runs it:
-#  1. build @sockt/client the way `npm install` does in a checkout (dependencies, the install
-#     script: cmake-js builds the addon and the sockt CLI into build-node/, then tsc);
+#  1. the package as a checkout has it after `make npm-package`: dependencies (no scripts),
+#     node/dist from tsc, and the addon and CLI staged in prebuilds/ (stripped, their shared
+#     libraries beside them), which is what the tarball carries;
 #  2. node --test tests/node/ (fails when no test ran);
-#  3. npm pack, install the tarball into an empty project, and check there that
-#     `import { ComputeClient } from '@sockt/client'`, `require('@sockt/client')` and the `sockt`
-#     bin work, that examples/node compiles with tsc --strict, and that the compiled examples run.
+#  3. the tarball ($SOCKT_TARBALL, else npm pack) installed into an empty project, and checked
+#     there: `import { ComputeClient } from '@sockt/client'`, `require('@sockt/client')` and the
+#     `sockt` bin work, examples/node compiles with tsc --strict, and the compiled examples run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -13,10 +14,13 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "npm install (addon + CLI via cmake-js, TypeScript via tsc)"
-npm install --no-audit --no-fund
-test -f build-node/Release/sockt_node.node
+step "dependencies, tsc, the staged prebuilt addon"
+[ -d node_modules/typescript ] || npm ci --no-audit --no-fund --ignore-scripts
+npm run --silent build:ts
 test -f node/dist/index.js && test -f node/dist/index.mjs && test -f node/dist/index.d.ts
+addon=$(node -p "require('./node/bin/locate.cjs').addonCandidates('.').find((f) => require('fs').existsSync(f)) || ''")
+[ -n "$addon" ] || { echo "no addon staged: run make npm-package (or make dist) first" >&2; exit 1; }
+echo "addon: $addon"
 
 step "node --test tests/node/"
 log=$(mktemp)
@@ -38,15 +42,23 @@ fi
 step "npm pack → empty project"
 work=$(mktemp -d)
 trap 'rm -f "$log"; rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
-npm pack --pack-destination "$work" --loglevel warn >/dev/null
-tarball=$(ls "$work"/sockt-client-*.tgz)
+if [ -n "${SOCKT_TARBALL:-}" ]; then
+    tarball=$(cd "$(dirname "$SOCKT_TARBALL")" && pwd)/$(basename "$SOCKT_TARBALL")
+else
+    npm pack --pack-destination "$work" --loglevel warn >/dev/null
+    tarball=$(ls "$work"/sockt-client-*.tgz)
+fi
 echo "packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
 tar -tzf "$tarball" > "$work/contents.txt"
 for member in 'package/prebuilds/[^/]*/sockt_node.node' 'package/prebuilds/[^/]*/sockt' \
     'package/node/dist/index.mjs' 'package/node/dist/index.d.ts' 'package/node/bin/sockt.cjs'; do
     grep -qx "$member" "$work/contents.txt" || { echo "tarball lacks $member" >&2; exit 1; }
 done
-[ ! -e prebuilds ] || { echo "postpack left prebuilds/ behind" >&2; exit 1; }
+manifest=$(tar -xOzf "$tarball" package/package.json)
+if [[ "$manifest" == *'"dependencies"'* ]]; then
+    echo "the tarball's package.json has runtime dependencies" >&2
+    exit 1
+fi
 
 consumer="$work/consumer"
 mkdir -p "$consumer"

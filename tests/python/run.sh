@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Python suite (issue #5): installs the package the way users do (`pip install .` into a fresh
-# virtual environment), then runs pytest on tests/python, `mypy --strict examples/python/` and
-# stubtest on sockt._sockt. Called by `make test-python`; SOCKT_BIN points at the built CLI.
+# Python suite (issue #5): installs the package the way users do into a fresh virtual
+# environment (the wheel in $SOCKT_WHEEL, which `make test-python` sets to dist/'s repaired wheel;
+# else `pip install .`), then runs pytest on tests/python, `mypy --strict examples/python/` and
+# stubtest on sockt._sockt. SOCKT_BIN points at the built CLI.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -15,8 +16,13 @@ fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install --upgrade pip >/dev/null || echo "run.sh: could not upgrade pip; continuing" >&2
 "${PIP[@]}" install pytest mypy
-echo "run.sh: pip install $ROOT"
-"${PIP[@]}" install "$ROOT"
+if [ -n "${SOCKT_WHEEL:-}" ]; then
+    echo "run.sh: pip install $SOCKT_WHEEL"
+    "${PIP[@]}" install --force-reinstall --no-deps "$SOCKT_WHEEL"
+else
+    echo "run.sh: pip install $ROOT"
+    "${PIP[@]}" install "$ROOT"
+fi
 
 # Run from outside the source tree so `import sockt` is the installed package, not python/sockt.
 cd "$ROOT/tests/python"
