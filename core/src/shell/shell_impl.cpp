@@ -405,74 +405,46 @@ void ShellImpl::deliver(ShellFrame frame) {
     cv_.notify_all();
 }
 
-bool ShellImpl::handleFrame(ws::Frame f) {
-    switch (f.opcode) {
-    case ws::kPing: {
+bool ShellImpl::handleMessage(ws::Message m) {
+    switch (m.kind) {
+    case ws::Message::Kind::Ping: {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!close_sent_)
-            outgoing_.push_front(ws::encodeClientFrame(ws::kPong, f.payload));
+            outgoing_.push_front(ws::encodeClientFrame(ws::kPong, m.payload));
         return true;
     }
-    case ws::kPong:
+    case ws::Message::Kind::Pong:
         return true;
-    case ws::kClose: {
-        int code = 1005;
-        if (f.payload.size() >= 2)
-            code = (static_cast<std::uint8_t>(f.payload[0]) << 8) |
-                   static_cast<std::uint8_t>(f.payload[1]);
-        std::string echo;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            close_received_ = true;
-            close_code_ = code;
-            if (!close_sent_) {
-                close_sent_ = true;
-                echo =
-                    ws::encodeClientFrame(ws::kClose, ws::closePayload(code == 1005 ? 1000 : code));
-            }
-        }
-        if (!echo.empty()) {
-            try {
-                socket_.sendBytes(echo.data(), static_cast<int>(echo.size()));
-            } catch (const Poco::Exception&) {
-            }
+    case ws::Message::Kind::Close: {
+        // The echo goes last in the queue, which the I/O thread flushes before it ends: frames
+        // queued before it go out first, and nothing can be queued after it (§5.5.1).
+        std::lock_guard<std::mutex> lock(mutex_);
+        close_received_ = true;
+        close_code_ = m.close_code;
+        if (!close_sent_) {
+            close_sent_ = true;
+            const int code = m.close_code == 1005 ? 1000 : m.close_code;
+            outgoing_.push_back(ws::encodeClientFrame(ws::kClose, ws::closePayload(code)));
         }
         return false;
     }
-    default:
+    case ws::Message::Kind::Data:
         break;
     }
-    if (f.opcode == ws::kContinuation) {
-        if (!assembling_)
-            throw ws::ProtocolViolation{1002, "unexpected continuation frame"};
-    } else {
-        if (assembling_)
-            throw ws::ProtocolViolation{1002, "new message inside a fragmented one"};
-        assembling_ = true;
-        message_opcode_ = f.opcode;
-        message_.clear();
-    }
-    if (message_.size() + f.payload.size() > kMaxMessageBytes)
-        throw ws::ProtocolViolation{1009, "message larger than 16 MiB"};
-    message_ += f.payload;
-    if (!f.fin)
-        return true;
-    assembling_ = false;
     ShellFrame frame;
-    if (message_opcode_ == ws::kBinary) {
+    if (m.opcode == ws::kBinary) {
         // Not sent by our server; raw bytes are terminal output for the caller.
         frame.type = "stdout";
-        frame.data = std::move(message_);
+        frame.data = std::move(m.payload);
     } else {
-        Json j = Json::parse(message_, nullptr, false);
+        Json j = Json::parse(m.payload, nullptr, false);
         if (j.is_object()) {
             frame = ShellFrame::fromJson(j);
         } else {
             // §12 rule 1 / §10.13: a message that is not a JSON object is passed on as is.
-            frame.data = std::move(message_);
+            frame.data = std::move(m.payload);
         }
     }
-    message_.clear();
     deliver(std::move(frame));
     return true;
 }
@@ -492,7 +464,8 @@ void ShellImpl::finish(int close_code) {
 }
 
 void ShellImpl::ioLoop() {
-    ws::FrameParser parser(kMaxMessageBytes);
+    ws::FrameParser parser(ws::Sender::Server, kMaxMessageBytes);
+    ws::MessageAssembler assembler(kMaxMessageBytes);
     if (!initial_bytes_.empty())
         parser.feed(initial_bytes_.data(), initial_bytes_.size());
     std::vector<char> buf(64 * 1024);
@@ -501,7 +474,8 @@ void ShellImpl::ioLoop() {
         while (true) {
             // Frames already buffered (with the 101, or several in one read).
             while (auto frame = parser.next()) {
-                if (!handleFrame(std::move(*frame))) {
+                auto message = assembler.take(std::move(*frame));
+                if (message && !handleMessage(std::move(*message))) {
                     flushOutgoing();
                     finish(0);
                     return;
