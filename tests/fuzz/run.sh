@@ -103,9 +103,10 @@ report() {
     fi
     failed+=("$name")
     printf 'fuzz: %-24s FAILED (exit %s)%s\n' "$name" "$status" "${summary:+; $summary}"
-    grep -E '^(==[0-9]+==ERROR|SUMMARY:|.*runtime error:|artifact_prefix=|Test unit written)' \
-        "$log" | head -n 20 | sed 's/^/    /'
-    tail -n 40 "$log" | sed 's/^/    | /'
+    # What went wrong, where in our code, and the input that did it (the whole report: the log).
+    { grep -E 'runtime error:|==[0-9]+==ERROR|^SUMMARY:|Test unit written' "$log" | sort -u
+      grep -E '^ +#[0-9]+ .* in .*/(core|server|tests/fuzz)/' "$log" | head -n 8
+      echo "log: $log"; } | head -n 24 | sed 's/^/    /'
 }
 
 queue=("${targets[@]}")

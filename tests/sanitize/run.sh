@@ -34,11 +34,12 @@ configure() {
     shift 2
     export CXXFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=$sanitizers -fno-sanitize-recover=all"
     export LDFLAGS="-fsanitize=$sanitizers"
+    mkdir -p "$dir"
     if [[ ! -f $dir/CMakeCache.txt ]]; then
         cmake -S "$root" -B "$dir" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Debug \
             -DSOCKT_BUILD_TESTS=ON -DSOCKT_BUILD_CLI=OFF -DSOCKT_BUILD_PYTHON=OFF \
-            -DSOCKT_BUILD_NODE=OFF "$@" >"$dir.configure.log" 2>&1 || {
-            cat "$dir.configure.log" >&2
+            -DSOCKT_BUILD_NODE=OFF "$@" >"$dir/sanitize-configure.log" 2>&1 || {
+            cat "$dir/sanitize-configure.log" >&2
             return 1
         }
     fi
@@ -50,24 +51,25 @@ build() {
     shift
     local targets=()
     for t in "$@"; do targets+=(--target "$t"); done
-    cmake --build "$dir" -j "$jobs" "${targets[@]}" >"$dir.build.log" 2>&1 || {
-        tail -n 60 "$dir.build.log" >&2
+    cmake --build "$dir" -j "$jobs" "${targets[@]}" >"$dir/sanitize-build.log" 2>&1 || {
+        tail -n 60 "$dir/sanitize-build.log" >&2
         return 1
     }
 }
 
 # check NAME DIR CTEST-ARGS...: runs ctest, prints its summary lines; the full log stays in
-# DIR.ctest.log (failures are printed there and here). Sanitizer reports go to files under
+# DIR/sanitize-ctest.log (failures are printed there and here). Sanitizer reports go to files under
 # DIR/sanitizer-reports (log_path), so those of processes the tests start and whose stderr they
 # discard, such as `sockt serve` and what it runs, fail the check as well.
 check() {
     local name=$1 dir=$2 status=0
     shift 2
-    ctest --test-dir "$dir" -j "$jobs" --output-on-failure "$@" >"$dir.ctest.log" 2>&1 || status=$?
+    ctest --test-dir "$dir" -j "$jobs" --output-on-failure "$@" >"$dir/sanitize-ctest.log" 2>&1 || status=$?
     if [[ $status -ne 0 ]]; then
-        grep -vE '^ *(Start|[0-9]+/[0-9]+ Test) ' "$dir.ctest.log" | tail -n 200
+        grep -vE '^ *(Start|[0-9]+/[0-9]+ Test) ' "$dir/sanitize-ctest.log" | tail -n 200
     fi
-    grep -E 'tests passed|tests failed out of|Total Test time' "$dir.ctest.log" | sed "s/^/$name: /"
+    grep -E 'tests passed|tests failed out of|Total Test time' "$dir/sanitize-ctest.log" |
+        sed "s/^/$name: /"
     local reports=("$dir"/sanitizer-reports/*)
     if [[ -e ${reports[0]} ]]; then
         echo "$name: ${#reports[@]} sanitizer report(s) in $dir/sanitizer-reports:"
