@@ -4,6 +4,7 @@
 #include "sockt/protocol.hpp"
 
 #include "json/lenient.hpp"
+#include <limits>
 
 namespace sockt {
 
@@ -12,6 +13,18 @@ using json::optBool;
 using json::optDouble;
 using json::optInt;
 using json::optString;
+
+namespace {
+
+/// Sats as msats; an amount whose msats do not fit in 64 bits is no amount (not an overflow).
+std::optional<std::int64_t> msatsOf(std::optional<std::int64_t> sats) {
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 1000;
+    if (!sats || *sats > kMax || *sats < -kMax)
+        return std::nullopt;
+    return *sats * 1000;
+}
+
+} // namespace
 
 Tier Tier::fromJson(const Json& j) {
     Tier t;
@@ -37,10 +50,8 @@ PendingInvoice PendingInvoice::fromJson(const Json& j) {
         p.bolt11 = getString(j, "invoice");
     p.payment_hash = getString(j, "payment_hash");
     p.amount_msats = optInt(j, "amount_msats").value_or(0);
-    if (p.amount_msats == 0) {
-        if (auto sats = optInt(j, "amount_sats"))
-            p.amount_msats = *sats * 1000;
-    }
+    if (p.amount_msats == 0)
+        p.amount_msats = msatsOf(optInt(j, "amount_sats")).value_or(0);
     p.expires_at = optString(j, "expires_at");
     p.raw = j;
     return p;
@@ -125,7 +136,7 @@ CreatedSandbox CreatedSandbox::fromJson(const Json& j) {
         PendingInvoice p;
         p.bolt11 = *c.invoice;
         p.payment_hash = c.payment_hash.value_or("");
-        p.amount_msats = c.amount_msats.value_or(c.amount_sats.value_or(0) * 1000);
+        p.amount_msats = c.amount_msats.value_or(msatsOf(c.amount_sats).value_or(0));
         p.expires_at = c.expires_at;
         p.raw = Json::object();
         c.pending_invoice = std::move(p);

@@ -2,9 +2,10 @@
 
 #include "runtime/sandbox_runtime.hpp"
 #include "runtime/utf8_decoder.hpp"
+#include "shell/client_message.hpp"
 
-#include <Poco/Buffer.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/WebSocketImpl.h>
 #include <cerrno>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -29,12 +30,19 @@ constexpr long long kCloseWaitMs = 2000;
 constexpr int kDrainQuietMs = 50;
 constexpr long long kDrainMaxMs = 500;
 
-std::string closePayload(int code, const std::string& reason) {
-    std::string p;
-    p += static_cast<char>((code >> 8) & 0xFF);
-    p += static_cast<char>(code & 0xFF);
-    return p + reason.substr(0, 123);
-}
+// The client's frames are parsed by the core's ws::FrameParser from the raw bytes, because
+// Poco's receiveFrame() hides whether a frame was masked and passes RSV bits and reserved opcodes
+// on (RFC 6455 §5.1-§5.2 want 1002 for all three). WebSocketImpl::receiveSomeBytes() is the
+// reader that also hands out the bytes Poco read together with the upgrade request; it is
+// protected, and a member pointer named through a derived class is the legal way to call it.
+struct RawWebSocketReader : Poco::Net::WebSocketImpl {
+    static int receive(Poco::Net::WebSocket& socket, char* buffer, int length) {
+        auto* impl = dynamic_cast<Poco::Net::WebSocketImpl*>(socket.impl());
+        if (impl == nullptr)
+            throw Poco::Net::WebSocketException("not a WebSocket");
+        return (impl->*&RawWebSocketReader::receiveSomeBytes)(buffer, length);
+    }
+};
 
 } // namespace
 
@@ -79,7 +87,7 @@ void ShellConnection::sendClose(int code, const std::string& reason) {
     close_sent_ = true;
     close_deadline_ms_ = nowMs() + kCloseWaitMs;
     ending_ = true;
-    std::string payload = closePayload(code, reason);
+    std::string payload = ws::closePayload(code, reason);
     try {
         socket_.sendFrame(payload.data(), static_cast<int>(payload.size()),
                           WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_CLOSE);
@@ -124,34 +132,35 @@ void ShellConnection::writeInput(const std::string& bytes) {
     }
 }
 
-// §6.2: JSON text frames `input` / `resize`; binary frames are raw input; anything else is
-// ignored.
-void ShellConnection::handleMessage(int opcode, const std::string& payload) {
-    if (opcode == WebSocket::FRAME_OP_BINARY) {
-        writeInput(payload);
-        return;
+bool ShellConnection::handleMessage(ws::Message message) {
+    switch (message.kind) {
+    case ws::Message::Kind::Close: {
+        // Echo the client's code (§5.5.1); a close frame without one is answered with 1000.
+        sendClose(message.close_code == 1005 ? 1000 : message.close_code, "");
+        return false;
     }
-    OJson j = OJson::parse(payload, nullptr, false);
-    if (!j.is_object())
-        return;
-    auto type = j.find("type");
-    if (type == j.end() || !type->is_string())
-        return;
-    const std::string t = type->get<std::string>();
-    if (t == "input") {
-        auto data = j.find("data");
-        if (data != j.end() && data->is_string())
-            writeInput(data->get<std::string>());
-    } else if (t == "resize") {
-        auto cols = j.find("cols");
-        auto rows = j.find("rows");
-        if (cols == j.end() || rows == j.end() || !cols->is_number() || !rows->is_number())
-            return;
-        double c = cols->get<double>(), r = rows->get<double>();
-        if (c < 1 || r < 1 || c > 10000 || r > 10000)
-            return;
-        pty_->resize(static_cast<int>(c), static_cast<int>(r));
+    case ws::Message::Kind::Ping: {
+        std::lock_guard<std::mutex> lock(send_mutex_);
+        if (!close_sent_)
+            socket_.sendFrame(message.payload.data(), static_cast<int>(message.payload.size()),
+                              WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
+        return true;
     }
+    case ws::Message::Kind::Pong:
+        return true;
+    case ws::Message::Kind::Data:
+        break;
+    }
+    if (ending_)
+        return true; // closing: data frames no longer matter
+    // §6.2: JSON text frames `input` / `resize`; binary frames are raw input; the rest is ignored.
+    ClientMessage m =
+        decodeClientMessage(message.opcode == ws::kBinary, std::move(message.payload));
+    if (m.kind == ClientMessage::Kind::Input)
+        writeInput(m.input);
+    else if (m.kind == ClientMessage::Kind::Resize)
+        pty_->resize(m.cols, m.rows);
+    return true;
 }
 
 void ShellConnection::readerLoop() {
@@ -238,10 +247,13 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
     std::thread reader([this] { readerLoop(); });
 
     long long last_ping = nowMs();
-    Poco::Buffer<char> buffer(0);
-    std::string message;
-    int message_opcode = 0;
-    bool assembling = false;
+    ws::FrameParser parser(ws::Sender::Client, settings_.max_frame_bytes);
+    ws::MessageAssembler assembler(settings_.max_frame_bytes);
+    std::vector<char> buffer(64 * 1024);
+    // After a protocol violation was answered (RFC 6455 §7.1.7) the client's bytes are read and
+    // dropped until it closes or the close wait ends: unread bytes at close would turn our FIN
+    // into a reset that can destroy the close frame before the client reads it.
+    bool failed = false;
     try {
         while (true) {
             if (ending_) {
@@ -255,61 +267,31 @@ void ShellConnection::run(const std::optional<OJson>& first_frame) {
                     socket_.sendFrame("", 0, WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PING);
                 last_ping = nowMs();
             }
+            if (!failed) {
+                try {
+                    if (auto frame = parser.next()) {
+                        auto message = assembler.take(std::move(*frame));
+                        if (message && !handleMessage(std::move(*message)))
+                            break;
+                        continue;
+                    }
+                } catch (const ws::ProtocolViolation& violation) {
+                    sendClose(violation.close_code, violation.reason);
+                    failed = true;
+                    continue;
+                }
+            }
             // available() also counts bytes Poco read together with the upgrade request.
             if (socket_.available() <= 0 &&
                 !socket_.poll(Poco::Timespan(0, 200 * 1000), Poco::Net::Socket::SELECT_READ))
                 continue;
-            int flags = 0;
-            buffer.resize(0);
-            int n = socket_.receiveFrame(buffer, flags);
-            if (n == 0 && flags == 0)
+            int n = RawWebSocketReader::receive(socket_, buffer.data(),
+                                                static_cast<int>(buffer.size()));
+            if (n <= 0)
                 break; // the client dropped the connection
-            const int op = flags & WebSocket::FRAME_OP_BITMASK;
-            if (op == WebSocket::FRAME_OP_CLOSE) {
-                int code = 1000;
-                if (buffer.size() >= 2)
-                    code = (static_cast<unsigned char>(buffer[0]) << 8) |
-                           static_cast<unsigned char>(buffer[1]);
-                if (code == 1005 || code == 1006 || code < 1000)
-                    code = 1000;
-                sendClose(code, "");
-                break;
-            }
-            if (op == WebSocket::FRAME_OP_PING) {
-                std::lock_guard<std::mutex> lock(send_mutex_);
-                if (!close_sent_)
-                    socket_.sendFrame(buffer.begin(), static_cast<int>(buffer.size()),
-                                      WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
-                continue;
-            }
-            if (op == WebSocket::FRAME_OP_PONG)
-                continue;
-            if (ending_)
-                continue; // closing: data frames no longer matter
-            if (op == WebSocket::FRAME_OP_CONT) {
-                if (!assembling)
-                    continue;
-            } else {
-                assembling = true;
-                message_opcode = op;
-                message.clear();
-            }
-            message.append(buffer.begin(), buffer.size());
-            if (message.size() > settings_.max_frame_bytes) {
-                sendClose(1009, "message too big");
-                continue;
-            }
-            if (flags & WebSocket::FRAME_FLAG_FIN) {
-                assembling = false;
-                handleMessage(message_opcode, message);
-                message.clear();
-            }
+            if (!failed)
+                parser.feed(buffer.data(), static_cast<std::size_t>(n));
         }
-    } catch (const Poco::Net::WebSocketException& e) {
-        if (e.code() == Poco::Net::WebSocket::WS_ERR_PAYLOAD_TOO_BIG)
-            sendClose(1009, "frame too big");
-        else
-            sendClose(1002, "protocol error");
     } catch (const Poco::Exception&) {
         // Transport failure: the client is gone.
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/api_error.hpp"
+#include "shell/ws_message.hpp"
 
 #include <Poco/Net/WebSocket.h>
 #include <atomic>
@@ -15,6 +16,7 @@
 
 namespace sockt::server {
 
+namespace ws = sockt::detail::ws;
 class PtyProcess;
 
 class ShellConnection {
@@ -43,7 +45,8 @@ private:
     bool sendText(const std::string& text);
     void sendClose(int code, const std::string& reason);
     void readerLoop();
-    void handleMessage(int opcode, const std::string& payload);
+    /// Returns false when the session ends (the client's close frame was answered).
+    bool handleMessage(ws::Message message);
     void writeInput(const std::string& bytes);
     void wakeReader();
 

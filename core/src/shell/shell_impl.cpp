@@ -1,40 +1,18 @@
-// ShellImpl: connect (PROTOCOL.md §6.1), the I/O thread, frames (§6.2-§6.4).
+// ShellImpl: sending, receiving, listeners and the I/O thread (PROTOCOL.md §6.2-§6.4); the
+// connection itself is in shell_connect.cpp.
 #include "shell/shell_impl.hpp"
 
-#include "http_errors.hpp"
-#include "sandbox_internal.hpp"
-#include "sockt/protocol.hpp"
-#include "transport/transport_errors.hpp"
-
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/URI.h>
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 namespace sockt::detail {
 
 namespace {
 
-constexpr std::size_t kMaxRefusalBody = 1 << 20;
 constexpr auto kCloseWait = std::chrono::seconds(2);
-const Poco::Timespan kSocketOpTimeout(30, 0);
-
-std::string lower(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-bool containsToken(const std::string& header, const std::string& token) {
-    return lower(header).find(token) != std::string::npos;
-}
 
 } // namespace
 
@@ -76,141 +54,6 @@ std::optional<int> ShellImpl::exitCode() const {
 int ShellImpl::closeCode() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return close_code_;
-}
-
-// ---- connect -------------------------------------------------------------------------------
-
-void ShellImpl::connect(const CancelToken& cancel) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (started_)
-            throw InvalidArgumentError(
-                {"this shell session was already connected; open a new one with sandbox.shell()",
-                 "", 0});
-    }
-    core_->ensureOpen();
-    auto credential = sandboxCredential(*core_, *state_);
-    // §6.1 step 1: the sandbox must be running.
-    SandboxStatus status = fetchStatus(*core_, *state_, cancel);
-    if (status.status != "running") {
-        SocktError::Details d;
-        d.message = "sandbox " + state_->id + " is " +
-                    (status.status.empty() ? std::string("in an unknown state") : status.status) +
-                    "; a shell needs a running sandbox";
-        throw SandboxNotRunningError(d);
-    }
-    std::string url = fetchShellUrl(credential, cancel);
-    dial(url, credential, cancel);
-
-    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (wake_fd_ < 0) {
-        socket_.close();
-        throw ConnectionError({std::string("eventfd: ") + std::strerror(errno), "", 0});
-    }
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        started_ = true;
-    }
-    std::lock_guard<std::mutex> lock(mutex_); // off() and close() read io_thread_id_
-    io_thread_ = std::thread([this] { ioLoop(); });
-    io_thread_id_ = io_thread_.get_id();
-}
-
-std::string ShellImpl::fetchShellUrl(const std::optional<Credential>& credential,
-                                     const CancelToken& cancel) {
-    HttpRequest request{"GET", sandboxPath(*state_, "/shell-url")};
-    HttpResponse response = core_->sendAs(request, credential, cancel);
-    if (response.status >= 400)
-        throwForResponse(response);
-    Json body = Json::parse(response.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
-        SocktError::Details d;
-        d.message = "parse response: the shell-url answer is not a JSON object";
-        d.status_code = response.status;
-        d.body = response.body;
-        throw APIError(d);
-    }
-    auto it = body.find("url");
-    if (it == body.end() || !it->is_string() || it->get<std::string>().empty()) {
-        SocktError::Details d;
-        d.message = "parse response: the shell-url answer has no `url`";
-        d.status_code = response.status;
-        d.body = response.body;
-        throw APIError(d);
-    }
-    return it->get<std::string>();
-}
-
-void ShellImpl::dial(const std::string& url, const std::optional<Credential>& credential,
-                     const CancelToken& cancel) {
-    const Duration limit = core_->timeout();
-    const Deadline deadline = Clock::now() + limit;
-    const std::string what = "websocket " + protocol::redactUrl(url);
-    Poco::URI uri;
-    try {
-        uri = Poco::URI(url);
-    } catch (const Poco::Exception& e) {
-        throw ConnectionError({"websocket: invalid shell URL: " + e.displayText(), "", 0});
-    }
-    if (uri.getScheme() != "ws" && uri.getScheme() != "wss")
-        throw ConnectionError(
-            {"websocket: unsupported shell URL scheme '" + uri.getScheme() + "'", "", 0});
-
-    auto session = core_->openSession(uri, deadline, cancel);
-    SocketAbortGuard guard(cancel, session->socket());
-    const std::string key = ws::randomKey();
-    try {
-        std::string target = uri.getPathEtc();
-        if (target.empty())
-            target = "/";
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, target,
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-        request.set("Connection", "Upgrade");
-        request.set("Upgrade", "websocket");
-        request.set("Sec-WebSocket-Version", "13");
-        request.set("Sec-WebSocket-Key", key);
-        request.set("User-Agent", core_->userAgent());
-        if (credential)
-            request.set("Authorization", "Bearer " + credential->value);
-        request.setChunkedTransferEncoding(false);
-        session->setKeepAlive(true);
-        session->setTimeout(Poco::Timespan(std::max<long long>(1, remainingMs(deadline)) * 1000));
-        session->sendRequest(request);
-        Poco::Net::HTTPResponse response;
-        std::istream& in = session->receiveResponse(response);
-        if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS) {
-            HttpResponse r;
-            r.status = static_cast<int>(response.getStatus());
-            for (const auto& [k, v] : response)
-                r.headers[lower(k)] = v;
-            char buf[8192];
-            while (in && r.body.size() < kMaxRefusalBody) {
-                in.read(buf, sizeof buf);
-                r.body.append(buf, static_cast<std::size_t>(in.gcount()));
-                if (in.gcount() == 0)
-                    break;
-            }
-            SocktError::Details d = detailsFromResponse(r);
-            d.message = "websocket: bad handshake (HTTP " + std::to_string(r.status) + ")" +
-                        (d.message.empty() ? std::string() : ": " + d.message);
-            SocktError::raise(errorKindFor(r.status, d.slug), d);
-        }
-        if (!containsToken(response.get("Upgrade", ""), "websocket") ||
-            response.get("Sec-WebSocket-Accept", "") != ws::acceptKey(key))
-            throw ConnectionError(
-                {"websocket: bad handshake (the server's Sec-WebSocket-Accept does not match)", "",
-                 0});
-        Poco::Buffer<char> leftover(0);
-        session->drainBuffer(leftover);
-        initial_bytes_.assign(leftover.begin(), leftover.size());
-        socket_ = session->detachSocket();
-    } catch (const SocktError&) {
-        throw;
-    } catch (const Poco::Exception& e) {
-        rethrowTransport(e, deadline, cancel, what, limit);
-    }
-    socket_.setReceiveTimeout(kSocketOpTimeout);
-    socket_.setSendTimeout(kSocketOpTimeout);
 }
 
 // ---- sending (any thread) ------------------------------------------------------------------
@@ -405,74 +248,46 @@ void ShellImpl::deliver(ShellFrame frame) {
     cv_.notify_all();
 }
 
-bool ShellImpl::handleFrame(ws::Frame f) {
-    switch (f.opcode) {
-    case ws::kPing: {
+bool ShellImpl::handleMessage(ws::Message m) {
+    switch (m.kind) {
+    case ws::Message::Kind::Ping: {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!close_sent_)
-            outgoing_.push_front(ws::encodeClientFrame(ws::kPong, f.payload));
+            outgoing_.push_front(ws::encodeClientFrame(ws::kPong, m.payload));
         return true;
     }
-    case ws::kPong:
+    case ws::Message::Kind::Pong:
         return true;
-    case ws::kClose: {
-        int code = 1005;
-        if (f.payload.size() >= 2)
-            code = (static_cast<std::uint8_t>(f.payload[0]) << 8) |
-                   static_cast<std::uint8_t>(f.payload[1]);
-        std::string echo;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            close_received_ = true;
-            close_code_ = code;
-            if (!close_sent_) {
-                close_sent_ = true;
-                echo =
-                    ws::encodeClientFrame(ws::kClose, ws::closePayload(code == 1005 ? 1000 : code));
-            }
-        }
-        if (!echo.empty()) {
-            try {
-                socket_.sendBytes(echo.data(), static_cast<int>(echo.size()));
-            } catch (const Poco::Exception&) {
-            }
+    case ws::Message::Kind::Close: {
+        // The echo goes last in the queue, which the I/O thread flushes before it ends: frames
+        // queued before it go out first, and nothing can be queued after it (§5.5.1).
+        std::lock_guard<std::mutex> lock(mutex_);
+        close_received_ = true;
+        close_code_ = m.close_code;
+        if (!close_sent_) {
+            close_sent_ = true;
+            const int code = m.close_code == 1005 ? 1000 : m.close_code;
+            outgoing_.push_back(ws::encodeClientFrame(ws::kClose, ws::closePayload(code)));
         }
         return false;
     }
-    default:
+    case ws::Message::Kind::Data:
         break;
     }
-    if (f.opcode == ws::kContinuation) {
-        if (!assembling_)
-            throw ws::ProtocolViolation{1002, "unexpected continuation frame"};
-    } else {
-        if (assembling_)
-            throw ws::ProtocolViolation{1002, "new message inside a fragmented one"};
-        assembling_ = true;
-        message_opcode_ = f.opcode;
-        message_.clear();
-    }
-    if (message_.size() + f.payload.size() > kMaxMessageBytes)
-        throw ws::ProtocolViolation{1009, "message larger than 16 MiB"};
-    message_ += f.payload;
-    if (!f.fin)
-        return true;
-    assembling_ = false;
     ShellFrame frame;
-    if (message_opcode_ == ws::kBinary) {
+    if (m.opcode == ws::kBinary) {
         // Not sent by our server; raw bytes are terminal output for the caller.
         frame.type = "stdout";
-        frame.data = std::move(message_);
+        frame.data = std::move(m.payload);
     } else {
-        Json j = Json::parse(message_, nullptr, false);
+        Json j = Json::parse(m.payload, nullptr, false);
         if (j.is_object()) {
             frame = ShellFrame::fromJson(j);
         } else {
             // §12 rule 1 / §10.13: a message that is not a JSON object is passed on as is.
-            frame.data = std::move(message_);
+            frame.data = std::move(m.payload);
         }
     }
-    message_.clear();
     deliver(std::move(frame));
     return true;
 }
@@ -492,7 +307,8 @@ void ShellImpl::finish(int close_code) {
 }
 
 void ShellImpl::ioLoop() {
-    ws::FrameParser parser(kMaxMessageBytes);
+    ws::FrameParser parser(ws::Sender::Server, kMaxMessageBytes);
+    ws::MessageAssembler assembler(kMaxMessageBytes);
     if (!initial_bytes_.empty())
         parser.feed(initial_bytes_.data(), initial_bytes_.size());
     std::vector<char> buf(64 * 1024);
@@ -501,7 +317,8 @@ void ShellImpl::ioLoop() {
         while (true) {
             // Frames already buffered (with the 101, or several in one read).
             while (auto frame = parser.next()) {
-                if (!handleFrame(std::move(*frame))) {
+                auto message = assembler.take(std::move(*frame));
+                if (message && !handleMessage(std::move(*message))) {
                     flushOutgoing();
                     finish(0);
                     return;

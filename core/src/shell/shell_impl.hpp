@@ -1,10 +1,11 @@
 // INTERNAL: the state behind ShellSession (PROTOCOL.md §6). One I/O thread owns the socket:
-// it writes queued frames, reads and reassembles messages, answers pings, runs listeners and
-// queues frames for recv(). Every other thread only touches the queues under mutex_.
+// it writes queued frames, reads messages (ws_message.hpp reassembles them), answers pings, runs
+// listeners and queues frames for recv(). Every other thread only touches the queues under mutex_.
 #pragma once
 
 #include "client_core.hpp"
 #include "shell/ws_frame.hpp"
+#include "shell/ws_message.hpp"
 #include "sockt/shell.hpp"
 
 #include <Poco/Net/StreamSocket.h>
@@ -59,7 +60,7 @@ private:
     void ioLoop();
     bool flushOutgoing();
     /// Returns false when the session must end.
-    bool handleFrame(ws::Frame frame);
+    bool handleMessage(ws::Message message);
     void deliver(ShellFrame frame);
     void finish(int close_code);
     void wake();
@@ -91,10 +92,6 @@ private:
     int wake_fd_ = -1;
     std::thread io_thread_;
     std::thread::id io_thread_id_;
-    // Reassembly (I/O thread only).
-    std::string message_;
-    std::uint8_t message_opcode_ = 0;
-    bool assembling_ = false;
 };
 
 } // namespace sockt::detail

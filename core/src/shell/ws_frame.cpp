@@ -25,22 +25,25 @@ std::uint32_t randomWord() {
 
 } // namespace
 
-std::string encodeClientFrame(std::uint8_t opcode, const std::string& payload, bool fin) {
+std::string encodeFrame(Sender sender, std::uint8_t opcode, const std::string& payload, bool fin) {
+    const std::uint8_t masked = sender == Sender::Client ? 0x80 : 0x00;
     std::string out;
     out.reserve(payload.size() + 14);
     out += static_cast<char>((fin ? 0x80 : 0x00) | (opcode & 0x0F));
     const std::uint64_t n = payload.size();
     if (n < 126) {
-        out += static_cast<char>(0x80 | n);
+        out += static_cast<char>(masked | n);
     } else if (n <= 0xFFFF) {
-        out += static_cast<char>(0x80 | 126);
+        out += static_cast<char>(masked | 126);
         out += static_cast<char>((n >> 8) & 0xFF);
         out += static_cast<char>(n & 0xFF);
     } else {
-        out += static_cast<char>(0x80 | 127);
+        out += static_cast<char>(masked | 127);
         for (int i = 7; i >= 0; --i)
             out += static_cast<char>((n >> (8 * i)) & 0xFF);
     }
+    if (!masked)
+        return out + payload;
     std::uint32_t word = randomWord();
     char mask[4] = {static_cast<char>(word >> 24), static_cast<char>(word >> 16),
                     static_cast<char>(word >> 8), static_cast<char>(word)};
@@ -66,6 +69,8 @@ std::optional<Frame> FrameParser::next() {
     if ((f.opcode > 0x2 && f.opcode < 0x8) || f.opcode > 0xA)
         throw ProtocolViolation{1002, "unknown opcode"};
     const bool masked = (b1 & 0x80) != 0;
+    if (masked != (sender_ == Sender::Client))
+        throw ProtocolViolation{1002, masked ? "masked server frame" : "unmasked client frame"};
     std::uint64_t len = b1 & 0x7F;
     std::size_t pos = 2;
     if (len == 126) {
@@ -81,6 +86,8 @@ std::optional<Frame> FrameParser::next() {
         for (int i = 0; i < 8; ++i)
             len = (len << 8) | static_cast<std::uint8_t>(buffer_[2 + i]);
         pos = 10;
+        if (len >> 63) // §5.2: the most significant bit must be 0
+            throw ProtocolViolation{1002, "invalid payload length"};
     }
     if (control && (len > 125 || !f.fin))
         throw ProtocolViolation{1002, "bad control frame"};

@@ -1,6 +1,8 @@
-// INTERNAL: RFC 6455 framing for the shell client (PROTOCOL.md §6). The client does its own
-// framing over the connected (TLS) socket so that one thread can own it, the handshake answer's
-// body is readable when the upgrade is refused, and bytes that arrive with the 101 are kept.
+// INTERNAL: RFC 6455 framing for the shell (PROTOCOL.md §6). The client does its own framing over
+// the connected (TLS) socket so that one thread can own it, the handshake answer's body is
+// readable when the upgrade is refused, and bytes that arrive with the 101 are kept. `sockt serve`
+// parses its clients' frames with the same parser (server/shell/): Poco's receiveFrame() neither
+// tells whether a frame was masked nor rejects reserved bits and opcodes.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +26,17 @@ struct Frame {
     std::string payload;
 };
 
-/// A masked client frame (clients must mask, RFC 6455 §5.3).
-std::string encodeClientFrame(std::uint8_t opcode, const std::string& payload, bool fin = true);
+/// Who writes (or wrote) a frame: clients must mask every frame, servers must not mask any
+/// (RFC 6455 §5.1).
+enum class Sender { Client, Server };
+
+/// A frame as `sender` writes it: masked with a random key by a client (§5.3), plain by a server.
+std::string encodeFrame(Sender sender, std::uint8_t opcode, const std::string& payload,
+                        bool fin = true);
+inline std::string encodeClientFrame(std::uint8_t opcode, const std::string& payload,
+                                     bool fin = true) {
+    return encodeFrame(Sender::Client, opcode, payload, fin);
+}
 
 /// Thrown by FrameParser for a protocol violation; `close_code` is what to answer with.
 struct ProtocolViolation {
@@ -33,15 +44,20 @@ struct ProtocolViolation {
     std::string reason;
 };
 
-/// Incremental parser: feed bytes, take complete frames.
+/// Incremental parser: feed bytes, take complete frames. Checks each frame on its own (RFC 6455
+/// §5.2, §5.5): masking as `sender` must, no RSV bit (no extension is ever negotiated), a known
+/// opcode, control frames unfragmented and ≤ 125 bytes (1002), a payload ≤ the limit (1009).
+/// Message-level rules (continuations, UTF-8, close codes) are MessageAssembler's.
 class FrameParser {
 public:
-    explicit FrameParser(std::size_t max_frame_payload) : max_payload_(max_frame_payload) {}
+    FrameParser(Sender sender, std::size_t max_frame_payload)
+        : sender_(sender), max_payload_(max_frame_payload) {}
     void feed(const char* data, std::size_t n) { buffer_.append(data, n); }
     /// The next complete frame, or nullopt when more bytes are needed. Throws ProtocolViolation.
     std::optional<Frame> next();
 
 private:
+    Sender sender_;
     std::size_t max_payload_;
     std::string buffer_;
 };

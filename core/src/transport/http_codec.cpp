@@ -336,8 +336,8 @@ std::size_t ChunkedDecoder::feed(const char* data, std::size_t size, std::string
         const void* nl = std::memchr(data + pos, '\n', size - pos);
         std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : size;
         line_.append(data + pos, end - pos);
-        if (state_ == State::Trailer)
-            trailer_bytes_ += end - pos + 1;
+        if (state_ == State::Trailer) // the line's bytes, its LF once it has come
+            trailer_bytes_ += end - pos + (nl ? 1 : 0);
         if (line_.size() > kMaxChunkLine || trailer_bytes_ > kMaxHeadBytes)
             throw ProtocolError(state_ == State::Trailer ? "chunked trailers too large"
                                                          : "chunk size line too long");

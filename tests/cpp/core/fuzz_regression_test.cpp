@@ -1,0 +1,29 @@
+// Inputs the fuzz targets (tests/fuzz) turned up, kept as ordinary tests so the sanitizer suite
+// (tests/sanitize) runs them on every change: each was undefined behaviour before its fix.
+#include <gtest/gtest.h>
+#include <limits>
+#include <sockt/sockt.hpp>
+
+using sockt::Json;
+
+TEST(FuzzRegression, SatsAmountsPastInt64MsatsAreNoAmount) {
+    // amount_sats × 1000 overflowed a signed 64-bit integer (fuzz_models).
+    const auto huge = std::numeric_limits<std::int64_t>::max();
+    auto invoice =
+        sockt::PendingInvoice::fromJson(Json{{"bolt11", "lnbc1"}, {"amount_sats", huge}});
+    EXPECT_EQ(invoice.amount_msats, 0);
+    invoice = sockt::PendingInvoice::fromJson(Json{{"bolt11", "lnbc1"}, {"amount_sats", -huge}});
+    EXPECT_EQ(invoice.amount_msats, 0);
+    invoice = sockt::PendingInvoice::fromJson(Json{{"bolt11", "lnbc1"}, {"amount_sats", 21}});
+    EXPECT_EQ(invoice.amount_msats, 21000);
+
+    auto created = sockt::CreatedSandbox::fromJson(
+        Json{{"status", "pending"}, {"invoice", "lnbc1"}, {"amount_sats", huge / 999}});
+    ASSERT_TRUE(created.pending_invoice);
+    EXPECT_EQ(created.pending_invoice->amount_msats, 0);
+    // An explicit amount_msats wins and the sats are not even converted.
+    created = sockt::CreatedSandbox::fromJson(
+        Json{{"invoice", "lnbc1"}, {"amount_msats", 5}, {"amount_sats", huge}});
+    ASSERT_TRUE(created.pending_invoice);
+    EXPECT_EQ(created.pending_invoice->amount_msats, 5);
+}
