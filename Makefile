@@ -27,7 +27,8 @@ export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
 APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev nlohmann-json3-dev \
 	libgtest-dev libgmock-dev libcli11-dev libssl-dev bubblewrap openssl ca-certificates \
 	tmux wrk procps patchelf python3-dev \
-	slirp4netns passt uidmap python3 python3-pip python3-venv curl mmdebstrap ccache
+	slirp4netns passt uidmap python3 python3-pip python3-venv curl mmdebstrap ccache \
+	clang-14 libfuzzer-14-dev libclang-rt-14-dev
 PIP_PACKAGES := pytest mypy pybind11 scikit-build-core build auditwheel patchelf
 
 # One Release tree feeds the tests, the demo, the wheel (through ccache) and the npm package.
@@ -39,7 +40,7 @@ NPM_STAMP := node_modules/.sockt-setup
 SOCKT_BIN := $(abspath $(BUILD_DIR))/cli/sockt
 
 .PHONY: all setup apt build configure test test-cpp test-python test-node test-e2e test-fresh test-install \
-	dist wheel sdist npm-package demo install bench clean
+	test-sanitize fuzz dist wheel sdist npm-package demo install bench clean
 
 all: build
 
@@ -85,6 +86,8 @@ test-cpp: build
 # rebuild them (run alone, each makes what it tests first).
 test: setup build
 	$(MAKE) --no-print-directory test-cpp
+	$(MAKE) --no-print-directory test-sanitize
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory test-e2e
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory dist
@@ -94,6 +97,16 @@ test: setup build
 
 test-e2e: build
 	SOCKT_BIN=$(SOCKT_BIN) bash tests/e2e/run.sh
+
+# ASan+UBSan over the core and server C++ suites and the package consumer; TSan over the core's
+# threaded tests (docs/hardening.md). Separate build trees; ccache keeps reruns short.
+test-sanitize: setup
+	JOBS=$(JOBS) bash tests/sanitize/run.sh
+
+# The libFuzzer targets of tests/fuzz, each FUZZ_SECONDS, two at a time; fails on any finding.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) 2
 
 # Installs the wheel of dist/ into a venv (as users do) and runs pytest, mypy, stubtest.
 test-python: $(if $(PACKAGED),,wheel)
@@ -175,4 +188,4 @@ bench: build
 	bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) build-wheel build-install dist prebuilds
+	rm -rf $(BUILD_DIR) build-wheel build-install build-asan-ubsan build-tsan build-fuzz dist prebuilds

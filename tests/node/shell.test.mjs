@@ -92,8 +92,10 @@ it('runs commands, resizes, delivers frames to listeners, recv and for await', a
 
 it('close() ends a live session and Symbol.asyncDispose closes it', async () => {
     const shell = await sandbox.shell().connect();
-    shell.sendLine('echo alive');
-    await readUntil(shell, /alive/);
+    // The terminal echoes the typed line: the quotes keep "alive" out of it, so the wait ends on
+    // the command's output and the next prompt, and no frame is on its way when the session closes.
+    shell.sendLine('echo "al""ive"');
+    await readUntil(shell, /alive\r\n[\s\S]*\$ $/);
     await shell[Symbol.asyncDispose]();
     assert.equal(shell.connected, false);
     assert.equal(await shell.recv(), null);
