@@ -177,14 +177,18 @@ OJson ExecRegistry::start(std::shared_ptr<SandboxRuntime> runtime, const std::st
         throw;
     }
     onFinished(execution); // persisted as running: a crash turns it into "execution lost"
+    bool started = true;
     try {
         execution->attach(runtime->spawn(command, cwd.resolvedSandbox(), {}));
     } catch (const std::exception& e) {
+        started = false;
         execution->finishNow(std::nullopt, std::string("could not start: ") + e.what());
     }
     OJson body;
     body["execution_id"] = info.id;
-    body["status"] = execution->status();
+    // §4.1: the start answers "running" even when a quick command has already ended (polls
+    // report the end), unless it could not start at all.
+    body["status"] = started ? std::string("running") : execution->status();
     body["sandbox_id"] = sandbox_id;
     body["command"] = command;
     body["working_dir"] = info.working_dir;
