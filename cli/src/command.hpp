@@ -1,7 +1,7 @@
 // A command tree that behaves like Cobra v1.9.1 + pflag, the framework of the official Sockt CLI
 // (PROTOCOL.md §10.2): same lookup of subcommands, same flag syntax and error texts, same help and
 // usage layout. CLI11 cannot reproduce those texts byte for byte, so the official commands use
-// this tree; `sockt serve` (whose flags are ours) is handed to CLI11 (see serve_bridge.cpp).
+// this tree; `sockt serve` (whose flags are ours) is handed to CLI11 (see cmd_serve.cpp).
 #pragma once
 
 #include <cstdint>

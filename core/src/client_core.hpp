@@ -3,7 +3,7 @@
 // One ClientCore per ComputeClient; Sandbox handles and shell sessions hold a shared_ptr to it, so
 // it outlives the ComputeClient object until close(). Thread-safe: the resolved configuration is
 // immutable after construction, the pool and the long-poll flag have their own synchronisation.
-// Keep this header stable: core/src/shell/ (another engineer) builds on it.
+// core/src/shell/ builds on it too.
 #pragma once
 
 #include "sockt/client.hpp"

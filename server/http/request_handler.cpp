@@ -6,7 +6,7 @@
 #include "http/request_body.hpp"
 #include "http/router.hpp"
 #include "manager/sandbox_manager.hpp"
-#include "manager/shell_bridge.hpp"
+#include "shell/shell_service.hpp"
 #include "mcp/mcp_handler.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -178,7 +178,6 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
                 auto lease = ctx_.manager->acquire(id);
                 runtime = lease.runtime;
             }
-#if SOCKT_SERVER_HAVE_SHELL
             if (!ctx_.shells)
                 throw ApiError("host_error", "shells are not available on this server");
             // §6.1: the place is taken before the upgrade, atomically, and given back by the
@@ -187,9 +186,6 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
             ctx_.shells->run(request, response, std::move(slot), runtime,
                              ctx_.manager->connectBillingFrame(id));
             status = response.getStatus();
-#else
-            throw ApiError("host_error", "shells are not available on this server");
-#endif
             break;
         }
         case Route::Mcp: {

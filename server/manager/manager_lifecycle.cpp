@@ -4,7 +4,7 @@
 #include "billing/tariff.hpp"
 #include "manager/ids.hpp"
 #include "manager/sandbox_manager.hpp"
-#include "manager/shell_bridge.hpp"
+#include "shell/shell_service.hpp"
 #include "manager/state_errors.hpp"
 
 namespace sockt::server {

@@ -3,7 +3,7 @@
 #include "billing/bolt11.hpp"
 #include "billing/money.hpp"
 #include "manager/ids.hpp"
-#include "manager/shell_bridge.hpp"
+#include "shell/shell_service.hpp"
 #include "manager/state_errors.hpp"
 
 #include <algorithm>
@@ -45,24 +45,15 @@ std::shared_ptr<SandboxRuntime> SandboxManager::bootRuntime(const std::string& s
 }
 
 void SandboxManager::closeShells(const std::string& sandbox_id, const std::string& reason) {
-#if SOCKT_SERVER_HAVE_SHELL
     if (shells_)
         shells_->closeAll(sandbox_id, reason);
-#else
-    (void)sandbox_id;
-    (void)reason;
-#endif
 }
 
 void SandboxManager::broadcast(const std::vector<Frame>& frames) {
-#if SOCKT_SERVER_HAVE_SHELL
     if (!shells_)
         return;
     for (const auto& f : frames)
         shells_->broadcast(f.sandbox_id, f.frame);
-#else
-    (void)frames;
-#endif
 }
 
 // --- lifecycle of the server ---

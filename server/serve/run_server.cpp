@@ -5,7 +5,7 @@
 #include "http/rate_limiter.hpp"
 #include "http/request_handler.hpp"
 #include "manager/sandbox_manager.hpp"
-#include "manager/shell_bridge.hpp"
+#include "shell/shell_service.hpp"
 #include "mcp/mcp_handler.hpp"
 #include "runtime/sandbox_cgroup.hpp"
 #include "runtime/sandbox_network.hpp"
@@ -83,10 +83,7 @@ int runServer(const ServeOptions& options) {
         return fail(e.what());
     }
 
-    std::shared_ptr<ShellService> shells;
-#if SOCKT_SERVER_HAVE_SHELL
-    shells = std::make_shared<ShellService>();
-#endif
+    auto shells = std::make_shared<ShellService>();
     const std::filesystem::path& data_dir = data_dir_lock->path();
     ManagerConfig mc;
     mc.data_dir = data_dir;
@@ -174,9 +171,7 @@ int runServer(const ServeOptions& options) {
     std::cerr << "sockt serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping"
               << std::endl;
     server.stop();
-#if SOCKT_SERVER_HAVE_SHELL
     shells->shutdown();
-#endif
     manager.shutdown();
     connections->stopAll();
     pool.joinAll();
