@@ -14,6 +14,15 @@
 
 namespace sockt::testing {
 
+/// Memory bounds are for the server as users run it. Under AddressSanitizer (tests/sanitize, the
+/// same build as this test) its allocator pads every block and keeps freed ones in quarantine, so
+/// there only time bounds are checked; the plain build of `make test` checks memory.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kMemoryBoundsHold = false;
+#else
+inline constexpr bool kMemoryBoundsHold = true;
+#endif
+
 using Json = nlohmann::json;
 
 struct ExecOutcome {
@@ -141,11 +150,13 @@ protected:
         return m;
     }
 
-    /// Both within `secs` (time to the answer and the server's CPU time), memory within `peak`.
+    /// Both within `secs` (time to the answer and the server's CPU time), memory within `peak`
+    /// where memory bounds mean something (kMemoryBoundsHold).
     static void expectCheap(const Measured& m, double secs, std::int64_t peak) {
         EXPECT_LT(m.secs, secs);
         EXPECT_LT(m.cpu_secs, secs);
-        EXPECT_LT(m.peak_growth, peak);
+        if (kMemoryBoundsHold)
+            EXPECT_LT(m.peak_growth, peak);
     }
 
     std::unique_ptr<ServeProcess> serve_;
