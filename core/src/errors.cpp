@@ -11,7 +11,9 @@ namespace {
 
 std::string formatSeconds(double seconds) {
     std::ostringstream out;
-    if (std::floor(seconds) == seconds) {
+    // Whole seconds print without a fraction; a server's absurd Retry-After (1.8e20) must not be
+    // cast to an integer that cannot hold it.
+    if (std::floor(seconds) == seconds && std::fabs(seconds) < 9e18) {
         out << static_cast<long long>(seconds);
     } else {
         out << seconds;

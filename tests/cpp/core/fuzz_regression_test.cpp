@@ -27,3 +27,17 @@ TEST(FuzzRegression, SatsAmountsPastInt64MsatsAreNoAmount) {
     ASSERT_TRUE(created.pending_invoice);
     EXPECT_EQ(created.pending_invoice->amount_msats, 5);
 }
+
+TEST(FuzzRegression, AnAbsurdRetryAfterStillMakesAMessage) {
+    // 18446744073709551616161 s: a whole number past long long, cast before (fuzz_models).
+    sockt::SocktError::Details d;
+    d.message = "rate limited";
+    d.status_code = 429;
+    d.retry_after = 1.8446744073709552e22;
+    sockt::RateLimitedError error(d);
+    EXPECT_NE(std::string(error.what()).find("retry after 1.84467e+22 s"), std::string::npos)
+        << error.what();
+    d.retry_after = 30;
+    EXPECT_NE(std::string(sockt::RateLimitedError(d).what()).find("retry after 30 s"),
+              std::string::npos);
+}
