@@ -1,4 +1,4 @@
-// Entry point of the `sockt` binary (PROTOCOL.md §10).
+// Entry point of the `sockt` binary (docs/protocol.md §10).
 #include "app.hpp"
 #include "command.hpp"
 

@@ -35,7 +35,7 @@ class Server:
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().decode().strip()
-        # `export SOCKT_API_URL=http://127.0.0.1:PORT SOCKT_API_KEY=...` (PROTOCOL.md §11.1)
+        # `export SOCKT_API_URL=http://127.0.0.1:PORT SOCKT_API_KEY=...` (docs/protocol.md §11.1)
         pairs = dict(part.split("=", 1) for part in line.removeprefix("export ").split())
         if "SOCKT_API_URL" not in pairs or "SOCKT_API_KEY" not in pairs:
             self.stop()

@@ -9,7 +9,7 @@
 //
 // The baseline is what a Node user writes without an SDK: the global fetch (undici keeps
 // connections alive and pools them per origin by default), JSON bodies, base64 through Buffer, and
-// execution polls every 500 ms like the official SDKs (PROTOCOL.md §12 rule 10).
+// execution polls every 500 ms like the official SDKs (docs/protocol.md §12 rule 10).
 'use strict';
 
 const crypto = require('node:crypto');

@@ -8,7 +8,7 @@ BENCH_SANDBOX_ID. Prints one JSON object on the last stdout line; times are seco
 
 Each implementation is driven the way its users would: ours through its public API (bytes helpers
 for binary files), the official SDK through its public API too, except for reading a binary file:
-its read_file(encoding="base64") returns the key `content_b64`, which PROTOCOL.md §2.11 does not
+its read_file(encoding="base64") returns the key `content_b64`, which docs/protocol.md §2.11 does not
 name (docs/protocol-notes.md row 1; `sockt serve` now sends it as well). Against a server without
 it read_file hands back "", and the worker then repeats the read through the SDK's own transport
 (the same httpx client, retries and JSON decoding that read_file runs) and decodes `content`.

@@ -1,6 +1,6 @@
 // Core exceptions → JavaScript errors. The native error is a plain Error carrying `kind`, `slug`,
 // `statusCode`, `requestId`, `hint`, `body`, `retryAfter`; node/src/errors.ts turns it into the
-// public class for its kind (DESIGN.md §4, PROTOCOL.md §12 rule 8).
+// public class for its kind (DESIGN.md §4, docs/protocol.md §12 rule 8).
 #pragma once
 
 #include <napi.h>

@@ -1,4 +1,5 @@
-// sockt._sockt.Client: ComputeClient (official reference "ComputeClient"; PROTOCOL.md §12 rule 6).
+// sockt._sockt.Client: ComputeClient (official reference "ComputeClient"; docs/protocol.md §12 rule
+// 6).
 #include "sockt/client.hpp"
 
 #include "bindings.hpp"

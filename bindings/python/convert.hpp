@@ -1,5 +1,5 @@
 // Core models → plain Python values. The Python layer (python/sockt/models.py) turns these dicts
-// into the documented dataclasses; the lenient parsing of PROTOCOL.md §12 stays in the core.
+// into the documented dataclasses; the lenient parsing of docs/protocol.md §12 stays in the core.
 #pragma once
 
 #include "sockt/models.hpp"

@@ -1,4 +1,4 @@
-// sockt._sockt.ShellSession (official reference "ShellSession", PROTOCOL.md §6). The session's
+// sockt._sockt.ShellSession (official reference "ShellSession", docs/protocol.md §6). The session's
 // I/O thread delivers frame callbacks: they take the GIL there. Closing and destroying a session
 // joins that thread, so both happen with the GIL released.
 #include "sockt/shell.hpp"

@@ -1,6 +1,6 @@
-// How the CLI talks to the API (PROTOCOL.md §10.1, §10.12): credential and base URL from flags and
-// env, raw exchanges through ComputeClient::request so errors print `API error (<status>): <body>`
-// exactly, the CLI's own pod-starting and data-plane retries.
+// How the CLI talks to the API (docs/protocol.md §10.1, §10.12): credential and base URL from flags
+// and env, raw exchanges through ComputeClient::request so errors print `API error (<status>):
+// <body>` exactly, the CLI's own pod-starting and data-plane retries.
 #pragma once
 
 #include "command.hpp"

@@ -1,4 +1,4 @@
-// The root command, `help` and `version` (PROTOCOL.md §10.2).
+// The root command, `help` and `version` (docs/protocol.md §10.2).
 #include "app.hpp"
 
 #include "sockt/protocol.hpp"

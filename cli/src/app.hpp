@@ -1,4 +1,4 @@
-// The `sockt` command tree (PROTOCOL.md §10): one builder per command group.
+// The `sockt` command tree (docs/protocol.md §10): one builder per command group.
 #pragma once
 
 #include "command.hpp"
@@ -28,7 +28,7 @@ std::unique_ptr<Command> makeServeCommand();
 bool jsonMode(const Invocation& inv);
 void printJson(const Invocation& inv, const Json& value);
 
-/// String member or "" (lenient reads, PROTOCOL.md §12).
+/// String member or "" (lenient reads, docs/protocol.md §12).
 std::string str(const Json& j, const char* key);
 /// Number member as double (integers and floats alike), or 0.
 double num(const Json& j, const char* key);

@@ -1,4 +1,4 @@
-// `sockt completion bash|fish|powershell|zsh` (PROTOCOL.md §10.2), the shells Cobra offers:
+// `sockt completion bash|fish|powershell|zsh` (docs/protocol.md §10.2), the shells Cobra offers:
 // scripts generated from the command tree.
 #include "app.hpp"
 

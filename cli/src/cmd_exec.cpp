@@ -1,4 +1,4 @@
-// `sockt exec` and `sockt exec-cancel` (PROTOCOL.md §10.9, §10.10).
+// `sockt exec` and `sockt exec-cancel` (docs/protocol.md §10.9, §10.10).
 #include "api.hpp"
 #include "app.hpp"
 

@@ -1,4 +1,4 @@
-// `sockt files write|read|ls` (PROTOCOL.md §10.11).
+// `sockt files write|read|ls` (docs/protocol.md §10.11).
 #include "api.hpp"
 #include "app.hpp"
 #include "tabwriter.hpp"

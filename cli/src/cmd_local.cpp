@@ -1,4 +1,4 @@
-// `sockt local pay|credit` (PROTOCOL.md §10.14): admin routes of `sockt serve` (§11.3).
+// `sockt local pay|credit` (docs/protocol.md §10.14): admin routes of `sockt serve` (§11.3).
 #include "api.hpp"
 #include "app.hpp"
 

@@ -1,4 +1,4 @@
-// `sockt sandbox create|status|pause|resume|terminate` (PROTOCOL.md §10.5-§10.7).
+// `sockt sandbox create|status|pause|resume|terminate` (docs/protocol.md §10.5-§10.7).
 #include "api.hpp"
 #include "app.hpp"
 #include "tabwriter.hpp"

@@ -1,5 +1,5 @@
-// `sockt serve` (PROTOCOL.md §10.14, §11.1): the server library registers its own CLI11 command;
-// this bridge hands it the raw arguments, so its flags and help are exactly the server's.
+// `sockt serve` (docs/protocol.md §10.14, §11.1): the server library registers its own CLI11
+// command; this bridge hands it the raw arguments, so its flags and help are exactly the server's.
 #include "app.hpp"
 
 #if defined(SOCKT_CLI_WITH_SERVER) && __has_include("sockt/server/serve.hpp")

@@ -1,4 +1,4 @@
-// `sockt shell` (PROTOCOL.md §10.13): an interactive terminal on a ShellSession.
+// `sockt shell` (docs/protocol.md §10.13): an interactive terminal on a ShellSession.
 #include "api.hpp"
 #include "app.hpp"
 #include "raw_terminal.hpp"

@@ -1,4 +1,4 @@
-// `sockt tiers` (PROTOCOL.md §10.4).
+// `sockt tiers` (docs/protocol.md §10.4).
 #include "api.hpp"
 #include "app.hpp"
 #include "tabwriter.hpp"

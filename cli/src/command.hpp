@@ -1,6 +1,6 @@
 // A command tree that behaves like Cobra v1.9.1 + pflag, the framework of the official Sockt CLI
-// (PROTOCOL.md §10.2): same lookup of subcommands, same flag syntax and error texts, same help and
-// usage layout. CLI11 cannot reproduce those texts byte for byte, so the official commands use
+// (docs/protocol.md §10.2): same lookup of subcommands, same flag syntax and error texts, same help
+// and usage layout. CLI11 cannot reproduce those texts byte for byte, so the official commands use
 // this tree; `sockt serve` (whose flags are ours) is handed to CLI11 (see cmd_serve.cpp).
 #pragma once
 
@@ -15,7 +15,8 @@
 
 namespace sockt::cli {
 
-/// A failure the user sees as `Error: <message>` on stderr with exit status 1 (PROTOCOL.md §10.1).
+/// A failure the user sees as `Error: <message>` on stderr with exit status 1 (docs/protocol.md
+/// §10.1).
 class CliError : public std::runtime_error {
 public:
     explicit CliError(const std::string& message, int exit_code = 1)

@@ -1,4 +1,4 @@
-// Cobra's ExecuteC + pflag's parser (PROTOCOL.md §10.2): find the subcommand, parse its flags,
+// Cobra's ExecuteC + pflag's parser (docs/protocol.md §10.2): find the subcommand, parse its flags,
 // handle --help/--version, validate positional arguments, run.
 #include "command.hpp"
 #include "sockt/protocol.hpp"

@@ -1,6 +1,6 @@
-// Raw mode for `sockt shell` (PROTOCOL.md §10.13) with a guaranteed restore: the saved settings
-// are put back by the destructor, and by restoreTerminalNow() from the exit paths that skip
-// destructors.
+// Raw mode for `sockt shell` (docs/protocol.md §10.13) with a guaranteed restore: the saved
+// settings are put back by the destructor, and by restoreTerminalNow() from the exit paths that
+// skip destructors.
 #pragma once
 
 #include <string>

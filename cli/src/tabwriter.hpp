@@ -1,5 +1,5 @@
 // Go's text/tabwriter with minwidth 0, tabwidth 0, padding 2, pad char ' ', no flags — the layout
-// of every table the official CLI prints (PROTOCOL.md §10.3).
+// of every table the official CLI prints (docs/protocol.md §10.3).
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // Terminal helpers: is a stream a terminal, a live status line and a progress bar on stderr
-// (PROTOCOL.md §10.6, §10.11: shown only on a terminal; off it the official text is printed).
+// (docs/protocol.md §10.6, §10.11: shown only on a terminal; off it the official text is printed).
 #pragma once
 
 #include <chrono>

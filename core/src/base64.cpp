@@ -1,4 +1,4 @@
-// Standard base64 (PROTOCOL.md §5.1, §12 rule 12): padded, unwrapped output; tolerant input.
+// Standard base64 (docs/protocol.md §5.1, §12 rule 12): padded, unwrapped output; tolerant input.
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"
 

@@ -90,7 +90,8 @@ Sandbox ComputeClient::createSandbox(const CreateSandboxOptions& options,
     if (options.label)
         body["label"] = *options.label;
 
-    // PROTOCOL.md §12 rule 6: a credits create needs the API key even when a token is configured.
+    // docs/protocol.md §12 rule 6: a credits create needs the API key even when a token is
+    // configured.
     std::optional<detail::Credential> credential = core.defaultCredential();
     bool lightning = billing && *billing == "lightning";
     if (!lightning && core.apiKey())

@@ -29,7 +29,7 @@ std::optional<std::string> envVar(const char* name, bool ignore) {
     return std::string(v);
 }
 
-// PROTOCOL.md §12 rule 6: parameter > env > default, empty = unset.
+// docs/protocol.md §12 rule 6: parameter > env > default, empty = unset.
 std::optional<std::string> pick(const std::optional<std::string>& param, const char* env,
                                 bool ignore_env) {
     if (auto p = nonEmpty(param))
@@ -177,7 +177,7 @@ HttpResponse ClientCore::send(const HttpRequest& request, const CancelToken& can
     if (request.credential->empty())
         return sendAs(request, std::nullopt, cancel);
     // An explicit credential is a sandbox token when it is the configured one or has the
-    // documented sbx_ format (PROTOCOL.md §1.3).
+    // documented sbx_ format (docs/protocol.md §1.3).
     bool token = (config_.sandbox_token && *config_.sandbox_token == *request.credential) ||
                  startsWith(*request.credential, protocol::kSandboxTokenPrefix);
     return sendAs(request, Credential{*request.credential, token}, cancel);
@@ -211,7 +211,8 @@ HttpResponse ClientCore::sendWith(const HttpRequest& request,
     auto query = request.query;
     bool bodiless_method = request.method == "GET" || request.method == "DELETE";
     if (credential && credential->sandbox_token && bodiless_method) {
-        // PROTOCOL.md §12 rule 6: sandbox tokens also travel as a query parameter on GET/DELETE.
+        // docs/protocol.md §12 rule 6: sandbox tokens also travel as a query parameter on
+        // GET/DELETE.
         bool present = false;
         for (const auto& [k, v] : query)
             present = present || k == "sandbox_token";
@@ -266,7 +267,7 @@ HttpResponse ClientCore::sendWith(const HttpRequest& request,
 
         if (request.retry_pod_starting && isPodStarting(result.response) &&
             pod_retries < config_.pod_starting_retries) {
-            // PROTOCOL.md §3.5: the server guarantees the request had no effect; resend as is.
+            // docs/protocol.md §3.5: the server guarantees the request had no effect; resend as is.
             ++pod_retries;
             if (!cancel.sleepFor(config_.pod_starting_backoff))
                 throwCancelled(wire.describe);

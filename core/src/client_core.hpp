@@ -34,14 +34,14 @@ using Deadline = Clock::time_point;
 class ConnectionPool;
 
 /// A credential with what it is: sandbox tokens also travel as `?sandbox_token=` on GET and DELETE
-/// (PROTOCOL.md §12 rule 6), API keys never do. Tokens are opaque (§12 rule 2), so the kind comes
-/// from where the credential was configured, not from its text.
+/// (docs/protocol.md §12 rule 6), API keys never do. Tokens are opaque (§12 rule 2), so the kind
+/// comes from where the credential was configured, not from its text.
 struct Credential {
     std::string value;
     bool sandbox_token = false;
 };
 
-/// Configuration after parameter > env > default resolution (PROTOCOL.md §12 rule 6).
+/// Configuration after parameter > env > default resolution (docs/protocol.md §12 rule 6).
 struct ResolvedConfig {
     std::string base_url; // no trailing '/', may carry a path prefix
     std::optional<std::string> api_key;
@@ -150,7 +150,7 @@ private:
     std::atomic<std::uint64_t> connections_opened_{0};
 };
 
-/// Output of one execution accumulated across polls (PROTOCOL.md §12 rule 10).
+/// Output of one execution accumulated across polls (docs/protocol.md §12 rule 10).
 struct ExecBuffer {
     std::mutex mutex;
     std::vector<OutputChunk> chunks;
@@ -173,9 +173,9 @@ struct SandboxState {
     /// Token issued for this sandbox (lightning create, or seen in its status).
     std::optional<std::string> own_token;
 
-    // Billing events (PROTOCOL.md §12 rule 11). Each listener remembers the last invoice it was
-    // given, so it hears about every invoice once, including one already outstanding when it was
-    // registered (the reference's `on("pending_invoice", cb); refresh_status()` example).
+    // Billing events (docs/protocol.md §12 rule 11). Each listener remembers the last invoice it
+    // was given, so it hears about every invoice once, including one already outstanding when it
+    // was registered (the reference's `on("pending_invoice", cb); refresh_status()` example).
     struct ListenerEntry {
         std::uint64_t id;
         Sandbox::Listener listener;

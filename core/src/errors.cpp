@@ -1,4 +1,5 @@
-// SocktError construction, the status → kind table (PROTOCOL.md §12 rule 8) and rethrow by kind.
+// SocktError construction, the status → kind table (docs/protocol.md §12 rule 8) and rethrow by
+// kind.
 #include "sockt/errors.hpp"
 
 #include "sockt/protocol.hpp"

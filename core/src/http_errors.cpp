@@ -1,4 +1,4 @@
-// Error envelope → SocktError (PROTOCOL.md §3.1, §12 rule 8).
+// Error envelope → SocktError (docs/protocol.md §3.1, §12 rule 8).
 #include "http_errors.hpp"
 
 #include "sockt/protocol.hpp"

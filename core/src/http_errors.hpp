@@ -1,4 +1,4 @@
-// INTERNAL: reading the error envelope of a response (PROTOCOL.md §3.1, §12 rule 8).
+// INTERNAL: reading the error envelope of a response (docs/protocol.md §3.1, §12 rule 8).
 #pragma once
 
 #include "sockt/client.hpp"
@@ -20,7 +20,7 @@ SocktError::Details detailsFromResponse(const HttpResponse& response);
 /// not JSON.
 [[noreturn]] void throwNotJson(const HttpRequest& request, const HttpResponse& response,
                                std::string_view body);
-/// PROTOCOL.md §3.5: 503 whose body mentions pod_starting/starting, or 400 pod_unreachable.
+/// docs/protocol.md §3.5: 503 whose body mentions pod_starting/starting, or 400 pod_unreachable.
 bool isPodStarting(const HttpResponse& response);
 
 } // namespace sockt::detail

@@ -1,4 +1,4 @@
-// Lenient parsing of every response model (PROTOCOL.md §2, §12 rules 1-4).
+// Lenient parsing of every response model (docs/protocol.md §2, §12 rules 1-4).
 #include "sockt/models.hpp"
 
 #include "sockt/protocol.hpp"

@@ -1,4 +1,4 @@
-// Lookups over the protocol tables and credential redaction (PROTOCOL.md §8, §3.2, §12).
+// Lookups over the protocol tables and credential redaction (docs/protocol.md §8, §3.2, §12).
 #include "sockt/protocol.hpp"
 
 #include <cctype>

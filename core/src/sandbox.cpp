@@ -103,7 +103,7 @@ TerminateResult Sandbox::terminate(const std::optional<std::string>& lightning_a
             throw InvalidArgumentError({"lightning_address must look like name@domain (got \"" +
                                             *lightning_address + "\")",
                                         "", 0});
-        // PROTOCOL.md §1.2/§2.6: SDKs send the refund address in a JSON body.
+        // docs/protocol.md §1.2/§2.6: SDKs send the refund address in a JSON body.
         request.body = Json{{"lightning_address", *lightning_address}}.dump();
     }
     Json body = core_->callJson(request, sandboxCredential(*core_, *state_), cancel);

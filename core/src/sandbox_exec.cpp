@@ -1,4 +1,4 @@
-// Sandbox exec calls and the polling loop (PROTOCOL.md §2.7-2.9, §4, §12 rule 10).
+// Sandbox exec calls and the polling loop (docs/protocol.md §2.7-2.9, §4, §12 rule 10).
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"
 #include "transport/transport_errors.hpp"
@@ -171,8 +171,8 @@ ExecResult Sandbox::execWait(const std::string& execution_id, const PollOptions&
 
         std::optional<int> wait_ms;
         if (long_poll) {
-            // PROTOCOL.md §4.4: wait_ms only after the server advertised long-poll; keep it well
-            // inside both our request deadline and the caller's own timeout.
+            // docs/protocol.md §4.4: wait_ms only after the server advertised long-poll; keep it
+            // well inside both our request deadline and the caller's own timeout.
             long long cap =
                 std::min<long long>(protocol::kLongPollWaitMs, core_->timeout().count() - 5000);
             if (deadline)

@@ -1,8 +1,8 @@
-// Sandbox file calls (PROTOCOL.md §2.10-2.12, §5). Large contents never go through a json object:
-// text write bodies are built as text with the content spliced straight into them, binary ones
-// are base64-encoded slice by slice while they are sent (detail::BodySource), and read answers have
-// their content cut out of the raw body (readAnswer below), so a 32 MiB file costs one body plus
-// one decoded copy instead of five buffers.
+// Sandbox file calls (docs/protocol.md §2.10-2.12, §5). Large contents never go through a json
+// object: text write bodies are built as text with the content spliced straight into them, binary
+// ones are base64-encoded slice by slice while they are sent (detail::BodySource), and read answers
+// have their content cut out of the raw body (readAnswer below), so a 32 MiB file costs one body
+// plus one decoded copy instead of five buffers.
 #include "http_errors.hpp"
 #include "json/plain_members.hpp"
 #include "sandbox_internal.hpp"

@@ -19,7 +19,7 @@ std::optional<Credential> sandboxCredential(const ClientCore& core, const Sandbo
 /// A status answer's JSON as a SandboxStatus; an answer without an id gets the handle's.
 SandboxStatus statusFromJson(const SandboxState& state, Json body);
 /// Applies a status (and the text it was parsed from) to the cache and returns the billing events
-/// it fires (PROTOCOL.md §12 rule 11). Call fireEvents() afterwards, with no lock held.
+/// it fires (docs/protocol.md §12 rule 11). Call fireEvents() afterwards, with no lock held.
 std::vector<BillingEvent> applyStatus(SandboxState& state, const SandboxStatus& status,
                                       std::string body);
 /// Events for an invoice seen elsewhere (exec polls).
@@ -36,7 +36,7 @@ struct WaitPlan {
     Duration first_interval; // sleep before the second poll
     Duration max_interval;   // backoff cap
 };
-/// Polls the status until `running` (PROTOCOL.md §3.5 429 and transport-error tolerance).
+/// Polls the status until `running` (docs/protocol.md §3.5 429 and transport-error tolerance).
 void waitRunning(ClientCore& core, SandboxState& state, const WaitPlan& plan,
                  const CancelToken& cancel);
 /// Data-plane calls on a sandbox last seen booting wait for `running` first (issue #2 item 8).

@@ -1,4 +1,4 @@
-// Sandbox status cache, billing events and waiting for `running` (PROTOCOL.md §3.5, §12).
+// Sandbox status cache, billing events and waiting for `running` (docs/protocol.md §3.5, §12).
 #include "sandbox_internal.hpp"
 #include "transport/transport_errors.hpp"
 
@@ -124,7 +124,7 @@ void waitRunning(ClientCore& core, SandboxState& state, const WaitPlan& plan,
             }
             interval = std::min(plan.max_interval, interval * 2);
         } catch (const RateLimitedError& e) {
-            // PROTOCOL.md §3.5: polling loops back off on 429 and give up after 5 in a row.
+            // docs/protocol.md §3.5: polling loops back off on 429 and give up after 5 in a row.
             if (++rate_limited >= protocol::kMaxConsecutiveRateLimited)
                 throw;
             pause = e.retryAfter() ? Duration(static_cast<long long>(*e.retryAfter() * 1000))

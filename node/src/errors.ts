@@ -1,4 +1,4 @@
-// Error classes (official Python SDK "Error hierarchy", PROTOCOL.md §12 rule 8).
+// Error classes (official Python SDK "Error hierarchy", docs/protocol.md §12 rule 8).
 //
 //   SocktError
 //   ├── AuthenticationError      401 / 403

@@ -1,4 +1,4 @@
-// ShellSession: the interactive shell over WebSocket (PROTOCOL.md §6).
+// ShellSession: the interactive shell over WebSocket (docs/protocol.md §6).
 //
 // Once connected, a pump keeps one native recv() in flight: frames reach `on` listeners as they
 // arrive and wait in a buffer for recv() / `for await`. The pending recv also keeps the process

@@ -1,4 +1,4 @@
-"""Exceptions raised by sockt (official reference "Error hierarchy", PROTOCOL.md §12 rule 8).
+"""Exceptions raised by sockt (official reference "Error hierarchy", docs/protocol.md §12 rule 8).
 
 Every error is a :class:`SocktError` with ``message``, ``slug``, ``status_code`` and
 ``request_id``. The native core raises them through one translator (``bindings/python/errors.cpp``).
@@ -135,7 +135,7 @@ class APIError(SocktError):
 
 class SandboxStoppedError(APIError, SandboxNotRunningError):
     """HTTP 409 ``sandbox_paused`` or 410 ``sandbox_terminated``: an APIError that is also a
-    SandboxNotRunningError (PROTOCOL.md §12 rule 8)."""
+    SandboxNotRunningError (docs/protocol.md §12 rule 8)."""
 
 
 class ConnectionError(HostUnreachableError, builtins.ConnectionError):  # noqa: A001

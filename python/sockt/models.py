@@ -1,5 +1,5 @@
 """Result types (official reference "Data models"). Plain dataclasses built from the values the
-native core parsed (the lenient parsing rules of PROTOCOL.md §12 live in the core)."""
+native core parsed (the lenient parsing rules of docs/protocol.md §12 live in the core)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ class SandboxStatus:
     pending_invoice: PendingInvoice | None = None
     sandbox_token: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
-    # Beyond the reference: the rest of the status body (PROTOCOL.md §2.3).
+    # Beyond the reference: the rest of the status body (docs/protocol.md §2.3).
     label: str | None = None
     status_reason: str | None = None
     created_at: str | None = None
@@ -115,7 +115,7 @@ class SandboxStatus:
         return made
 
     def __repr__(self) -> str:
-        # Token-free (PROTOCOL.md §12 rule 7): the token is redacted and `raw` is left out.
+        # Token-free (docs/protocol.md §12 rule 7): the token is redacted and `raw` is left out.
         token = _sockt.redact(self.sandbox_token) if self.sandbox_token else None
         return (
             f"SandboxStatus(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
@@ -139,7 +139,7 @@ class ExecResult:
     exit_code: int | None = None
     error: str | None = None
     pending_invoice: PendingInvoice | None = None
-    # Beyond the reference (PROTOCOL.md §2.8).
+    # Beyond the reference (docs/protocol.md §2.8).
     sandbox_id: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
@@ -175,7 +175,7 @@ class FileEntry:
     size: int = 0
     mod_ts: int = 0
     is_dir: bool = False
-    # Beyond the reference (PROTOCOL.md §5.3).
+    # Beyond the reference (docs/protocol.md §5.3).
     is_file: bool = False
     is_symlink: bool = False
 

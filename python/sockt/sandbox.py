@@ -24,7 +24,7 @@ EVENTS = ("pending_invoice", "low_balance", "out_of_balance")
 
 class _Listener:
     """One ``on(event, callback)`` registration. The core decides when it fires (once per
-    invoice per listener, PROTOCOL.md §12 rule 11); this only converts the payload."""
+    invoice per listener, docs/protocol.md §12 rule 11); this only converts the payload."""
 
     def __init__(self, event: str, callback: Callable[[Any], object]) -> None:
         self.event = event

@@ -1,5 +1,5 @@
 """ShellSession: an interactive shell over WebSocket (official reference "ShellSession",
-PROTOCOL.md §6)."""
+docs/protocol.md §6)."""
 
 from __future__ import annotations
 

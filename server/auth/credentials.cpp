@@ -1,4 +1,4 @@
-// Credential sources of PROTOCOL.md §1.3.
+// Credential sources of docs/protocol.md §1.3.
 #include "http/api_call.hpp"
 
 #include <Poco/String.h>

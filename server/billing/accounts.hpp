@@ -1,4 +1,4 @@
-// API keys and their credit balances (PROTOCOL.md §7.2, §11.1). Not thread-safe: the sandbox
+// API keys and their credit balances (docs/protocol.md §7.2, §11.1). Not thread-safe: the sandbox
 // manager guards it with its state mutex.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Local simulated Lightning invoices (PROTOCOL.md §7.1 "Local BOLT11 strings").
+// Local simulated Lightning invoices (docs/protocol.md §7.1 "Local BOLT11 strings").
 #pragma once
 
 #include <cstdint>

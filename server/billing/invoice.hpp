@@ -1,4 +1,4 @@
-// A simulated Lightning invoice (PROTOCOL.md §7.1, paid through §11.3).
+// A simulated Lightning invoice (docs/protocol.md §7.1, paid through §11.3).
 #pragma once
 
 #include "common/api_error.hpp"

@@ -1,6 +1,6 @@
-// Checked money arithmetic (PROTOCOL.md §1.4, §7). Every amount a client or the command line can
-// name is bounded, and every product or sum of amounts is checked, so no request can mint credits
-// through a wrapped int64.
+// Checked money arithmetic (docs/protocol.md §1.4, §7). Every amount a client or the command line
+// can name is bounded, and every product or sum of amounts is checked, so no request can mint
+// credits through a wrapped int64.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// The billing arithmetic of PROTOCOL.md §7 in one place, so metering, status views and tests of
-// the formulas cannot disagree.
+// The billing arithmetic of docs/protocol.md §7 in one place, so metering, status views and tests
+// of the formulas cannot disagree.
 #pragma once
 
 #include "sockt/protocol.hpp"

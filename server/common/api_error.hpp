@@ -1,5 +1,5 @@
 // The error every server component throws for a client-visible failure; the HTTP layer turns it
-// into the envelope of PROTOCOL.md §3.1. Status and label come from the slug table in
+// into the envelope of docs/protocol.md §3.1. Status and label come from the slug table in
 // sockt/protocol.hpp, so components only name the slug.
 #pragma once
 

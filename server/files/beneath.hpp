@@ -1,9 +1,9 @@
-// Opening files inside a sandbox home whose owner may be changing it at the same moment. The
-// server runs as root, and the sandbox's code owns its home: it can swap any component of any
-// path for a symbolic link (to /etc/shadow, to the host's /) between two of our system calls. So
-// nothing here is opened by a host path: every open starts from a descriptor of the home (or of a
-// directory opened from it) and follows no symbolic link at all (PROTOCOL.md §1.6 rule 5 resolves
-// the sandbox's links by hand, on such descriptors, in sandbox_path.cpp).
+// Opening files inside a sandbox home whose owner may be changing it at the same moment. The server
+// runs as root, and the sandbox's code owns its home: it can swap any component of any path for a
+// symbolic link (to /etc/shadow, to the host's /) between two of our system calls. So nothing here
+// is opened by a host path: every open starts from a descriptor of the home (or of a directory
+// opened from it) and follows no symbolic link at all (docs/protocol.md §1.6 rule 5 resolves the
+// sandbox's links by hand, on such descriptors, in sandbox_path.cpp).
 #pragma once
 
 #include <string>

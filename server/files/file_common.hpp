@@ -1,5 +1,5 @@
-// What the file operations of PROTOCOL.md §2.10-§2.12 share: the home's descriptor, where every
-// open starts (files/beneath.hpp), and the answers to system calls that failed.
+// What the file operations of docs/protocol.md §2.10-§2.12 share: the home's descriptor, where
+// every open starts (files/beneath.hpp), and the answers to system calls that failed.
 #pragma once
 
 #include "common/api_error.hpp"

@@ -1,5 +1,5 @@
-// File read/write/list inside a sandbox home (PROTOCOL.md §1.6, §2.10-§2.12, §5). Every function
-// throws ApiError for client mistakes and returns the exact response body.
+// File read/write/list inside a sandbox home (docs/protocol.md §1.6, §2.10-§2.12, §5). Every
+// function throws ApiError for client mistakes and returns the exact response body.
 #pragma once
 
 #include "common/api_error.hpp"

@@ -1,4 +1,4 @@
-// Sandbox path resolution (PROTOCOL.md §1.6): lexical cleaning, then symlinks resolved as the
+// Sandbox path resolution (docs/protocol.md §1.6): lexical cleaning, then symlinks resolved as the
 // sandbox sees them, one component at a time, never against the host's root. Linear in the
 // path's length: a path is at most PATH_MAX bytes, and each symbolic link adds at most that much.
 #pragma once

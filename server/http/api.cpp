@@ -185,7 +185,7 @@ OJson Api::readFile(const ApiCall& call, const std::string& id) {
         invalidParams("max_bytes must be >= 0");
     checkPathLexically(path, false);
     auto lease = manager_.acquire(id);
-    // Our own clients read `content` only (PROTOCOL.md §2.11); everyone else also gets the
+    // Our own clients read `content` only (docs/protocol.md §2.11); everyone else also gets the
     // official SDK's `content_b64`, which doubles a large base64 answer.
     const bool ours =
         call.user_agent.rfind("sockt-cpp/", 0) == 0 || call.user_agent.rfind("sockt-cli/", 0) == 0;

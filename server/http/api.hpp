@@ -1,5 +1,5 @@
-// The REST operations of PROTOCOL.md §2 and §11.3 behind the transport: each runs the checks of
-// §3.4 from step 4 on (the HTTP layer did 1-3) and returns the response body or throws ApiError.
+// The REST operations of docs/protocol.md §2 and §11.3 behind the transport: each runs the checks
+// of §3.4 from step 4 on (the HTTP layer did 1-3) and returns the response body or throws ApiError.
 // Shared by the HTTP routes and the MCP tools (§9). Thread-safe.
 #pragma once
 

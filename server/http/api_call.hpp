@@ -1,5 +1,5 @@
 // One API call as the route handlers see it, independent of how it arrived (a REST request or an
-// MCP tool call, PROTOCOL.md §9), so both fronts share every check of §3.4.
+// MCP tool call, docs/protocol.md §9), so both fronts share every check of §3.4.
 #pragma once
 
 #include "common/api_error.hpp"

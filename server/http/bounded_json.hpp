@@ -1,4 +1,4 @@
-// The one parse a request body gets before authentication (PROTOCOL.md §3.4 step 3): linear in
+// The one parse a request body gets before authentication (docs/protocol.md §3.4 step 3): linear in
 // the body's length and bounded, so that no body can buy more work than its own size. It accepts
 // exactly what nlohmann::ordered_json::parse accepts (RFC 8259, a leading UTF-8 byte order mark,
 // strict UTF-8 in strings, finite numbers) and builds the same document (a repeated key keeps its

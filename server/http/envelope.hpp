@@ -1,4 +1,4 @@
-// The error envelope of PROTOCOL.md §3.1 and request ids of §1.2.
+// The error envelope of docs/protocol.md §3.1 and request ids of §1.2.
 #pragma once
 
 #include "common/api_error.hpp"

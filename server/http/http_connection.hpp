@@ -2,7 +2,7 @@
 // request whose header cannot be framed. Poco reads the Content-Length while it builds the
 // request, before any handler runs; a value that is not a number (`abc`, or beyond 64 bits)
 // makes it drop the connection without a word, and a malformed header line gets an empty 400.
-// Both get 400 invalid_params here, in the §3.1 envelope with the headers of PROTOCOL.md §1.2,
+// Both get 400 invalid_params here, in the §3.1 envelope with the headers of docs/protocol.md §1.2,
 // and then the connection closes, since the bytes after such a header cannot be framed.
 #pragma once
 

@@ -1,5 +1,5 @@
-// Typed access to request fields with the 400 invalid_params answers of PROTOCOL.md §1.5, §3.2.
-// A JSON null counts as an omitted field.
+// Typed access to request fields with the 400 invalid_params answers of docs/protocol.md §1.5,
+// §3.2. A JSON null counts as an omitted field.
 #pragma once
 
 #include "common/api_error.hpp"

@@ -1,4 +1,5 @@
-// Token bucket per principal (PROTOCOL.md §3.3): capacity N, refill N/60 per second. Thread-safe.
+// Token bucket per principal (docs/protocol.md §3.3): capacity N, refill N/60 per second.
+// Thread-safe.
 #pragma once
 
 #include <chrono>

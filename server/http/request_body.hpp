@@ -1,7 +1,7 @@
-// A request's body as the steps of PROTOCOL.md §3.4 see it: read within the size limit of §1.2,
-// then parsed once, by the bounded parser (§3.4 step 3), into the document every later step and
-// the MCP endpoint read. A files/write body has its `content` string cut out of the raw text when
-// that is exact (bench finding S2), so a 64 MiB file never goes through a JSON lexer.
+// A request's body as the steps of docs/protocol.md §3.4 see it: read within the size limit of
+// §1.2, then parsed once, by the bounded parser (§3.4 step 3), into the document every later step
+// and the MCP endpoint read. A files/write body has its `content` string cut out of the raw text
+// when that is exact (bench finding S2), so a 64 MiB file never goes through a JSON lexer.
 #pragma once
 
 #include "http/bounded_json.hpp"

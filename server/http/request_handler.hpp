@@ -1,5 +1,5 @@
 // The one Poco request handler: rate limit, routing, body limits, JSON parsing, dispatch, error
-// envelope, common headers and the stderr request log (PROTOCOL.md §1.2, §3, §11.1).
+// envelope, common headers and the stderr request log (docs/protocol.md §1.2, §3, §11.1).
 #pragma once
 
 #include "http/server_context.hpp"

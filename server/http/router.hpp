@@ -1,4 +1,5 @@
-// The route table of PROTOCOL.md §2 and §11.3: path → route, allowed methods (404 / 405 + Allow).
+// The route table of docs/protocol.md §2 and §11.3: path → route, allowed methods (404 / 405 +
+// Allow).
 #pragma once
 
 #include <string>

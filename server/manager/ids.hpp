@@ -1,4 +1,4 @@
-// Identifier and timestamp formats of PROTOCOL.md §1.4.
+// Identifier and timestamp formats of docs/protocol.md §1.4.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // SandboxManager: the timer thread (boot delays, invoice expiry, the 1 s meter) and billing
-// (PROTOCOL.md §7, §11.2, §11.3).
+// (docs/protocol.md §7, §11.2, §11.3).
 #include "billing/bolt11.hpp"
 #include "billing/money.hpp"
 #include "billing/tariff.hpp"

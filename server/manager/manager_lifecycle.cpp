@@ -1,5 +1,5 @@
 // SandboxManager: the transitions a client asks for on an existing sandbox, pause, resume and
-// terminate (PROTOCOL.md §1.7, §2.4-§2.6, §7), each under the sandbox's operation lock.
+// terminate (docs/protocol.md §1.7, §2.4-§2.6, §7), each under the sandbox's operation lock.
 #include "billing/money.hpp"
 #include "billing/tariff.hpp"
 #include "manager/ids.hpp"

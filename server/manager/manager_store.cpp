@@ -1,6 +1,6 @@
 // SandboxManager: persistence of keys, balances, sandboxes and invoices in <data>/state.json
-// (PROTOCOL.md §11.2). One small file written atomically after every change keeps a kill -9 from
-// losing more than the last second of metering.
+// (docs/protocol.md §11.2). One small file written atomically after every change keeps a kill -9
+// from losing more than the last second of metering.
 #include "manager/sandbox_manager.hpp"
 #include "store/atomic_file.hpp"
 

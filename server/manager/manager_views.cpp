@@ -1,4 +1,4 @@
-// SandboxManager: the `GET /v1/sandboxes/{id}` body (PROTOCOL.md §2.3, key order as there).
+// SandboxManager: the `GET /v1/sandboxes/{id}` body (docs/protocol.md §2.3, key order as there).
 #include "billing/tariff.hpp"
 #include "manager/ids.hpp"
 #include "manager/sandbox_manager.hpp"

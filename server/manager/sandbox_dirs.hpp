@@ -1,8 +1,8 @@
-// Where sandboxes live on disk (PROTOCOL.md §11.2, §11.4): `<data>/sandboxes/<id>` (its home and
-// tmp), private to the server's user, and `<data>/trash`. A terminated sandbox's directory leaves
-// `sandboxes/` in one rename into the trash, and only then is it deleted, so a kill -9 in the
-// middle of a long delete leaves nothing a restart does not finish: startup empties the trash and
-// moves aside whatever a terminated record still has on disk. Thread-safe.
+// Where sandboxes live on disk (docs/protocol.md §11.2, §11.4): `<data>/sandboxes/<id>` (its home
+// and tmp), private to the server's user, and `<data>/trash`. A terminated sandbox's directory
+// leaves `sandboxes/` in one rename into the trash, and only then is it deleted, so a kill -9 in
+// the middle of a long delete leaves nothing a restart does not finish: startup empties the trash
+// and moves aside whatever a terminated record still has on disk. Thread-safe.
 #pragma once
 
 #include <filesystem>

@@ -1,5 +1,5 @@
-// The sandboxes of the server: records, lifecycle state machine (PROTOCOL.md §1.7), boot timers,
-// lightning and credits billing (§7), invoices, shell tickets, persistence (§11.2) and the
+// The sandboxes of the server: records, lifecycle state machine (docs/protocol.md §1.7), boot
+// timers, lightning and credits billing (§7), invoices, shell tickets, persistence (§11.2) and the
 // runtime handles behind them. Thread-safe.
 //
 // Locking: `mu_` guards every record, account, invoice and ticket and is held only briefly. Each

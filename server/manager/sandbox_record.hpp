@@ -1,4 +1,4 @@
-// What the server remembers about one sandbox (persisted in the data dir, PROTOCOL.md §11.2).
+// What the server remembers about one sandbox (persisted in the data dir, docs/protocol.md §11.2).
 #pragma once
 
 #include "common/api_error.hpp"

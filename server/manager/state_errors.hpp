@@ -1,4 +1,4 @@
-// The exact data-plane answers for a sandbox that is not running (PROTOCOL.md §1.7, §3.2).
+// The exact data-plane answers for a sandbox that is not running (docs/protocol.md §1.7, §3.2).
 #pragma once
 
 #include "common/api_error.hpp"

@@ -1,5 +1,5 @@
-// `POST /v1/mcp`: MCP over Streamable HTTP with JSON responses only (PROTOCOL.md §9). Each tool
-// runs the same Api operation as its REST route, with the same checks. Thread-safe.
+// `POST /v1/mcp`: MCP over Streamable HTTP with JSON responses only (docs/protocol.md §9). Each
+// tool runs the same Api operation as its REST route, with the same checks. Thread-safe.
 #pragma once
 
 #include "http/api_call.hpp"

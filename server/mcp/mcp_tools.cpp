@@ -1,4 +1,4 @@
-// Tool names, descriptions and input schemas of PROTOCOL.md §9.3.
+// Tool names, descriptions and input schemas of docs/protocol.md §9.3.
 #include "mcp/mcp_handler.hpp"
 #include "sockt/protocol.hpp"
 

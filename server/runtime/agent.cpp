@@ -1,6 +1,6 @@
 // The agent runs single-threaded inside the sandbox: it forks every exec and shell (so they all
-// live in the one bubblewrap instance, PROTOCOL.md §11.4), hands their pipe / PTY descriptors back
-// over the socket, reports exit statuses, signals process groups, and reaps orphans as a
+// live in the one bubblewrap instance, docs/protocol.md §11.4), hands their pipe / PTY descriptors
+// back over the socket, reports exit statuses, signals process groups, and reaps orphans as a
 // subreaper so that every sandbox process stays below it (freeze and teardown walk that tree).
 #include "runtime/agent.hpp"
 
@@ -217,7 +217,8 @@ private:
             sigemptyset(&none);
             sigprocmask(SIG_SETMASK, &none, nullptr);
             // Ignored dispositions survive exec: restore every one the agent ignores, or Ctrl-C in
-            // a shell and the SIGHUP of a closed shell (PROTOCOL.md §6.4) would not reach programs.
+            // a shell and the SIGHUP of a closed shell (docs/protocol.md §6.4) would not reach
+            // programs.
             ::signal(SIGPIPE, SIG_DFL);
             ::signal(SIGHUP, SIG_DFL);
             ::signal(SIGINT, SIG_DFL);

@@ -1,6 +1,6 @@
 // The sandbox agent: a tiny shell-free program that runs as the child of the one bubblewrap
 // instance of a sandbox (or directly on the host in `none` isolation) and spawns every exec and
-// shell of that sandbox inside it (PROTOCOL.md §11.4). It is the server's own executable
+// shell of that sandbox inside it (docs/protocol.md §11.4). It is the server's own executable
 // re-executed with a hidden marker argument, so no extra binary has to be installed.
 #pragma once
 

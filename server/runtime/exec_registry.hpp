@@ -1,4 +1,4 @@
-// Every execution of the server (PROTOCOL.md §2.7-§2.9, §4): start, destructive polls, long
+// Every execution of the server (docs/protocol.md §2.7-§2.9, §4): start, destructive polls, long
 // polls, cancel, timeouts, pause clocks, terminate, the 10-running limit, 24 h retention and
 // persistence of finished executions. Thread-safe.
 #pragma once

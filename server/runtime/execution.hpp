@@ -1,5 +1,5 @@
-// One execution (PROTOCOL.md §4): its record, its undelivered output, and the reader thread that
-// drains the pipes (even when nobody polls, so a chatty process never blocks), enforces the
+// One execution (docs/protocol.md §4): its record, its undelivered output, and the reader thread
+// that drains the pipes (even when nobody polls, so a chatty process never blocks), enforces the
 // timeout on the running clock (stopped while paused) and applies the drain rule of §4.1.
 #pragma once
 

@@ -1,4 +1,4 @@
-// How sandbox processes are isolated from the host (PROTOCOL.md §11.1 `--isolation`, §11.4).
+// How sandbox processes are isolated from the host (docs/protocol.md §11.1 `--isolation`, §11.4).
 #pragma once
 
 #include <string>

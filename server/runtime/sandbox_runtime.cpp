@@ -191,7 +191,7 @@ void PtyProcess::hangup() {
 void SandboxRuntime::seedHome(const fs::path& home) {
     fs::create_directories(home);
     fs::permissions(home, fs::perms(0755));
-    // PROTOCOL.md §11.4: exactly these two files.
+    // docs/protocol.md §11.4: exactly these two files.
     if (!fs::exists(home / ".profile"))
         writeText(home / ".profile",
                   "# ~/.profile: executed by login shells.\n"
@@ -330,7 +330,7 @@ void SandboxRuntime::boot() {
 }
 
 std::map<std::string, std::string> SandboxRuntime::baseEnvironment() const {
-    // PROTOCOL.md §4.1, exactly; HOME is the real directory in `none` isolation (§11.4).
+    // docs/protocol.md §4.1, exactly; HOME is the real directory in `none` isolation (§11.4).
     return {
         {"HOME", config_.isolation == IsolationMode::Bwrap ? std::string(protocol::kSandboxHome)
                                                            : fs::absolute(home_).string()},

@@ -1,5 +1,5 @@
 // One sandbox's processes: the bubblewrap instance + agent, exec children, shell PTYs, freeze,
-// thaw and teardown (PROTOCOL.md §2.4, §2.6, §4.1, §6.1 step 4, §11.4). Thread-safe.
+// thaw and teardown (docs/protocol.md §2.4, §2.6, §4.1, §6.1 step 4, §11.4). Thread-safe.
 #pragma once
 
 #include "runtime/isolation.hpp"

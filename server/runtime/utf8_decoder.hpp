@@ -1,5 +1,5 @@
-// Incremental UTF-8 → valid UTF-8 text (PROTOCOL.md §4.3, §5.2, §6.3): invalid sequences become
-// U+FFFD (one per maximal invalid subpart, as WHATWG/Unicode recommend), and a multi-byte
+// Incremental UTF-8 → valid UTF-8 text (docs/protocol.md §4.3, §5.2, §6.3): invalid sequences
+// become U+FFFD (one per maximal invalid subpart, as WHATWG/Unicode recommend), and a multi-byte
 // character cut by a read boundary is held back until the rest arrives, so text is never split
 // inside a character.
 #pragma once

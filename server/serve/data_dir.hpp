@@ -1,4 +1,4 @@
-// The data dir of `sockt serve` (PROTOCOL.md §11.1, §11.4): private to its user (0700), and
+// The data dir of `sockt serve` (docs/protocol.md §11.1, §11.4): private to its user (0700), and
 // locked while a server uses it, so two servers never write one state and the same homes.
 #pragma once
 

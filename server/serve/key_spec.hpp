@@ -1,4 +1,4 @@
-// `--api-key KEY[:CENTS]` and SOCKT_SERVE_API_KEYS (PROTOCOL.md §11.1).
+// `--api-key KEY[:CENTS]` and SOCKT_SERVE_API_KEYS (docs/protocol.md §11.1).
 #pragma once
 
 #include <cstdint>

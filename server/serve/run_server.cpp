@@ -1,5 +1,5 @@
-// Assembles and runs `sockt serve` (PROTOCOL.md §11.1): keys, isolation, state, the HTTP server on
-// a large thread pool, the startup lines, and the orderly stop on SIGINT/SIGTERM.
+// Assembles and runs `sockt serve` (docs/protocol.md §11.1): keys, isolation, state, the HTTP
+// server on a large thread pool, the startup lines, and the orderly stop on SIGINT/SIGTERM.
 #include "http/api.hpp"
 #include "http/http_connection.hpp"
 #include "http/rate_limiter.hpp"

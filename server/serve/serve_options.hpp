@@ -1,4 +1,4 @@
-// The command line of `sockt serve` (PROTOCOL.md §11.1).
+// The command line of `sockt serve` (docs/protocol.md §11.1).
 #pragma once
 
 #include <string>

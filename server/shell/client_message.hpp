@@ -1,5 +1,5 @@
-// What a shell client's data message asks for (PROTOCOL.md §6.2), decoded apart from the PTY so the
-// decoding of untrusted frames can be tested and fuzzed on its own.
+// What a shell client's data message asks for (docs/protocol.md §6.2), decoded apart from the PTY
+// so the decoding of untrusted frames can be tested and fuzzed on its own.
 #pragma once
 
 #include <string>

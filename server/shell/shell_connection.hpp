@@ -1,4 +1,4 @@
-// One shell WebSocket bridged to one PTY (PROTOCOL.md §6.2-§6.4). The calling server thread
+// One shell WebSocket bridged to one PTY (docs/protocol.md §6.2-§6.4). The calling server thread
 // reads client frames; a reader thread turns PTY output into `stdout` frames and reports the exit.
 // Sends from any thread go through one mutex.
 #pragma once

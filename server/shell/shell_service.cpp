@@ -1,4 +1,4 @@
-// ShellService: the upgrade, the PTY and the registry of live shells (PROTOCOL.md §6).
+// ShellService: the upgrade, the PTY and the registry of live shells (docs/protocol.md §6).
 #include "shell/shell_service.hpp"
 
 #include "runtime/sandbox_runtime.hpp"

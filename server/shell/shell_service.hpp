@@ -1,5 +1,5 @@
-// The WebSocket endpoint `GET /v1/sandboxes/{id}/shell` (PROTOCOL.md §6): bridges JSON frames to a
-// login bash under a PTY inside the sandbox's runtime.
+// The WebSocket endpoint `GET /v1/sandboxes/{id}/shell` (docs/protocol.md §6): bridges JSON frames
+// to a login bash under a PTY inside the sandbox's runtime.
 #pragma once
 
 #include "common/api_error.hpp"

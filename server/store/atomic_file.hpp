@@ -1,4 +1,5 @@
-// Crash-safe file replacement for the server's state (PROTOCOL.md §11.2: state survives kill -9).
+// Crash-safe file replacement for the server's state (docs/protocol.md §11.2: state survives kill
+// -9).
 #pragma once
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests of the `sockt` CLI against a real `sockt serve` (PROTOCOL.md §10).
+# End-to-end tests of the `sockt` CLI against a real `sockt serve` (docs/protocol.md §10).
 # Usage: SOCKT_BIN=<build>/cli/sockt bash tests/e2e/run.sh [pytest args]
 # Exits non-zero on any failure and when no test ran (pytest exit code 5).
 set -euo pipefail

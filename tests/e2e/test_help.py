@@ -1,4 +1,4 @@
-"""Help, usage errors, version and completion (PROTOCOL.md §10.2)."""
+"""Help, usage errors, version and completion (docs/protocol.md §10.2)."""
 import subprocess
 
 ROOT_HELP = """Create, manage, and interact with Sockt sandboxes from the command line.

@@ -1,5 +1,5 @@
 """`sockt sandbox …`, the --wait algorithm, pre-checks and `local pay|credit`
-(PROTOCOL.md §10.5-§10.8, §10.14)."""
+(docs/protocol.md §10.5-§10.8, §10.14)."""
 import json
 import re
 import subprocess

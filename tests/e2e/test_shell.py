@@ -1,4 +1,4 @@
-"""`sockt shell` under a pseudo-terminal (PROTOCOL.md §10.13, issue #4 item 6)."""
+"""`sockt shell` under a pseudo-terminal (docs/protocol.md §10.13, issue #4 item 6)."""
 import fcntl
 import os
 import pty
@@ -26,7 +26,7 @@ class PtyProc:
         self.buf = b""
 
     def wait_prompt(self):
-        # PS1 of the sandbox's .bashrc (PROTOCOL.md §11.4).
+        # PS1 of the sandbox's .bashrc (docs/protocol.md §11.4).
         self.read_until(b"sandbox@sockt:")
 
     def set_size(self, rows, cols):

@@ -1,4 +1,4 @@
-"""The server side of the shell WebSocket (PROTOCOL.md §6), spoken with a minimal raw client."""
+"""The server side of the shell WebSocket (docs/protocol.md §6), spoken with a minimal raw client."""
 import base64
 import json
 import os

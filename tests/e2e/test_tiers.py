@@ -1,4 +1,4 @@
-"""`sockt tiers` (PROTOCOL.md §10.4) and API/transport error conventions (§10.1)."""
+"""`sockt tiers` (docs/protocol.md §10.4) and API/transport error conventions (§10.1)."""
 import json
 
 TIERS = """TIER       SATS/SEC  USD/HOUR  SATS/HOUR  SATS/DAY

@@ -1,6 +1,6 @@
 // Every lenient model reader (core/src/models.cpp over core/src/json/lenient.*) and the error
 // envelope reader (core/src/http_errors.cpp) on arbitrary answers: whatever the JSON holds, a
-// reader returns a model (PROTOCOL.md §12 rules 1-4) and never trips a sanitizer.
+// reader returns a model (docs/protocol.md §12 rules 1-4) and never trips a sanitizer.
 #include "http_errors.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"

@@ -1,6 +1,6 @@
-// Sandbox paths (server/files/sandbox_path.*, PROTOCOL.md §1.6) from request fields: every path
-// the server accepts stays below /home/sandbox, lexically and after following the symbolic links
-// of a small home prepared once (links inside, to the parent, to /, in a loop).
+// Sandbox paths (server/files/sandbox_path.*, docs/protocol.md §1.6) from request fields: every
+// path the server accepts stays below /home/sandbox, lexically and after following the symbolic
+// links of a small home prepared once (links inside, to the parent, to /, in a loop).
 #include "common/api_error.hpp"
 #include "files/sandbox_path.hpp"
 

@@ -1,7 +1,7 @@
 // `sockt serve`'s reading of a request as server/http/request_handler.cpp does it: the target
 // split into path and query (Poco::URI), the route matched, query integers read
 // (server/http/params.*), the Authorization header's credential taken (server/auth/), the JSON
-// body parsed and its fields read with the typed accessors of PROTOCOL.md §1.5. Every refusal
+// body parsed and its fields read with the typed accessors of docs/protocol.md §1.5. Every refusal
 // must be an ApiError (a 4xx envelope), never another exception or a sanitizer report.
 #include "common/api_error.hpp"
 #include "http/api_call.hpp"

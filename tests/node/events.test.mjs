@@ -1,4 +1,4 @@
-// Lightning billing events (PROTOCOL.md §7.1, §12 rule 11) reach JS listeners through the
+// Lightning billing events (docs/protocol.md §7.1, §12 rule 11) reach JS listeners through the
 // addon's thread-safe function; payment is simulated by the local server.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';

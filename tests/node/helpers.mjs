@@ -1,5 +1,5 @@
 // Shared by the node suite: starts a real `sockt serve` on a free port with a temporary data dir
-// (PROTOCOL.md §11.1) and reads its first stdout line for the URL and the API key.
+// (docs/protocol.md §11.1) and reads its first stdout line for the URL and the API key.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';

@@ -1,4 +1,4 @@
-// The interactive shell over WebSocket (PROTOCOL.md §6) through ShellSession.
+// The interactive shell over WebSocket (docs/protocol.md §6) through ShellSession.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 

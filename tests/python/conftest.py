@@ -1,4 +1,4 @@
-"""Fixtures: a real `sockt serve` per test session (PROTOCOL.md §11.1) and helpers for its local
+"""Fixtures: a real `sockt serve` per test session (docs/protocol.md §11.1) and helpers for its local
 admin routes (§11.3).
 
 The server binary: $SOCKT_BIN, else <repo>/build/cli/sockt, else the `sockt` command installed

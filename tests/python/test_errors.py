@@ -1,4 +1,4 @@
-"""Error classes from real server answers (PROTOCOL.md §12 rule 8) and their Python behaviour."""
+"""Error classes from real server answers (docs/protocol.md §12 rule 8) and their Python behaviour."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Billing events fired from Lightning status (PROTOCOL.md §7.1, §12 rule 11)."""
+"""Billing events fired from Lightning status (docs/protocol.md §7.1, §12 rule 11)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ struct HttpRequest {
     std::optional<std::string> credential;
     /// Path is absolute (not prefixed with /v1).
     bool absolute_path = false;
-    /// Apply the pod-starting retry of PROTOCOL.md §3.5.
+    /// Apply the pod-starting retry of docs/protocol.md §3.5.
     bool retry_pod_starting = true;
 };
 
@@ -51,7 +51,8 @@ public:
     ComputeClient& operator=(ComputeClient&&) noexcept;
 
     std::vector<Tier> listTiers(const CancelToken& cancel = CancelToken::none());
-    /// Credits creates send the API key even when a sandbox token is configured (PROTOCOL.md §12.6).
+    /// Credits creates send the API key even when a sandbox token is configured (docs/protocol.md
+    /// §12.6).
     Sandbox createSandbox(const CreateSandboxOptions& options = {},
                           const CancelToken& cancel = CancelToken::none());
     /// Loads the status (refreshStatus) before returning.
@@ -72,7 +73,7 @@ public:
     bool closed() const;
 
     const std::string& baseUrl() const;
-    /// Whether the server has advertised the long-poll extension (PROTOCOL.md §4.4).
+    /// Whether the server has advertised the long-poll extension (docs/protocol.md §4.4).
     bool supportsLongPoll() const;
     /// "ComputeClient(base_url=…, credential=sockt_live_…abcd)"; never a full credential.
     std::string describe() const;

@@ -1,8 +1,8 @@
-// Exceptions thrown by libsockt (DESIGN.md §3, PROTOCOL.md §12 rule 8).
+// Exceptions thrown by libsockt (DESIGN.md §3, docs/protocol.md §12 rule 8).
 //
 // Every error is a SocktError carrying an ErrorKind, so each binding translates with one switch.
 // A non-zero exit code of a command is a result, never an exception. Messages never contain a
-// credential (PROTOCOL.md §12 rule 7).
+// credential (docs/protocol.md §12 rule 7).
 #pragma once
 
 #include <chrono>
@@ -64,7 +64,7 @@ private:
 };
 
 // Virtual inheritance so SandboxStoppedError can be both an APIError and a SandboxNotRunningError
-// (PROTOCOL.md §12 rule 8) while staying a single SocktError.
+// (docs/protocol.md §12 rule 8) while staying a single SocktError.
 class AuthenticationError : public virtual SocktError {
 public:
     explicit AuthenticationError(Details d) : SocktError(ErrorKind::Authentication, std::move(d)) {}
@@ -125,7 +125,7 @@ public:
         : SocktError(ErrorKind::InvalidArgument, std::move(d)) {}
 };
 
-/// The kind a response with this HTTP status and slug maps to (PROTOCOL.md §12 rule 8).
+/// The kind a response with this HTTP status and slug maps to (docs/protocol.md §12 rule 8).
 ErrorKind errorKindFor(int status_code, const std::string& slug);
 
 }  // namespace sockt

@@ -1,8 +1,8 @@
-// Result types of the Sockt API (official Python SDK reference "Data models", PROTOCOL.md §2).
+// Result types of the Sockt API (official Python SDK reference "Data models", docs/protocol.md §2).
 //
-// Parsing is lenient (PROTOCOL.md §12): unknown keys are ignored, integers may arrive as integral
-// floats and floats as integers, `null` means "not applicable", and the documented aliases are
-// honoured (`name`/`tier`, `size_bytes`/`size`, `sandbox_id`/`ID`/`id`). Every model keeps the
+// Parsing is lenient (docs/protocol.md §12): unknown keys are ignored, integers may arrive as
+// integral floats and floats as integers, `null` means "not applicable", and the documented aliases
+// are honoured (`name`/`tier`, `size_bytes`/`size`, `sandbox_id`/`ID`/`id`). Every model keeps the
 // object it was parsed from in `raw`. Plain values: safe to copy between threads.
 #pragma once
 
@@ -77,7 +77,7 @@ struct SandboxStatus {
     static SandboxStatus fromJson(Json&& j);
 };
 
-/// The `POST /v1/sandboxes` answer (the superset of PROTOCOL.md §2.2, both shapes).
+/// The `POST /v1/sandboxes` answer (the superset of docs/protocol.md §2.2, both shapes).
 struct CreatedSandbox {
     std::string sandbox_id;  // `sandbox_id`, else `ID`, else `id`
     std::string status;
@@ -136,7 +136,7 @@ struct ExecResult {
     std::string stdoutText() const;
     /// Concatenation of every chunk whose stream is not `stdout`.
     std::string stderrText() const;
-    bool finished() const;  // any status but `running` (PROTOCOL.md §12 rule 5)
+    bool finished() const;  // any status but `running` (docs/protocol.md §12 rule 5)
 
     static ExecResult fromJson(const Json& j);
     /// As above; the body is moved into `raw` instead of copied (execution polls).
@@ -205,7 +205,7 @@ struct BillingEvent {
     Json data;  // the status (or poll) body that fired it
 };
 
-/// Shell frames (PROTOCOL.md §6.3). `data` is always a string; extras stay in raw.
+/// Shell frames (docs/protocol.md §6.3). `data` is always a string; extras stay in raw.
 struct ShellFrame {
     std::string type;
     std::string data;
@@ -215,7 +215,8 @@ struct ShellFrame {
     static ShellFrame fromJson(const Json& j);
 };
 
-// Base64 (standard alphabet, padded, unwrapped) for binary file content (PROTOCOL.md §12 rule 12).
+// Base64 (standard alphabet, padded, unwrapped) for binary file content (docs/protocol.md §12 rule
+// 12).
 std::string base64Encode(std::string_view bytes);
 /// Length of base64Encode() of `byte_count` bytes: 4 symbols per started group of 3 bytes.
 std::size_t base64EncodedLength(std::size_t byte_count);

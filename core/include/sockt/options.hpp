@@ -62,7 +62,7 @@ struct ClientOptions {
     std::string user_agent;
     /// Keep-alive connections kept per client (one request in flight per connection).
     int max_idle_connections = 16;
-    /// Pod-starting retries (PROTOCOL.md §3.5); tests shorten the backoff.
+    /// Pod-starting retries (docs/protocol.md §3.5); tests shorten the backoff.
     int pod_starting_retries = protocol::kPodStartingMaxRetries;
     Duration pod_starting_backoff = protocol::kPodStartingBackoff;
     /// Ignore env vars entirely (tests, and callers that manage credentials themselves).
@@ -87,7 +87,7 @@ struct ExecOptions {
     std::optional<std::int64_t> timeout_ms;  // server default 30000; 0 = none
 };
 
-/// How execSync / execWait poll (PROTOCOL.md §4.4, issue #2 item 8).
+/// How execSync / execWait poll (docs/protocol.md §4.4, issue #2 item 8).
 struct PollOptions {
     /// Upper bound of the sleep between polls; the first poll comes after ~10-20 ms and the
     /// interval backs off to this. Unused while the server offers long-poll.

@@ -1,5 +1,5 @@
 // Protocol constants shared by every client and by `sockt serve`: the single source of truth for
-// tiers, statuses, error slugs and the documented defaults (PROTOCOL.md §§1-8, §12).
+// tiers, statuses, error slugs and the documented defaults (docs/protocol.md §§1-8, §12).
 #pragma once
 
 #include <chrono>
@@ -29,20 +29,20 @@ inline constexpr milliseconds kWaitPollInterval{2'000};
 inline constexpr milliseconds kWaitTimeout{120'000};
 inline constexpr milliseconds kPodStartingBackoff{2'000};
 inline constexpr int kPodStartingMaxRetries = 3;
-// PROTOCOL.md §3.5: polling loops give up after this many consecutive 429s.
+// docs/protocol.md §3.5: polling loops give up after this many consecutive 429s.
 inline constexpr int kMaxConsecutiveRateLimited = 5;
 inline constexpr milliseconds kDefaultRetryAfter{2'000};
-// PROTOCOL.md §4.4: what our clients ask for once the server advertises `long-poll`.
+// docs/protocol.md §4.4: what our clients ask for once the server advertises `long-poll`.
 inline constexpr int kLongPollWaitMs = 25'000;
 inline constexpr int kMaxLongPollWaitMs = 30'000;
 inline constexpr std::string_view kExtensionsHeader = "Sockt-Extensions";
 inline constexpr std::string_view kLongPollExtension = "long-poll";
-// PROTOCOL.md §4.5: numbered chunks, `since=<seq>` acknowledges and replays.
+// docs/protocol.md §4.5: numbered chunks, `since=<seq>` acknowledges and replays.
 inline constexpr std::string_view kReplayExtension = "replay";
 // The header value of our server: every extension it implements.
 inline constexpr std::string_view kServerExtensions = "long-poll, replay";
 
-// Server-side limits (PROTOCOL.md §1.2, §3.3, §4.3, §5).
+// Server-side limits (docs/protocol.md §1.2, §3.3, §4.3, §5).
 inline constexpr std::int64_t kMaxRequestBodyBytes = 72LL * 1024 * 1024;
 inline constexpr std::int64_t kMaxReadBytes = 48LL * 1024 * 1024;
 inline constexpr std::int64_t kMaxUndeliveredOutputBytes = 16LL * 1024 * 1024;
@@ -62,7 +62,7 @@ inline constexpr std::chrono::seconds kShellTicketLifetime{60};
 inline constexpr std::chrono::hours kExecutionRetention{24};
 inline constexpr int kLowBalanceSeconds = 60;
 
-/// One row of PROTOCOL.md §8.
+/// One row of docs/protocol.md §8.
 struct TierSpec {
     std::string_view name;
     std::int64_t msats_per_second;

@@ -39,10 +39,10 @@ public:
     std::optional<SandboxStatus> lastStatus() const;
 
     /// Polls until `running`. SandboxNotRunningError on timeout, `failed` or `terminated`; 429s
-    /// back off per PROTOCOL.md §3.5; unknown statuses keep waiting.
+    /// back off per docs/protocol.md §3.5; unknown statuses keep waiting.
     void waitUntilRunning(const WaitOptions& options = {},
                           const CancelToken& cancel = CancelToken::none());
-    /// GET status, updates the cache and fires billing events (PROTOCOL.md §12 rule 11).
+    /// GET status, updates the cache and fires billing events (docs/protocol.md §12 rule 11).
     SandboxStatus refreshStatus(const CancelToken& cancel = CancelToken::none());
     /// Returns the status after the call.
     std::string pause(const CancelToken& cancel = CancelToken::none());

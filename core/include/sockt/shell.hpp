@@ -1,4 +1,4 @@
-// ShellSession: the interactive shell over WebSocket (PROTOCOL.md §6).
+// ShellSession: the interactive shell over WebSocket (docs/protocol.md §6).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Tolerant JSON readers (PROTOCOL.md §12): unknown keys ignored, numbers by value, null = n/a.
+// Tolerant JSON readers (docs/protocol.md §12): unknown keys ignored, numbers by value, null = n/a.
 #include "json/lenient.hpp"
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// INTERNAL: tolerant readers for response JSON (PROTOCOL.md §12 rules 1-4).
+// INTERNAL: tolerant readers for response JSON (docs/protocol.md §12 rules 1-4).
 #pragma once
 
 #include "sockt/models.hpp"

@@ -1,6 +1,6 @@
-// ShellImpl::connect: the running check, the shell URL and the WebSocket handshake (PROTOCOL.md
-// §6.1), done by hand over the client's own session so the socket can be detached for the I/O
-// thread and a refusal's body read.
+// ShellImpl::connect: the running check, the shell URL and the WebSocket handshake
+// (docs/protocol.md §6.1), done by hand over the client's own session so the socket can be detached
+// for the I/O thread and a refusal's body read.
 #include "shell/shell_impl.hpp"
 
 #include "http_errors.hpp"

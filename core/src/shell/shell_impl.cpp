@@ -1,4 +1,4 @@
-// ShellImpl: sending, receiving, listeners and the I/O thread (PROTOCOL.md §6.2-§6.4); the
+// ShellImpl: sending, receiving, listeners and the I/O thread (docs/protocol.md §6.2-§6.4); the
 // connection itself is in shell_connect.cpp.
 #include "shell/shell_impl.hpp"
 

@@ -1,4 +1,4 @@
-// INTERNAL: the state behind ShellSession (PROTOCOL.md §6). One I/O thread owns the socket:
+// INTERNAL: the state behind ShellSession (docs/protocol.md §6). One I/O thread owns the socket:
 // it writes queued frames, reads messages (ws_message.hpp reassembles them), answers pings, runs
 // listeners and queues frames for recv(). Every other thread only touches the queues under mutex_.
 #pragma once

@@ -1,5 +1,5 @@
-// INTERNAL: RFC 6455 framing for the shell (PROTOCOL.md §6). The client does its own framing over
-// the connected (TLS) socket so that one thread can own it, the handshake answer's body is
+// INTERNAL: RFC 6455 framing for the shell (docs/protocol.md §6). The client does its own framing
+// over the connected (TLS) socket so that one thread can own it, the handshake answer's body is
 // readable when the upgrade is refused, and bytes that arrive with the 101 are kept. `sockt serve`
 // parses its clients' frames with the same parser (server/shell/): Poco's receiveFrame() neither
 // tells whether a frame was masked nor rejects reserved bits and opcodes.

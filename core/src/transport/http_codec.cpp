@@ -132,8 +132,8 @@ void appendRequestHead(std::string& out, const std::string& method, const std::s
         out += std::to_string(*body_length);
         out += "\r\n";
     } else if (method != "GET" && method != "HEAD") {
-        // PROTOCOL.md §1.2: bodiless POST/DELETE carry no body and no Content-Type; the explicit
-        // zero length keeps the framing unambiguous.
+        // docs/protocol.md §1.2: bodiless POST/DELETE carry no body and no Content-Type; the
+        // explicit zero length keeps the framing unambiguous.
         out += "Content-Length: 0\r\n";
     }
     out += "\r\n";

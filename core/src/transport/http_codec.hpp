@@ -31,9 +31,9 @@ public:
 
 /// Appends "METHOD target HTTP/1.1", Host, `headers`, Content-Type/Content-Length (when the request
 /// has a body of `body_length` bytes) and the blank line to `out`. A bodiless POST/PUT/PATCH/DELETE
-/// gets `Content-Length: 0` (PROTOCOL.md §1.2: no body, no Content-Type). Bytes of `target` that
-/// may not appear in a request line (controls, space) are percent-encoded; a header value with CR,
-/// LF or NUL throws InvalidArgumentError (it would split the head).
+/// gets `Content-Length: 0` (docs/protocol.md §1.2: no body, no Content-Type). Bytes of `target`
+/// that may not appear in a request line (controls, space) are percent-encoded; a header value with
+/// CR, LF or NUL throws InvalidArgumentError (it would split the head).
 void appendRequestHead(std::string& out, const std::string& method, const std::string& target,
                        const std::string& host,
                        const std::vector<std::pair<std::string, std::string>>& headers,

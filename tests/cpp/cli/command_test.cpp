@@ -1,4 +1,4 @@
-// Cobra/pflag behaviour of the command tree (PROTOCOL.md §10.2): lookup, flags, errors.
+// Cobra/pflag behaviour of the command tree (docs/protocol.md §10.2): lookup, flags, errors.
 #include "app.hpp"
 #include "command.hpp"
 #include "sockt/protocol.hpp"

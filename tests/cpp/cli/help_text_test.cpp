@@ -1,4 +1,4 @@
-// Help output of every command against PROTOCOL.md §10.2: byte-identical to Cobra's, plus our
+// Help output of every command against docs/protocol.md §10.2: byte-identical to Cobra's, plus our
 // `--json` global flag and an optional trailing `Examples:` block.
 #include "app.hpp"
 

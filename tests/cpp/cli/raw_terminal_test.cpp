@@ -1,4 +1,4 @@
-// UTF-8 hold-back of `sockt shell` input (PROTOCOL.md §10.13).
+// UTF-8 hold-back of `sockt shell` input (docs/protocol.md §10.13).
 #include "raw_terminal.hpp"
 
 #include <gtest/gtest.h>

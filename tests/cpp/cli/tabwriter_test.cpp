@@ -1,4 +1,4 @@
-// Go text/tabwriter semantics (PROTOCOL.md §10.3).
+// Go text/tabwriter semantics (docs/protocol.md §10.3).
 #include "tabwriter.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Every error mapping of PROTOCOL.md §12 rule 8 through a real HTTP exchange, request ids in
+// Every error mapping of docs/protocol.md §12 rule 8 through a real HTTP exchange, request ids in
 // messages, and token redaction (issue #2 items 6 and 10).
 #include "core_test_helpers.hpp"
 

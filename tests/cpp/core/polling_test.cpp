@@ -1,5 +1,5 @@
 // Polling loops: execSync accumulation, long-poll use, waitUntilRunning, data-plane readiness,
-// billing events (issue #2 items 4, 8 and 10; PROTOCOL.md §3.5, §4.4, §12 rules 10-11).
+// billing events (issue #2 items 4, 8 and 10; docs/protocol.md §3.5, §4.4, §12 rules 10-11).
 #include "core_test_helpers.hpp"
 
 #include <atomic>
@@ -193,7 +193,7 @@ TEST(Polling, WaitUntilRunningHonoursRetryAfter) {
     w.poll_interval = 10ms;
     auto start = std::chrono::steady_clock::now();
     client.sandbox(kSandboxId).waitUntilRunning(w);
-    // The server asked for one second: polling sooner would be impolite (PROTOCOL.md §3.5).
+    // The server asked for one second: polling sooner would be impolite (docs/protocol.md §3.5).
     EXPECT_GE(std::chrono::steady_clock::now() - start, 950ms);
     EXPECT_EQ(server.requestCount(), 2u);
 }

@@ -540,8 +540,8 @@ TEST(Requests, BinaryRoundTripsOfManySizes) {
 }
 
 TEST(Requests, StreamedBinaryWriteIsResentWholeOnPodStarting) {
-    // A pod-starting answer (PROTOCOL.md §3.5) resends the identical request: the streamed body is
-    // produced again from its first byte, several slices long.
+    // A pod-starting answer (docs/protocol.md §3.5) resends the identical request: the streamed
+    // body is produced again from its first byte, several slices long.
     FixtureServer server;
     ComputeClient client(optionsFor(server));
     Sandbox sb = runningSandbox(client, server);

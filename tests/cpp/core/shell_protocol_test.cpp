@@ -1,6 +1,6 @@
-// The shell client against a scripted WebSocket server (RFC 6455, PROTOCOL.md §6): what a server
-// may not send ends the session with the right close code, sent to the server and reported by
-// closeCode(); fragmented messages arrive whole; pings between fragments are answered, and the
+// The shell client against a scripted WebSocket server (RFC 6455, docs/protocol.md §6): what a
+// server may not send ends the session with the right close code, sent to the server and reported
+// by closeCode(); fragmented messages arrive whole; pings between fragments are answered, and the
 // close echo comes after everything queued before it.
 #include "core_test_helpers.hpp"
 #include "fixture_server.hpp"

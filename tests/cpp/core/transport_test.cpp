@@ -599,7 +599,7 @@ TEST(Codec, RequestHeadIsOneWellFormedHttp11Message) {
     EXPECT_NE(reqs[0].find("\r\nAuthorization: Bearer " + std::string(kApiKey) + "\r\n"),
               std::string::npos);
     EXPECT_EQ(reqs[0].find("Content-Length"), std::string::npos) << reqs[0];
-    // PROTOCOL.md §1.2: a bodiless POST says Content-Length: 0 and has no Content-Type.
+    // docs/protocol.md §1.2: a bodiless POST says Content-Length: 0 and has no Content-Type.
     EXPECT_EQ(reqs[1].rfind("POST /v1/sandboxes/abc/pause HTTP/1.1" + host, 0), 0u) << reqs[1];
     EXPECT_NE(reqs[1].find("\r\nContent-Length: 0\r\n"), std::string::npos);
     EXPECT_EQ(reqs[1].find("Content-Type"), std::string::npos);

@@ -1,4 +1,4 @@
-// ExecRegistry against real processes (PROTOCOL.md §2.7-§2.9, §4).
+// ExecRegistry against real processes (docs/protocol.md §2.7-§2.9, §4).
 #include "runtime/exec_registry.hpp"
 #include "runtime/output_buffer.hpp"
 #include "test_helpers.hpp"

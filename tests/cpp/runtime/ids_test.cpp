@@ -1,4 +1,5 @@
-// Identifier formats (PROTOCOL.md §1.4) and the CSPRNG behind tokens and ids (manager/ids.hpp).
+// Identifier formats (docs/protocol.md §1.4) and the CSPRNG behind tokens and ids
+// (manager/ids.hpp).
 #include "manager/ids.hpp"
 
 #include <algorithm>

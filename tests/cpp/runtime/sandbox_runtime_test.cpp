@@ -1,4 +1,5 @@
-// SandboxRuntime against real processes: both isolation modes where available (PROTOCOL.md §11.4).
+// SandboxRuntime against real processes: both isolation modes where available (docs/protocol.md
+// §11.4).
 #include "test_helpers.hpp"
 
 #include <fcntl.h>

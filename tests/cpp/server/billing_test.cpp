@@ -1,4 +1,4 @@
-// Lightning and credits billing (PROTOCOL.md §7, §11.3) with real metering.
+// Lightning and credits billing (docs/protocol.md §7, §11.3) with real metering.
 #include "server_fixture.hpp"
 
 #include <regex>

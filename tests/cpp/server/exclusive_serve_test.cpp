@@ -1,4 +1,4 @@
-// One server per port and per data dir (PROTOCOL.md §11.1, §11.4): a second `sockt serve` on a
+// One server per port and per data dir (docs/protocol.md §11.1, §11.4): a second `sockt serve` on a
 // port in use, or on a data dir in use, refuses to start with a clear message and a non-zero exit
 // before it prints the export line; the data dir and the sandbox directories in it are 0700.
 #include "server_fixture.hpp"

@@ -1,4 +1,5 @@
-// Exec and files (PROTOCOL.md §1.6, §2.7-§2.12, §4, §5), sandbox-token scope, concurrency limit.
+// Exec and files (docs/protocol.md §1.6, §2.7-§2.12, §4, §5), sandbox-token scope, concurrency
+// limit.
 #include "server_fixture.hpp"
 
 namespace sockt::testing {

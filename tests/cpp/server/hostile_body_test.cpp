@@ -1,4 +1,4 @@
-// Hostile request bodies are cheap (PROTOCOL.md §3.4 step 3, turn 2): before authentication a
+// Hostile request bodies are cheap (docs/protocol.md §3.4 step 3, turn 2): before authentication a
 // body gets one bounded, linear-time parse, and past a limit the answer is 400 invalid_params.
 // Every hostile request here is bounded in time to the answer, in the server's CPU time and in
 // its memory (VmRSS / VmHWM from /proc); the bounds are generous correctness bounds, not

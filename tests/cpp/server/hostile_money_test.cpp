@@ -1,4 +1,4 @@
-// Money arithmetic under hostile amounts (PROTOCOL.md §1.4, §2.2, §7, §11.1, §11.3): amounts
+// Money arithmetic under hostile amounts (docs/protocol.md §1.4, §2.2, §7, §11.1, §11.3): amounts
 // whose subcents overflow int64, or that are beyond any real balance, are 400 invalid_params (a
 // startup error for --api-key), and no balance changes on the way.
 #include "server_fixture.hpp"

@@ -1,4 +1,4 @@
-// Paths from a hostile client and a hostile sandbox (PROTOCOL.md §1.6, §3.4 steps 7 and 10):
+// Paths from a hostile client and a hostile sandbox (docs/protocol.md §1.6, §3.4 steps 7 and 10):
 // path handling is linear with PATH_MAX and NAME_MAX limits; files are read, written and listed
 // race-free while the sandbox's own code swaps directories for links out of its home; what the
 // server creates in a home belongs to the home's owner.

@@ -1,4 +1,4 @@
-// The shell limit under parallel upgrades (PROTOCOL.md §6.1: at most 5 concurrent shells per
+// The shell limit under parallel upgrades (docs/protocol.md §6.1: at most 5 concurrent shells per
 // sandbox, else 429 too_many_executions before the upgrade): the place is taken atomically
 // before the handshake and given back on every way out, failed upgrades included.
 #include "server_fixture.hpp"

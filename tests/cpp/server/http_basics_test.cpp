@@ -1,5 +1,5 @@
 // Transport-level behaviour: exact tiers body, headers on every response, routing, JSON and size
-// errors, auth (PROTOCOL.md §1.2, §1.3, §2.1, §3, §8, §11.3).
+// errors, auth (docs/protocol.md §1.2, §1.3, §2.1, §3, §8, §11.3).
 #include "server_fixture.hpp"
 
 namespace sockt::testing {

@@ -1,7 +1,7 @@
 // files/write and files/read bodies on the server's fast paths (bench findings S1-S5): a write's
 // `content` is cut out of the raw body without the JSON lexer when that is exact, else the body
 // takes the general parser; a read answer is serialized without a DOM. Both paths must answer
-// byte for byte as the general one did (PROTOCOL.md §2.10, §2.11, §3.1, §3.4).
+// byte for byte as the general one did (docs/protocol.md §2.10, §2.11, §3.1, §3.4).
 #include "server_fixture.hpp"
 #include "sockt/models.hpp"
 

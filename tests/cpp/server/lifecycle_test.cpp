@@ -1,4 +1,4 @@
-// Lifecycle state machine (PROTOCOL.md §1.7, §2.2-§2.6, §3.2) against real sandboxes.
+// Lifecycle state machine (docs/protocol.md §1.7, §2.2-§2.6, §3.2) against real sandboxes.
 #include "server_fixture.hpp"
 
 #include <fstream>

@@ -1,4 +1,4 @@
-// MCP endpoint (PROTOCOL.md §9): a whole agent session over HTTP.
+// MCP endpoint (docs/protocol.md §9): a whole agent session over HTTP.
 #include "server_fixture.hpp"
 
 namespace sockt::testing {

@@ -1,4 +1,4 @@
-// Durability across kill -9 (PROTOCOL.md §11.2).
+// Durability across kill -9 (docs/protocol.md §11.2).
 #include "server_fixture.hpp"
 
 namespace sockt::testing {

@@ -1,4 +1,4 @@
-// Rate limit (PROTOCOL.md §3.3).
+// Rate limit (docs/protocol.md §3.3).
 #include "server_fixture.hpp"
 
 namespace sockt::testing {

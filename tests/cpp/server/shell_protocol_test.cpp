@@ -1,6 +1,6 @@
-// `sockt serve`'s shell WebSocket against a raw client (RFC 6455, PROTOCOL.md §6.2, §6.4): every
-// protocol violation a client can commit is answered with a close frame carrying the right code;
-// fragmented input is reassembled and pings between the fragments are answered. The client's
+// `sockt serve`'s shell WebSocket against a raw client (RFC 6455, docs/protocol.md §6.2, §6.4):
+// every protocol violation a client can commit is answered with a close frame carrying the right
+// code; fragmented input is reassembled and pings between the fragments are answered. The client's
 // frames are written here by hand, independently of the core's encoder.
 #include "server_fixture.hpp"
 

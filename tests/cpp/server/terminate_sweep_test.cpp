@@ -1,4 +1,4 @@
-// Terminate survives a kill -9 (PROTOCOL.md §2.6, §11.2): the sandbox's directory leaves
+// Terminate survives a kill -9 (docs/protocol.md §2.6, §11.2): the sandbox's directory leaves
 // `sandboxes/` in one rename into the data dir's trash once the record says terminated, and a
 // restart deletes whatever a crash left: the trash, and the directory of any terminated record.
 // Deleting never follows a link the sandbox left in its home.

@@ -1,5 +1,5 @@
-// `sockt serve`: the local Sockt-compatible server (PROTOCOL.md §11). The `sockt` binary adds the
-// command with addServeCommand; choosing it runs the server until SIGINT/SIGTERM.
+// `sockt serve`: the local Sockt-compatible server (docs/protocol.md §11). The `sockt` binary adds
+// the command with addServeCommand; choosing it runs the server until SIGINT/SIGTERM.
 #pragma once
 
 namespace CLI {
