@@ -134,8 +134,16 @@ BwrapLaunch::BwrapLaunch(const BwrapSpec& spec) {
             // `python` as the seeds' examples call it, in the one /usr folder that every PATH
             // has (a login shell's /etc/profile drops the sbin folders for users).
             arg({"--tmpfs", "/usr/local/bin"});
-            for (const auto& e : fs::directory_iterator("/usr/local/bin", ec))
-                arg({"--ro-bind", e.path().string(), e.path().string()});
+            // Links are made again rather than bound: bwrap would resolve one as the sandbox's
+            // uid, and a link into a folder that uid may not enter (/root/…) would stop the boot.
+            for (const auto& e : fs::directory_iterator("/usr/local/bin", ec)) {
+                std::error_code link_ec;
+                auto target = fs::read_symlink(e.path(), link_ec);
+                if (!link_ec)
+                    arg({"--symlink", target.string(), e.path().string()});
+                else
+                    arg({"--ro-bind", e.path().string(), e.path().string()});
+            }
             arg({"--symlink", "/usr/bin/python3", "/usr/local/bin/python", "--remount-ro",
                  "/usr/local/bin"});
         }
