@@ -145,6 +145,13 @@ def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
         ("files1", all5, "files", ["--size", str(MIB)], t),
         ("files32", all5, "files", ["--size", str(32 * MIB)], t_slow),
         ("eventloop", ["node_ours", "node_fetch"], "eventloop", ["--size", str(32 * MIB)], t_slow),
+        # Issue #14: asyncio, output as it arrives, folders (Python: ours vs the official SDK).
+        ("aio_exec10", ["py_ours", "py_official"], "aio_exec",
+         ["--command", "sleep 1", "--count", "10"], t_slow),
+        ("aio_status200", ["py_ours", "py_official"], "aio_status",
+         ["--count", "200", "--seconds", secs], t_slow),
+        ("first_output", ["py_ours", "py_official"], "first_output", ["--count", "4"], t_slow),
+        ("upload_dir200", ["py_ours", "py_official"], "upload_dir", ["--count", "200"], t_slow),
     ]
 
 

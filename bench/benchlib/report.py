@@ -60,10 +60,12 @@ def build_rows(measurements: dict[str, list[dict[str, Any]]],
         ok = met(row, ratio, float(ours["median"]) if ours else None)
         failed = [k for k in (row.ours, row.ref) if k and k in errors]
         control = None
-        if row.id == "eventloop_node":
+        idle_key = {"eventloop_node": "idle_max_delay_s", "max_late_s": "idle_max_late_s"}.get(
+            row.id if row.id == "eventloop_node" else row.metric)
+        if idle_key:
             # The timer's lateness with nothing running: the machine's scheduling noise floor.
             trials = measurements.get(row.ours, []) + measurements.get(row.ref or "", [])
-            control = summarize([t for t in trials if "idle_max_delay_s" in t], "idle_max_delay_s")
+            control = summarize([t for t in trials if idle_key in t], idle_key)
         lost = {k: sum(int(t.get("lost_output", 0)) for t in measurements.get(k, []))
                 for k in (row.ours, row.ref) if k}
         out.append({
@@ -128,9 +130,10 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     for row in rows:
         if row.get("control"):
             c = row["control"]
-            lines += ["", f"Event-loop control: the same 1 ms timer with nothing running was late by "
-                      f"at most {_fmt(c['median'], 'ms')} (median of trials; p95 "
-                      f"{_fmt(c['p95'], 'ms')}) — the machine's own scheduling noise."]
+            timer = "1 ms timer" if row["id"] == "eventloop_node" else "5 ms timer"
+            lines += ["", f"Event-loop control ({row['label']}): the same {timer} with nothing "
+                      f"running was late by at most {_fmt(c['median'], 'ms')} (median of trials; "
+                      f"p95 {_fmt(c['p95'], 'ms')}) — the machine's own scheduling noise."]
     versions = ["", "Versions: " + "; ".join(f"{k} {v}" for k, v in meta["versions"].items()) + "."]
     tail = ["", "¹ Measured reason for the miss:", *notes] if notes else []
     if notes_lost:

@@ -77,6 +77,26 @@ def _rows() -> list[Row]:
         Row("eventloop_node", "Largest event-loop delay (1 ms timer) during a 32 MiB upload — "
             "Node: ours vs fetch", "eventloop.node_ours", "eventloop.node_fetch", "value", "ms",
             ("<=", 0.010), "≤ 10 ms", absolute_target=True),
+        Row("aio_exec10_py", '10 concurrent `exec_sync("sleep 1")` on one asyncio loop — ours '
+            "(AsyncSandbox) vs official (asyncio.to_thread)", "aio_exec10.py_ours",
+            "aio_exec10.py_official", "value", "cmd/s", (">=", 1.0), "≥ 1×"),
+        Row("aio_exec10_late", "10 concurrent `exec_sync(\"sleep 1\")` on one asyncio loop: "
+            "largest lateness of a 5 ms timer on it — ours vs official",
+            "aio_exec10.py_ours", "aio_exec10.py_official", "max_late_s", "ms",
+            ("<=", 0.010), "≤ 10 ms", absolute_target=True),
+        Row("aio_status200_py", "200 concurrent status calls on one asyncio loop — ours vs "
+            "official (asyncio.to_thread)", "aio_status200.py_ours", "aio_status200.py_official",
+            "value", "req/s", (">=", 1.0), "≥ 1×"),
+        Row("aio_status200_late", "200 concurrent status calls on one asyncio loop: largest "
+            "lateness of a 5 ms timer on it — ours vs official",
+            "aio_status200.py_ours", "aio_status200.py_official", "max_late_s", "ms",
+            ("<=", 0.010), "≤ 10 ms", absolute_target=True),
+        Row("first_output_py", "A command's first `echo` → our on_stdout callback vs the official "
+            "SDK's first poll showing it", "first_output.py_ours", "first_output.py_official",
+            "latency", "ms", ("<=", 0.1), "≤ 1/10"),
+        Row("upload_dir_py", "A directory of 200 small files — ours (upload) vs official "
+            "(write_file per file)", "upload_dir200.py_ours", "upload_dir200.py_official",
+            "value", "files/s", (">=", 5.0), "≥ 5×"),
         Row("import_py", "`import sockt` — ours vs official",
             "import.py_ours", "import.py_official", "value", "ms", ("<=", 1.0), "≤ 1×"),
         Row("import_node", "`require('@sockt/client')` — vs our Python import (for scale)",

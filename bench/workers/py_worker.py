@@ -17,13 +17,15 @@ it read_file hands back "", and the worker then repeats the read through the SDK
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import os
 import sys
+import tempfile
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 PATH_PREFIX = "bench"
 
@@ -217,12 +219,170 @@ def w_files(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
     }
 
 
+# --- asyncio, output as it arrives, folders (issue #14 item 6) ---------------------------------
+#
+# Ours runs on one event loop with the asyncio API (AsyncComputeClient: the core's own threads,
+# results through call_soon_threadsafe). The official SDK has no asyncio API: asyncio code calls
+# it through asyncio.to_thread, i.e. the loop's default executor (min(32, cores + 4) threads).
+
+
+async def _loop_lateness(stop: asyncio.Event) -> float:
+    """The largest lateness of a 5 ms timer on the running loop until `stop` is set."""
+    loop = asyncio.get_running_loop()
+    worst = 0.0
+    while not stop.is_set():
+        due = loop.time() + 0.005
+        await asyncio.sleep(0.005)
+        worst = max(worst, loop.time() - due)
+    return worst
+
+
+async def _on_one_loop(impl_name: str, batch: Callable[[Any], list[Awaitable[Any]]],
+                       rounds: Callable[[int, float], bool]
+                       ) -> tuple[int, float, float, float, str]:
+    """Runs `batch(sandbox)` concurrently, round after round while `rounds(n, elapsed)`, with
+    the lateness probe on the same loop. Returns (calls, elapsed, worst lateness, the same
+    probe's worst lateness on the idle loop just before, version)."""
+    import sockt  # noqa: PLC0415
+
+    version = getattr(sockt, "__version__", "") or _dist_version()
+    sandbox_id = os.environ["BENCH_SANDBOX_ID"]
+    if impl_name == "ours":
+        client = sockt.AsyncComputeClient()
+        sandbox = await client.get_sandbox(sandbox_id)
+    else:
+        client = sockt.ComputeClient()
+        sandbox = await asyncio.to_thread(client.get_sandbox, sandbox_id)
+    await asyncio.gather(*batch(sandbox))  # warm the connections (and the executor's threads)
+    # The control: the same timer with nothing running, the machine's own scheduling noise.
+    idle_stop = asyncio.Event()
+    idle_probe = asyncio.ensure_future(_loop_lateness(idle_stop))
+    await asyncio.sleep(1.0)
+    idle_stop.set()
+    idle = await idle_probe
+    stop = asyncio.Event()
+    probe = asyncio.ensure_future(_loop_lateness(stop))
+    calls = 0
+    n = 0
+    start = time.perf_counter()
+    while True:
+        results = await asyncio.gather(*batch(sandbox))
+        calls += len(results)
+        n += 1
+        if not rounds(n, time.perf_counter() - start):
+            break
+    elapsed = time.perf_counter() - start
+    stop.set()
+    worst = await probe
+    if impl_name == "ours":
+        await client.close()
+    else:
+        client.close()
+    return calls, elapsed, worst, idle, version
+
+
+def _call(impl_name: str, sandbox: Any, method: str, *args: Any) -> Awaitable[Any]:
+    if impl_name == "ours":
+        coro: Awaitable[Any] = getattr(sandbox, method)(*args)
+        return coro
+    return asyncio.to_thread(getattr(sandbox, method), *args)
+
+
+def w_aio_exec(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    def batch(sandbox: Any) -> list[Awaitable[Any]]:
+        return [_call(impl_name, sandbox, "exec_sync", args.command) for _ in range(args.count)]
+
+    calls, elapsed, worst, idle, version = asyncio.run(
+        _on_one_loop(impl_name, batch, lambda n, _: n < 1))
+    return {"value": calls / elapsed, "elapsed": elapsed, "max_late_s": worst,
+            "idle_max_late_s": idle, "version": version}
+
+
+def w_aio_status(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    def batch(sandbox: Any) -> list[Awaitable[Any]]:
+        return [_call(impl_name, sandbox, "refresh_status") for _ in range(args.count)]
+
+    calls, elapsed, worst, idle, version = asyncio.run(
+        _on_one_loop(impl_name, batch, lambda _, secs: secs < args.seconds))
+    return {"value": calls / elapsed, "count": calls, "elapsed": elapsed, "max_late_s": worst,
+            "idle_max_late_s": idle, "version": version}
+
+
+FIRST_OUTPUT_COMMAND = "date +%s.%N; sleep 1; echo end"
+
+
+def w_first_output(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    """From the moment the command prints its first line (its own clock, the host's) to the
+    moment the client has it: our on_stdout callback (long-poll), or the official SDK's first
+    poll that shows it (exec, then exec_result every 0.5 s, as its exec_sync polls)."""
+    impl = Impl(impl_name)
+    impl.status()
+    samples = []
+    for _ in range(args.count + 1):  # the first run warms the sandbox's bash and the connection
+        arrived: list[tuple[float, str]] = []
+        if impl_name == "ours":
+            impl.sandbox.exec_sync(FIRST_OUTPUT_COMMAND,
+                                   on_stdout=lambda t: arrived.append((time.time(), t)))
+        else:
+            execution = impl.sandbox.exec(FIRST_OUTPUT_COMMAND)
+            while True:
+                time.sleep(0.5)
+                polled = impl.sandbox.exec_result(execution.execution_id)
+                if polled.stdout:
+                    arrived.append((time.time(), polled.stdout))
+                    break
+                if polled.status != "running":
+                    raise RuntimeError(f"the command ended without output: {polled!r}")
+            impl.sandbox.exec_cancel(execution.execution_id)
+        received, text = arrived[0]
+        samples.append(received - float(text.split()[0]))
+    impl.close()
+    return {"samples": samples[1:], "version": impl.version}
+
+
+def w_upload_dir(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
+    """A directory of `count` small files into the sandbox: ours with one upload() call, the
+    official SDK with a write_file per file (it has nothing else)."""
+    impl = Impl(impl_name)
+    impl.status()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "tree")
+        os.mkdir(root)
+        os.chmod(root, 0o755)  # the mode a write leaves, so no mode command is part of ours
+        files = {}
+        for i in range(args.count):
+            name = f"d{i % 10}/file{i:03}.txt"
+            data = f"file {i}\n".encode() * 64
+            os.makedirs(os.path.join(root, os.path.dirname(name)), mode=0o755, exist_ok=True)
+            with open(os.path.join(root, name), "wb") as f:
+                f.write(data)
+            os.chmod(os.path.join(root, name), 0o644)
+            files[name] = data
+        remote = f"{PATH_PREFIX}/tree-{impl_name}-{os.getpid()}"
+        start = time.perf_counter()
+        if impl_name == "ours":
+            impl.sandbox.upload(root, remote)
+        else:
+            for name, data in files.items():
+                impl.sandbox.write_file(f"{remote}/{name}", data.decode())
+        elapsed = time.perf_counter() - start
+    listed = [e for e in impl.sandbox.list_files(remote, recursive=True) if not e.is_dir]
+    if len(listed) != args.count:
+        raise RuntimeError(f"{len(listed)} files arrived, not {args.count}")
+    impl.close()
+    return {"value": args.count / elapsed, "elapsed": elapsed, "version": impl.version}
+
+
 WORKLOADS = {
     "import": w_import,
     "status": w_status,
     "threads": w_threads,
     "exec": w_exec,
     "files": w_files,
+    "aio_exec": w_aio_exec,
+    "aio_status": w_aio_status,
+    "first_output": w_first_output,
+    "upload_dir": w_upload_dir,
 }
 
 

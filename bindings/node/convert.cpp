@@ -165,6 +165,23 @@ Napi::Value toJs(Napi::Env env, const OutputChunk& c) {
     return o;
 }
 
+Napi::Value toJs(Napi::Env env, const TransferProgress& p) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("bytesDone", static_cast<double>(p.bytes_done));
+    o.Set("bytesTotal", static_cast<double>(p.bytes_total));
+    o.Set("filesDone", static_cast<double>(p.files_done));
+    o.Set("filesTotal", static_cast<double>(p.files_total));
+    return o;
+}
+
+Napi::Value toJs(Napi::Env env, const TransferResult& r) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("files", static_cast<double>(r.files));
+    o.Set("directories", static_cast<double>(r.directories));
+    o.Set("bytes", static_cast<double>(r.bytes));
+    return o;
+}
+
 Napi::Value toJs(Napi::Env env, const ExecResult& r) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("executionId", r.execution_id);

@@ -23,6 +23,8 @@ Napi::Value toJs(Napi::Env env, const WriteResult& result);
 Napi::Value toJs(Napi::Env env, const TerminateResult& result);
 Napi::Value toJs(Napi::Env env, const BillingEvent& event);
 Napi::Value toJs(Napi::Env env, const ShellFrame& frame);
+Napi::Value toJs(Napi::Env env, const TransferProgress& progress);
+Napi::Value toJs(Napi::Env env, const TransferResult& result);
 
 // Argument helpers for option objects coming from node/src (already validated there; these
 // still refuse wrong types instead of guessing).

@@ -4,6 +4,7 @@
 #include "byte_stage.hpp"
 #include "cancel_wrap.hpp"
 #include "convert.hpp"
+#include "js_callback.hpp"
 #include "promise_worker.hpp"
 #include "shell_wrap.hpp"
 
@@ -39,28 +40,7 @@ std::uint64_t pollOptions(Napi::Env env, const Napi::Object& o, PollOptions& pol
     if (auto ms = optInt(o, "waitTimeoutMs")) {
         poll.timeout = std::chrono::milliseconds(*ms);
     }
-    Napi::Value on_output = o.Get("onOutput");
-    if (!on_output.IsFunction()) {
-        return 0;
-    }
-    AddonData& data = AddonData::of(env);
-    std::uint64_t id = data.callbacks.add(on_output.As<Napi::Function>());
-    std::shared_ptr<JsDispatcher> dispatcher = data.dispatcher;
-    poll.on_output = [dispatcher, id](const OutputChunk& chunk) {
-        dispatcher->post([id, chunk](Napi::Env env) {
-            if (Napi::FunctionReference* fn = AddonData::of(env).callbacks.find(id)) {
-                fn->Call({toJs(env, chunk)});
-            }
-        });
-    };
-    return id;
-}
-
-std::function<void(Napi::Env)> unregister(std::uint64_t callback_id) {
-    if (callback_id == 0) {
-        return {};
-    }
-    return [callback_id](Napi::Env env) { AddonData::of(env).callbacks.remove(callback_id); };
+    return registerCallback<OutputChunk>(env, o.Get("onOutput"), poll.on_output);
 }
 
 template <typename T> Napi::Value same(Napi::Env env, T& value) {
@@ -115,6 +95,9 @@ Napi::Function SandboxWrap::define(Napi::Env env) {
                         InstanceMethod<&SandboxWrap::execResult>("execResult"),
                         InstanceMethod<&SandboxWrap::execCancel>("execCancel"),
                         InstanceMethod<&SandboxWrap::execWait>("execWait"),
+                        InstanceMethod<&SandboxWrap::execNext>("execNext"),
+                        InstanceMethod<&SandboxWrap::upload>("upload"),
+                        InstanceMethod<&SandboxWrap::download>("download"),
                         InstanceMethod<&SandboxWrap::writeFile>("writeFile"),
                         InstanceMethod<&SandboxWrap::writeFileBytes>("writeFileBytes"),
                         InstanceMethod<&SandboxWrap::readFile>("readFile"),
@@ -267,6 +250,15 @@ Napi::Value SandboxWrap::execCancel(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SandboxWrap::execWait(const Napi::CallbackInfo& info) {
+    return pollCall(info, &Sandbox::execWait);
+}
+
+Napi::Value SandboxWrap::execNext(const Napi::CallbackInfo& info) {
+    return pollCall(info, &Sandbox::execNext);
+}
+
+// execWait / execNext: (executionId, pollOptions, token).
+Napi::Value SandboxWrap::pollCall(const Napi::CallbackInfo& info, Poll poll_fn) {
     Napi::Env env = info.Env();
     std::string id = requireString(info[0], "executionId");
     PollOptions poll;
@@ -274,7 +266,8 @@ Napi::Value SandboxWrap::execWait(const Napi::CallbackInfo& info) {
     Sandbox sb = sandbox_;
     CancelToken cancel = CancelWrap::from(info[2]);
     return runAsync(
-        env, cancel, [sb, id, poll, cancel]() mutable { return sb.execWait(id, poll, cancel); },
+        env, cancel,
+        [sb, id, poll, cancel, poll_fn]() mutable { return (sb.*poll_fn)(id, poll, cancel); },
         same<ExecResult>, unregister(callback_id));
 }
 
@@ -402,16 +395,9 @@ Napi::Value SandboxWrap::on(const Napi::CallbackInfo& info) {
         throw Napi::TypeError::New(env, "listener must be a function");
     }
     AddonData& data = AddonData::of(env);
-    std::uint64_t js_id = data.callbacks.add(info[1].As<Napi::Function>());
-    std::shared_ptr<JsDispatcher> dispatcher = data.dispatcher;
     // Billing events fire on the pool thread of the call that saw them; hop to the JS thread.
-    Sandbox::Listener listener = [dispatcher, js_id](const BillingEvent& event) {
-        dispatcher->post([js_id, event](Napi::Env env) {
-            if (Napi::FunctionReference* fn = AddonData::of(env).callbacks.find(js_id)) {
-                fn->Call({toJs(env, event)});
-            }
-        });
-    };
+    std::function<void(const BillingEvent&)> listener;
+    std::uint64_t js_id = registerCallback<BillingEvent>(env, info[1], listener);
     std::uint64_t core_id;
     try {
         core_id = sandbox_.on(event, std::move(listener));

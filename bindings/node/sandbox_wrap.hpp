@@ -35,6 +35,9 @@ private:
     Napi::Value execResult(const Napi::CallbackInfo& info);
     Napi::Value execCancel(const Napi::CallbackInfo& info);
     Napi::Value execWait(const Napi::CallbackInfo& info);
+    Napi::Value execNext(const Napi::CallbackInfo& info);
+    Napi::Value upload(const Napi::CallbackInfo& info);   // sandbox_transfer_wrap.cpp
+    Napi::Value download(const Napi::CallbackInfo& info); // sandbox_transfer_wrap.cpp
     Napi::Value writeFile(const Napi::CallbackInfo& info);
     Napi::Value writeFileBytes(const Napi::CallbackInfo& info);
     Napi::Value readFile(const Napi::CallbackInfo& info);
@@ -43,6 +46,10 @@ private:
     Napi::Value shell(const Napi::CallbackInfo& info);
     Napi::Value on(const Napi::CallbackInfo& info);
     Napi::Value off(const Napi::CallbackInfo& info);
+
+    using Poll = ExecResult (Sandbox::*)(const std::string&, const PollOptions&,
+                                         const CancelToken&);
+    Napi::Value pollCall(const Napi::CallbackInfo& info, Poll poll_fn);
 
     Sandbox sandbox_;
     // JS listener id (CallbackRegistry) → core listener id.

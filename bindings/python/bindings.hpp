@@ -3,6 +3,7 @@
 
 #include "call.hpp"
 #include "sockt/options.hpp"
+#include "sockt/sandbox.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,11 @@ void bindErrors(py::module_& m);
 void bindClient(py::module_& m);
 void bindSandbox(py::module_& m);
 void bindShell(py::module_& m);
+void bindAsync(py::module_& m);
+/// The network calls of sockt._sockt.Sandbox, each blocking and `_async` (dual_def.hpp).
+void bindSandboxCalls(py::class_<Sandbox>& cls);
+/// upload / download, blocking and `_async`.
+void bindSandboxTransfers(py::class_<Sandbox>& cls);
 
 /// Seconds from Python → core duration; negative, NaN or infinite → InvalidArgumentError.
 Duration secondsToDuration(double seconds, const char* name);

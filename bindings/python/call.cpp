@@ -1,6 +1,8 @@
 // BlockingCall and the GIL-safe helpers (DESIGN.md §4).
 #include "call.hpp"
 
+#include "bindings.hpp"
+
 namespace sockt::python {
 
 namespace {
@@ -99,6 +101,16 @@ void BlockingCall::finish() {
         signal_error_->raise();
     if (callback_error_.pending())
         callback_error_.raise();
+}
+
+void invokeOrCancel(const BlockingCall& call, const SharedPyObject& fn,
+                    const std::function<py::object()>& make_arg) {
+    invokeCallback(fn, make_arg);
+    PendingPyError* slot = currentCallbackErrorSlot();
+    if (slot != nullptr && slot->pending()) {
+        CancelToken token = call.token(); // copies share the token's state
+        token.cancel();
+    }
 }
 
 SharedPyObject::SharedPyObject(py::object obj)

@@ -7,6 +7,7 @@
 #include "sockt/errors.hpp"
 #include "sockt/options.hpp"
 
+#include <functional>
 #include <memory>
 #include <pybind11/pybind11.h>
 #include <utility>
@@ -91,6 +92,13 @@ private:
     PendingPyError callback_error_;
     PendingPyError* outer_slot_;
 };
+
+/// For callbacks the core makes on the calling thread during `call` (exec output, transfer
+/// progress): runs `fn(make_arg())` with the GIL and, when it raises, cancels `call` so that its
+/// exception surfaces at once instead of after the core call has run to its end.
+class SharedPyObject;
+void invokeOrCancel(const BlockingCall& call, const SharedPyObject& fn,
+                    const std::function<py::object()>& make_arg);
 
 /// A Python object that may be dropped by a native thread: the last release takes the GIL (or
 /// leaks the reference while the interpreter is finalizing, when taking it is not allowed).

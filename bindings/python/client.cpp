@@ -4,9 +4,11 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "dual_def.hpp"
 #include "sockt/protocol.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <pybind11/stl.h>
 
 namespace sockt::python {
@@ -14,8 +16,10 @@ namespace sockt::python {
 Duration secondsToDuration(double seconds, const char* name) {
     if (!std::isfinite(seconds) || seconds < 0) {
         SocktError::Details d;
-        d.message = std::string(name) + " must be a finite number of seconds >= 0, got " +
-                    py::repr(py::float_(seconds)).cast<std::string>();
+        // No Python API here: the asyncio twins convert their arguments without the GIL.
+        char got[32];
+        std::snprintf(got, sizeof got, "%.17g", seconds);
+        d.message = std::string(name) + " must be a finite number of seconds >= 0, got " + got;
         d.slug = "invalid_argument";
         SocktError::raise(ErrorKind::InvalidArgument, std::move(d));
     }
@@ -52,8 +56,41 @@ void invokeCallback(const SharedPyObject& fn, const std::function<py::object()>&
 
 void bindClient(py::module_& m) {
     using Client = ComputeClient;
-    py::class_<Client, std::unique_ptr<Client, ReleaseGilDelete<Client>>>(
-        m, "Client", "Native ComputeClient. Thread-safe; blocking calls release the GIL.")
+    py::class_<Client, std::unique_ptr<Client, ReleaseGilDelete<Client>>> cls(
+        m, "Client", "Native ComputeClient. Thread-safe; blocking calls release the GIL.");
+    defDual(
+        cls, "list_tiers", [](const CancelToken& t, Client& c) { return c.listTiers(t); },
+        [](const std::vector<Tier>& tiers) {
+            py::list out;
+            for (const auto& tier : tiers)
+                out.append(toPy(tier));
+            return py::object(std::move(out));
+        });
+    defDual(
+        cls, "create_sandbox",
+        [](const CancelToken& t, Client& c, const std::string& tier,
+           const std::optional<std::string>& billing_method,
+           const std::optional<std::int64_t>& prepaid_sats,
+           const std::optional<std::int64_t>& initial_credits_cents,
+           const std::optional<std::string>& label) {
+            CreateSandboxOptions o;
+            o.tier = tier;
+            o.billing_method = billing_method;
+            o.prepaid_sats = prepaid_sats;
+            o.initial_credits_cents = initial_credits_cents;
+            o.label = label;
+            return c.createSandbox(o, t);
+        },
+        [](Sandbox sandbox) { return py::cast(std::move(sandbox)); }, py::arg("tier"),
+        py::arg("billing_method") = py::none(), py::arg("prepaid_sats") = py::none(),
+        py::arg("initial_credits_cents") = py::none(), py::arg("label") = py::none());
+    defDual(
+        cls, "get_sandbox",
+        [](const CancelToken& t, Client& c, const std::string& sandbox_id) {
+            return c.getSandbox(sandbox_id, t);
+        },
+        [](Sandbox sandbox) { return py::cast(std::move(sandbox)); }, py::arg("sandbox_id"));
+    cls
         .def(py::init([](std::optional<std::string> api_key,
                          std::optional<std::string> sandbox_token,
                          std::optional<std::string> base_url, double timeout,
@@ -76,40 +113,6 @@ void bindClient(py::module_& m) {
              py::arg("api_key") = py::none(), py::arg("sandbox_token") = py::none(),
              py::arg("base_url") = py::none(), py::arg("timeout") = 120.0,
              py::arg("user_agent_suffix") = "")
-        .def("list_tiers",
-             [](Client& c) {
-                 BlockingCall call;
-                 auto tiers = call.run([&](const CancelToken& t) { return c.listTiers(t); });
-                 py::list out;
-                 for (const auto& tier : tiers)
-                     out.append(toPy(tier));
-                 return out;
-             })
-        .def(
-            "create_sandbox",
-            [](Client& c, std::string tier, std::optional<std::string> billing_method,
-               std::optional<std::int64_t> prepaid_sats,
-               std::optional<std::int64_t> initial_credits_cents,
-               std::optional<std::string> label) {
-                CreateSandboxOptions o;
-                o.tier = std::move(tier);
-                o.billing_method = std::move(billing_method);
-                o.prepaid_sats = prepaid_sats;
-                o.initial_credits_cents = initial_credits_cents;
-                o.label = std::move(label);
-                BlockingCall call;
-                return call.run([&](const CancelToken& t) { return c.createSandbox(o, t); });
-            },
-            py::arg("tier"), py::arg("billing_method") = py::none(),
-            py::arg("prepaid_sats") = py::none(), py::arg("initial_credits_cents") = py::none(),
-            py::arg("label") = py::none())
-        .def(
-            "get_sandbox",
-            [](Client& c, const std::string& sandbox_id) {
-                BlockingCall call;
-                return call.run([&](const CancelToken& t) { return c.getSandbox(sandbox_id, t); });
-            },
-            py::arg("sandbox_id"))
         .def(
             "sandbox",
             [](Client& c, const std::string& sandbox_id) {

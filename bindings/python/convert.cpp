@@ -103,6 +103,17 @@ py::object jsonToPy(const Json& j) {
     return py::none();
 }
 
+py::object answerToPy(const std::string& text, const Json& parsed) {
+    if (text.empty())
+        return jsonToPy(parsed);
+    static PyObject* loads = py::object(py::module_::import("json").attr("loads")).release().ptr();
+    try {
+        return py::reinterpret_borrow<py::object>(loads)(py::str(text));
+    } catch (py::error_already_set&) {
+        return jsonToPy(parsed); // not valid JSON after all (the core was lenient)
+    }
+}
+
 py::dict toPy(const Tier& t) {
     py::dict d;
     put(d, "name", t.name);
@@ -244,8 +255,11 @@ py::dict toPy(const ReadResult& r) {
 py::dict toPy(const ShellFrame& f) {
     // The documented frame is the JSON object itself ({"type", "data", ...extras}).
     py::dict d;
-    if (f.raw.is_object())
-        d = jsonToPy(f.raw).cast<py::dict>();
+    if (f.raw.is_object()) {
+        py::object parsed = answerToPy(f.raw_text, f.raw);
+        if (py::isinstance<py::dict>(parsed))
+            d = parsed.cast<py::dict>();
+    }
     put(d, "type", f.type);
     put(d, "data", f.data);
     if (f.code)

@@ -11,6 +11,9 @@ namespace sockt::python {
 namespace py = pybind11;
 
 py::object jsonToPy(const Json& j);
+/// `text` (an answer as received) through Python's json.loads, so the dict keeps the server's
+/// key order as the official SDK's dicts do; `parsed` when there is no text.
+py::object answerToPy(const std::string& text, const Json& parsed);
 py::dict toPy(const Tier& t);
 py::object toPy(const std::optional<PendingInvoice>& p);
 py::dict toPy(const PendingInvoice& p);

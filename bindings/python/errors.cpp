@@ -1,6 +1,7 @@
 // One translator from ErrorKind to the Python classes of python/sockt/errors.py (DESIGN.md §4).
 #include "sockt/errors.hpp"
 
+#include "async_call.hpp"
 #include "bindings.hpp"
 
 #include <pybind11/pybind11.h>
@@ -45,21 +46,40 @@ py::object orNone(const std::string& s) {
     return s.empty() ? py::object(py::none()) : py::str(s);
 }
 
-void setPythonError(const SocktError& e) {
+py::object socktErrorObject(const SocktError& e) {
     py::object errors = py::module_::import("sockt.errors");
     py::object cls = errors.attr(className(e.kind()));
     py::object retry_after = py::none();
     if (e.retryAfter())
         retry_after = py::float_(*e.retryAfter());
     py::object status = e.statusCode() > 0 ? py::object(py::int_(e.statusCode())) : py::none();
-    py::object exc = cls(
-        py::str(e.message()), py::arg("slug") = orNone(e.slug()), py::arg("status_code") = status,
-        py::arg("request_id") = orNone(e.requestId()), py::arg("hint") = orNone(e.hint()),
-        py::arg("retry_after") = retry_after, py::arg("description") = py::str(e.what()));
-    PyErr_SetObject(cls.ptr(), exc.ptr());
+    return cls(py::str(e.message()), py::arg("slug") = orNone(e.slug()),
+               py::arg("status_code") = status, py::arg("request_id") = orNone(e.requestId()),
+               py::arg("hint") = orNone(e.hint()), py::arg("retry_after") = retry_after,
+               py::arg("description") = py::str(e.what()));
+}
+
+void setPythonError(const SocktError& e) {
+    py::object exc = socktErrorObject(e);
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
 }
 
 } // namespace
+
+py::object exceptionObject(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const SocktError& e) {
+        return socktErrorObject(e);
+    } catch (const py::error_already_set& e) {
+        return e.value();
+    } catch (const std::bad_alloc&) {
+        return py::reinterpret_steal<py::object>(PyObject_CallNoArgs(PyExc_MemoryError));
+    } catch (const std::exception& e) {
+        return py::reinterpret_steal<py::object>(
+            PyObject_CallOneArg(PyExc_RuntimeError, py::str(e.what()).ptr()));
+    }
+}
 
 void bindErrors(py::module_& m) {
     py::register_exception_translator([](std::exception_ptr p) {

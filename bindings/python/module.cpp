@@ -12,6 +12,7 @@ PYBIND11_MODULE(_sockt, m) {
     m.doc() = "Native core of the sockt package (libsockt bound with pybind11).";
     python::initCalls();
     python::bindErrors(m);
+    python::bindAsync(m);
     python::bindShell(m);
     python::bindSandbox(m);
     python::bindClient(m);

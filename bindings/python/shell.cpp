@@ -5,6 +5,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "dual_def.hpp"
 
 #include <pybind11/stl.h>
 
@@ -12,18 +13,25 @@ namespace sockt::python {
 
 void bindShell(py::module_& m) {
     using Shell = ShellSession;
-    py::class_<Shell, std::unique_ptr<Shell, ReleaseGilDelete<Shell>>>(
-        m, "ShellSession", "Native WebSocket shell; frame callbacks run on its I/O thread.")
-        .def("connect",
-             [](Shell& s) {
-                 BlockingCall call;
-                 call.run([&](const CancelToken& t) { s.connect(t); });
-             })
-        .def("close",
-             [](Shell& s) {
-                 py::gil_scoped_release release;
-                 s.close();
-             })
+    py::class_<Shell, std::unique_ptr<Shell, ReleaseGilDelete<Shell>>> cls(
+        m, "ShellSession", "Native WebSocket shell; frame callbacks run on its I/O thread.");
+    defDual(
+        cls, "connect", [](const CancelToken& t, Shell& s) { s.connect(t); }, AsIs{});
+    // close() waits (at most 2.5 s) for the server's close frame; asyncio awaits that instead.
+    defDual(
+        cls, "close", [](const CancelToken&, Shell& s) { s.close(); }, AsIs{});
+    defDual(
+        cls, "recv",
+        [](const CancelToken& t, Shell& s, double timeout) {
+            return s.recv(secondsToDuration(timeout, "timeout"), t);
+        },
+        [](const std::optional<ShellFrame>& frame) -> py::object {
+            if (!frame)
+                return py::none();
+            return toPy(*frame);
+        },
+        py::arg("timeout") = 30.0);
+    cls
         .def_property_readonly("connected",
                                [](const Shell& s) {
                                    py::gil_scoped_release release;
@@ -50,17 +58,6 @@ void bindShell(py::module_& m) {
                 s.resize(cols, rows);
             },
             py::arg("cols"), py::arg("rows"))
-        .def(
-            "recv",
-            [](Shell& s, double timeout) -> py::object {
-                Duration d = secondsToDuration(timeout, "timeout");
-                BlockingCall call;
-                auto frame = call.run([&](const CancelToken& t) { return s.recv(d, t); });
-                if (!frame)
-                    return py::none();
-                return toPy(*frame);
-            },
-            py::arg("timeout") = 30.0)
         .def(
             "on",
             [](Shell& s, const std::string& type, py::object callback) {

@@ -18,6 +18,8 @@ std::unique_ptr<Command> makeSandboxCommand();
 std::unique_ptr<Command> makeExecCommand();
 std::unique_ptr<Command> makeExecCancelCommand();
 std::unique_ptr<Command> makeFilesCommand();
+/// `files upload` / `files download` (cmd_transfer.cpp), added to the `files` group.
+void addTransferCommands(Command& files);
 std::unique_ptr<Command> makeShellCommand();
 std::unique_ptr<Command> makeLocalCommand();
 std::unique_ptr<Command> makeCompletionCommand();

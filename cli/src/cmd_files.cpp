@@ -221,6 +221,7 @@ std::unique_ptr<Command> makeFilesCommand() {
                   "  sockt files ls -r --max-depth 2 $ID";
     ls->run = runLs;
     group->add(std::move(ls));
+    addTransferCommands(*group);
     return group;
 }
 

@@ -2,6 +2,8 @@
 // wait in ≤ 50 ms slices so Python can run PyErr_CheckSignals and Node can abort).
 #include "sockt/options.hpp"
 
+#include "async/fiber.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -67,6 +69,8 @@ void CancelToken::setCheck(std::function<bool()> check) {
 
 bool CancelToken::sleepFor(Duration d) const {
     auto until = std::chrono::steady_clock::now() + d;
+    if (detail::fiber::active())
+        return detail::fiber::sleepUntil(until, *this); // suspends the fiber, not its thread
     while (true) {
         if (cancelled())
             return false;

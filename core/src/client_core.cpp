@@ -155,7 +155,8 @@ void ClientCore::noteResponseHeaders(const HttpResponse& response) {
 
 void ClientCore::ensureOpen() const {
     if (closed_.load())
-        throw ConnectionError({"the client is closed; create a new ComputeClient", "", 0});
+        throw ConnectionError(
+            {"the client is closed; create a new ComputeClient", "connection_error", 0});
 }
 
 void ClientCore::close() {
@@ -200,9 +201,16 @@ HttpResponse ClientCore::sendAs(const HttpRequest& request,
     return sendWith(request, credential, cancel, &body);
 }
 
+HttpResponse ClientCore::sendAs(const HttpRequest& request,
+                                const std::optional<Credential>& credential,
+                                const CancelToken& cancel, const BodyProgress& on_body) {
+    return sendWith(request, credential, cancel, nullptr, &on_body);
+}
+
 HttpResponse ClientCore::sendWith(const HttpRequest& request,
                                   const std::optional<Credential>& credential,
-                                  const CancelToken& cancel, const BodySource* source) {
+                                  const CancelToken& cancel, const BodySource* source,
+                                  const BodyProgress* on_body) {
     ensureOpen();
     if (request.method != "GET" && request.method != "POST" && request.method != "DELETE" &&
         request.method != "PUT" && request.method != "PATCH" && request.method != "HEAD")
@@ -229,6 +237,7 @@ HttpResponse ClientCore::sendWith(const HttpRequest& request,
         wire.headers.emplace_back("Authorization", "Bearer " + credential->value);
     wire.body = request.body ? &*request.body : nullptr;
     wire.source = source;
+    wire.on_body = on_body && *on_body ? on_body : nullptr;
     // redactUrl keeps the token out of every message built from this string.
     wire.describe =
         request.method + " " +

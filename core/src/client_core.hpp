@@ -66,6 +66,10 @@ struct BodySource {
     std::function<void(std::size_t offset, char* out, std::size_t n)> fill;
 };
 
+/// Told `(received, total)` as the body of an answer with a Content-Length arrives, on the
+/// thread (or fiber) that sent the request; transfers turn it into progress.
+using BodyProgress = std::function<void(std::uint64_t received, std::uint64_t total)>;
+
 class ClientCore : public std::enable_shared_from_this<ClientCore> {
 public:
     explicit ClientCore(const ClientOptions& options);
@@ -90,6 +94,9 @@ public:
                         const CancelToken& cancel, const BodySource& body);
     Json callJson(const HttpRequest& request, const std::optional<Credential>& credential,
                   const CancelToken& cancel, const BodySource& body);
+    /// sendAs reporting the answer's body as it arrives.
+    HttpResponse sendAs(const HttpRequest& request, const std::optional<Credential>& credential,
+                        const CancelToken& cancel, const BodyProgress& on_body);
 
     const std::string& baseUrl() const { return config_.base_url; }
     /// The credential requests carry by default: the sandbox token wins over the API key.
@@ -138,7 +145,8 @@ public:
 
 private:
     HttpResponse sendWith(const HttpRequest& request, const std::optional<Credential>& credential,
-                          const CancelToken& cancel, const BodySource* source);
+                          const CancelToken& cancel, const BodySource* source,
+                          const BodyProgress* on_body = nullptr);
 
     ResolvedConfig config_;
     Poco::URI base_uri_;
@@ -155,6 +163,10 @@ struct ExecBuffer {
     std::mutex mutex;
     std::vector<OutputChunk> chunks;
     bool finished = false;
+    /// Chunks already handed out by Sandbox::execNext.
+    std::size_t streamed = 0;
+    /// The poll that reported the end, without its output (execNext answers from it afterwards).
+    std::optional<ExecResult> final_poll;
 };
 
 /// Shared by every copy of a Sandbox handle (and by anything that acts on the sandbox).

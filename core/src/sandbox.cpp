@@ -106,8 +106,10 @@ TerminateResult Sandbox::terminate(const std::optional<std::string>& lightning_a
         // docs/protocol.md §1.2/§2.6: SDKs send the refund address in a JSON body.
         request.body = Json{{"lightning_address", *lightning_address}}.dump();
     }
-    Json body = core_->callJson(request, sandboxCredential(*core_, *state_), cancel);
-    TerminateResult result = TerminateResult::fromJson(body);
+    HttpResponse response = core_->sendAs(request, sandboxCredential(*core_, *state_), cancel);
+    TerminateResult result =
+        TerminateResult::fromJson(detail::ClientCore::parseJsonAnswer(request, response));
+    result.raw_text = std::move(response.body);
     if (result.sandbox_id.empty())
         result.sandbox_id = state_->id;
     std::lock_guard<std::mutex> lock(state_->mutex);

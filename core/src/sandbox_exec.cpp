@@ -58,8 +58,11 @@ ExecResult pollOnce(detail::ClientCore& core, detail::SandboxState& state,
     {
         std::lock_guard<std::mutex> lock(buffer->mutex);
         buffer->chunks.insert(buffer->chunks.end(), result.output.begin(), result.output.end());
-        if (result.finished())
+        if (result.finished() && !buffer->finished) {
             buffer->finished = true;
+            buffer->final_poll = result;
+            buffer->final_poll->output.clear();
+        }
     }
     if (result.finished())
         retireBuffer(state, execution_id, false);
@@ -72,6 +75,151 @@ ExecResult pollOnce(detail::ClientCore& core, detail::SandboxState& state,
         detail::fireEvents(state, events);
     }
     return result;
+}
+
+// Unstreamed output of the buffer as one execNext answer (nullopt when there is none and the
+// execution has not ended): the chunks after `streamed`, with the terminal status once known.
+std::optional<ExecResult> takeStep(detail::ExecBuffer& buffer, const ExecResult* last_poll,
+                                   const std::string& execution_id) {
+    std::lock_guard<std::mutex> lock(buffer.mutex);
+    const bool fresh = buffer.streamed < buffer.chunks.size();
+    if (!fresh && !buffer.finished)
+        return std::nullopt;
+    ExecResult step;
+    if (buffer.finished && buffer.final_poll) {
+        step = *buffer.final_poll;
+    } else if (last_poll) {
+        step = *last_poll;
+        step.output.clear();
+    } else {
+        step.execution_id = execution_id;
+        step.status = "running";
+    }
+    step.output.assign(buffer.chunks.begin() + static_cast<std::ptrdiff_t>(buffer.streamed),
+                       buffer.chunks.end());
+    buffer.streamed = buffer.chunks.size();
+    return step;
+}
+
+// The poll loop of execWait (until the end) and execNext (until new output or the end).
+ExecResult pollLoop(detail::ClientCore& core, detail::SandboxState& state,
+                    const std::string& execution_id, const PollOptions& options,
+                    const CancelToken& cancel, bool until_output) {
+    detail::requireNonEmpty(execution_id, "execution_id");
+    if (options.poll_interval.count() <= 0)
+        throw InvalidArgumentError({"poll_interval must be positive", "", 0});
+    if (options.timeout && options.timeout->count() < 0)
+        throw InvalidArgumentError({"timeout must be >= 0", "", 0});
+    const std::string what = "waiting for execution " + execution_id;
+    const auto start = detail::Clock::now();
+    std::optional<detail::Deadline> deadline;
+    if (options.timeout)
+        deadline = start + *options.timeout;
+
+    auto buffer = bufferFor(state, execution_id);
+    auto stepWith = [&](const ExecResult* last) -> std::optional<ExecResult> {
+        auto step = takeStep(*buffer, last, execution_id);
+        if (step && options.on_output)
+            for (const auto& chunk : step->output)
+                options.on_output(chunk);
+        return step;
+    };
+    if (until_output) {
+        if (auto step = stepWith(nullptr))
+            return std::move(*step);
+    }
+    std::size_t delivered = 0; // chunks handed to on_output so far (earlier ones replayed)
+    auto deliver = [&] {
+        if (!options.on_output)
+            return;
+        std::vector<OutputChunk> fresh;
+        {
+            std::lock_guard<std::mutex> lock(buffer->mutex);
+            fresh.assign(buffer->chunks.begin() + static_cast<std::ptrdiff_t>(delivered),
+                         buffer->chunks.end());
+            delivered = buffer->chunks.size();
+        }
+        for (const auto& chunk : fresh)
+            options.on_output(chunk);
+    };
+
+    // Issue #2 item 8: first poll after ~15 ms, doubling up to poll_interval, never above it.
+    // With long-poll (§4.4) the server holds each poll until there is news, so no sleep at all.
+    Duration interval = std::min(kFirstPollDelay, options.poll_interval);
+    int rate_limited = 0;
+    int transport_failures = 0;
+    while (true) {
+        bool long_poll = options.allow_long_poll && core.supportsLongPoll();
+        Duration pause = long_poll ? Duration(0) : interval;
+        if (pause.count() > 0) {
+            if (deadline)
+                pause = std::min(
+                    pause, std::chrono::duration_cast<Duration>(std::max(
+                               detail::Clock::duration::zero(), *deadline - detail::Clock::now())));
+            if (!cancel.sleepFor(pause))
+                detail::throwCancelled(what);
+        }
+        if (cancel.cancelled())
+            detail::throwCancelled(what);
+
+        std::optional<int> wait_ms;
+        if (long_poll) {
+            // docs/protocol.md §4.4: wait_ms only after the server advertised long-poll; keep it well
+            // inside both our request deadline and the caller's own timeout.
+            long long cap =
+                std::min<long long>(protocol::kLongPollWaitMs, core.timeout().count() - 5000);
+            if (deadline)
+                cap = std::min<long long>(cap, detail::remainingMs(*deadline));
+            if (cap >= 100)
+                wait_ms = static_cast<int>(cap);
+        }
+        ExecResult poll;
+        try {
+            poll = pollOnce(core, state, execution_id, wait_ms, cancel);
+            rate_limited = 0;
+            transport_failures = 0;
+        } catch (const RateLimitedError& e) {
+            if (++rate_limited >= protocol::kMaxConsecutiveRateLimited)
+                throw;
+            Duration wait = e.retryAfter()
+                                ? Duration(static_cast<long long>(*e.retryAfter() * 1000))
+                                : protocol::kDefaultRetryAfter;
+            if (!cancel.sleepFor(wait))
+                detail::throwCancelled(what);
+            continue;
+        } catch (const ConnectionError&) {
+            if (core.closed() || ++transport_failures > 3)
+                throw;
+            interval = options.poll_interval;
+            continue;
+        } catch (const TimeoutError&) {
+            if (++transport_failures > 3)
+                throw;
+            interval = options.poll_interval;
+            continue;
+        }
+        if (until_output) {
+            if (auto step = stepWith(&poll))
+                return std::move(*step);
+        } else {
+            deliver();
+            if (poll.finished()) {
+                ExecResult result = std::move(poll);
+                {
+                    std::lock_guard<std::mutex> lock(buffer->mutex);
+                    result.output = buffer->chunks;
+                }
+                retireBuffer(state, execution_id, true);
+                return result;
+            }
+        }
+        if (deadline && detail::Clock::now() >= *deadline)
+            throw TimeoutError({"execution " + execution_id + " still running after " +
+                                    std::to_string(options.timeout->count()) +
+                                    " ms; it keeps running on the server (execCancel stops it)",
+                                "", 0});
+        interval = std::min(options.poll_interval, interval * 2);
+    }
 }
 
 } // namespace
@@ -123,105 +271,12 @@ std::string Sandbox::execCancel(const std::string& execution_id, const CancelTok
 
 ExecResult Sandbox::execWait(const std::string& execution_id, const PollOptions& options,
                              const CancelToken& cancel) {
-    detail::requireNonEmpty(execution_id, "execution_id");
-    if (options.poll_interval.count() <= 0)
-        throw InvalidArgumentError({"poll_interval must be positive", "", 0});
-    if (options.timeout && options.timeout->count() < 0)
-        throw InvalidArgumentError({"timeout must be >= 0", "", 0});
-    const std::string what = "waiting for execution " + execution_id;
-    const auto start = detail::Clock::now();
-    std::optional<detail::Deadline> deadline;
-    if (options.timeout)
-        deadline = start + *options.timeout;
+    return pollLoop(*core_, *state_, execution_id, options, cancel, false);
+}
 
-    auto buffer = bufferFor(*state_, execution_id);
-    std::size_t delivered = 0; // chunks handed to on_output so far (earlier ones replayed)
-    auto deliver = [&] {
-        if (!options.on_output)
-            return;
-        std::vector<OutputChunk> fresh;
-        {
-            std::lock_guard<std::mutex> lock(buffer->mutex);
-            fresh.assign(buffer->chunks.begin() + static_cast<std::ptrdiff_t>(delivered),
-                         buffer->chunks.end());
-            delivered = buffer->chunks.size();
-        }
-        for (const auto& chunk : fresh)
-            options.on_output(chunk);
-    };
-
-    // Issue #2 item 8: first poll after ~15 ms, doubling up to poll_interval, never above it.
-    // With long-poll (§4.4) the server holds each poll until there is news, so no sleep at all.
-    Duration interval = std::min(kFirstPollDelay, options.poll_interval);
-    int rate_limited = 0;
-    int transport_failures = 0;
-    while (true) {
-        bool long_poll = options.allow_long_poll && core_->supportsLongPoll();
-        Duration pause = long_poll ? Duration(0) : interval;
-        if (pause.count() > 0) {
-            if (deadline)
-                pause = std::min(
-                    pause, std::chrono::duration_cast<Duration>(std::max(
-                               detail::Clock::duration::zero(), *deadline - detail::Clock::now())));
-            if (!cancel.sleepFor(pause))
-                detail::throwCancelled(what);
-        }
-        if (cancel.cancelled())
-            detail::throwCancelled(what);
-
-        std::optional<int> wait_ms;
-        if (long_poll) {
-            // docs/protocol.md §4.4: wait_ms only after the server advertised long-poll; keep it
-            // well inside both our request deadline and the caller's own timeout.
-            long long cap =
-                std::min<long long>(protocol::kLongPollWaitMs, core_->timeout().count() - 5000);
-            if (deadline)
-                cap = std::min<long long>(cap, detail::remainingMs(*deadline));
-            if (cap >= 100)
-                wait_ms = static_cast<int>(cap);
-        }
-        ExecResult poll;
-        try {
-            poll = pollOnce(*core_, *state_, execution_id, wait_ms, cancel);
-            rate_limited = 0;
-            transport_failures = 0;
-        } catch (const RateLimitedError& e) {
-            if (++rate_limited >= protocol::kMaxConsecutiveRateLimited)
-                throw;
-            Duration wait = e.retryAfter()
-                                ? Duration(static_cast<long long>(*e.retryAfter() * 1000))
-                                : protocol::kDefaultRetryAfter;
-            if (!cancel.sleepFor(wait))
-                detail::throwCancelled(what);
-            continue;
-        } catch (const ConnectionError&) {
-            if (core_->closed() || ++transport_failures > 3)
-                throw;
-            interval = options.poll_interval;
-            continue;
-        } catch (const TimeoutError&) {
-            if (++transport_failures > 3)
-                throw;
-            interval = options.poll_interval;
-            continue;
-        }
-        deliver();
-        if (poll.finished()) {
-            ExecResult result = std::move(poll);
-            {
-                std::lock_guard<std::mutex> lock(buffer->mutex);
-                result.output = buffer->chunks;
-            }
-            retireBuffer(*state_, execution_id, true);
-            return result;
-        }
-        if (deadline && detail::Clock::now() >= *deadline)
-            throw TimeoutError({"execution " + execution_id + " still running after " +
-                                    std::to_string(options.timeout->count()) +
-                                    " ms; it keeps running on the server (execCancel stops it)",
-                                "", 0});
-        interval = std::min(options.poll_interval, interval * 2);
-    }
+ExecResult Sandbox::execNext(const std::string& execution_id, const PollOptions& options,
+                             const CancelToken& cancel) {
+    return pollLoop(*core_, *state_, execution_id, options, cancel, true);
 }
 
 ExecResult Sandbox::execSync(const std::string& command, const ExecOptions& options,

@@ -5,6 +5,7 @@
 // plus one decoded copy instead of five buffers.
 #include "http_errors.hpp"
 #include "json/plain_members.hpp"
+#include "files_wire.hpp"
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"
 
@@ -55,10 +56,14 @@ WriteResult sendWrite(detail::ClientCore& core, detail::SandboxState& state, std
     detail::ensureDataPlaneReady(core, state, cancel);
     HttpRequest request{"POST", sandboxPath(state, "/files/write")};
     const auto credential = sandboxCredential(core, state);
-    if (source)
-        return WriteResult::fromJson(core.callJson(request, credential, cancel, *source));
-    request.body = std::move(body);
-    return WriteResult::fromJson(core.callJson(request, credential, cancel));
+    if (!source)
+        request.body = std::move(body);
+    HttpResponse response = source ? core.sendAs(request, credential, cancel, *source)
+                                   : core.sendAs(request, credential, cancel);
+    WriteResult result =
+        WriteResult::fromJson(detail::ClientCore::parseJsonAnswer(request, response));
+    result.raw_text = std::move(response.body);
+    return result;
 }
 
 /// Writes chars [pos, pos + n) of base64Encode(bytes) to `out` (pos + n <= its length). Whole
@@ -89,31 +94,12 @@ void encodeRange(std::string_view bytes, std::size_t pos, char* out, std::size_t
 
 // --- Read answers -------------------------------------------------------------------------------
 
-/// A files/read answer: every key but the content in `rest` (content keys null, as readFileResult
-/// always documented for `raw`), the content as `storage[offset, offset + length)`.
-struct ReadAnswer {
-    Json rest;
-    std::string storage;
-    std::size_t offset = 0;
-    std::size_t length = 0;
-
-    std::string_view content() const { return std::string_view(storage).substr(offset, length); }
-    /// The content as a string of its own, moved to the front of the buffer it already lives in
-    /// (no second allocation of a large file).
-    std::string takeContent() {
-        std::string out = std::move(storage);
-        out.erase(0, offset);
-        out.resize(length);
-        return out;
-    }
-};
-
 /// The normal path: the whole body through the JSON parser, then the content moved out of the
 /// DOM. `content` first, then `content_b64` (docs/protocol-notes.md row 1): the first string wins,
 /// both are left null.
-ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpResponse& response,
+detail::ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpResponse& response,
                             std::string body) {
-    ReadAnswer answer;
+    detail::ReadAnswer answer;
     if (body.empty()) {
         answer.rest = Json::object();
         return answer;
@@ -138,12 +124,15 @@ ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpResponse& resp
     return answer;
 }
 
-/// Sends a files/read request and splits the answer (statuses >= 400 throw as for callJson).
-/// Fast path: cut the content values out of the raw body (json::findPlainMembers) and parse only
-/// the small rest; the content stays in the body. Otherwise the same body goes the normal path.
-ReadAnswer readAnswer(detail::ClientCore& core, detail::SandboxState& state,
-                      const std::string& path, const ReadFileOptions& options,
-                      const CancelToken& cancel) {
+} // namespace
+
+namespace detail {
+
+// Fast path: cut the content values out of the raw body (json::findPlainMembers) and parse only
+// the small rest; the content stays in the body. Otherwise the same body goes the normal path.
+ReadAnswer readAnswer(ClientCore& core, SandboxState& state, const std::string& path,
+                      const ReadFileOptions& options, const CancelToken& cancel,
+                      const BodyProgress* on_body) {
     detail::requireNonEmpty(path, "path");
     std::string encoding = detail::normalizeEncoding(options.encoding);
     if (options.max_bytes && *options.max_bytes < 0)
@@ -158,7 +147,9 @@ ReadAnswer readAnswer(detail::ClientCore& core, detail::SandboxState& state,
     } catch (const Json::type_error&) {
         throw InvalidArgumentError({"path is not valid UTF-8", "", 0});
     }
-    HttpResponse response = core.sendAs(request, sandboxCredential(core, state), cancel);
+    HttpResponse response = on_body ? core.sendAs(request, sandboxCredential(core, state), cancel,
+                                                  *on_body)
+                                    : core.sendAs(request, sandboxCredential(core, state), cancel);
     if (response.status >= 400)
         detail::throwForResponse(response);
     std::string text = std::move(response.body);
@@ -193,7 +184,47 @@ ReadAnswer readAnswer(detail::ClientCore& core, detail::SandboxState& state,
     return answer;
 }
 
-} // namespace
+WriteResult writeBase64(ClientCore& core, SandboxState& state, const std::string& path,
+                        bool create_dirs, std::size_t size, const ByteView& bytes,
+                        const std::function<void(std::size_t)>& sent,
+                        const CancelToken& cancel) {
+    // The body is `head` + base64 of the content + `"}`, produced slice by slice while it is sent
+    // (our own encoder's output needs neither validation nor escaping), so a 32 MiB file is never
+    // encoded whole before its first byte leaves — nor, from a file, read whole.
+    std::string head = writeBodyPrefix(path, "base64", create_dirs, 1);
+    head += '"';
+    static constexpr char kTail[] = "\"}";
+    const std::size_t encoded = base64EncodedLength(size);
+    BodySource source;
+    source.length = head.size() + encoded + (sizeof kTail - 1);
+    source.fill = [&](std::size_t offset, char* out, std::size_t n) {
+        if (offset < head.size()) {
+            const std::size_t take = std::min(n, head.size() - offset);
+            std::memcpy(out, head.data() + offset, take);
+            offset += take;
+            out += take;
+            n -= take;
+        }
+        if (n > 0 && offset < head.size() + encoded) {
+            const std::size_t take = std::min(n, head.size() + encoded - offset);
+            // The whole 3-byte groups behind chars [pos, pos + take) of the encoding.
+            const std::size_t pos = offset - head.size();
+            const std::size_t first = pos / 4 * 3;
+            const std::size_t last = std::min(size, (pos + take + 3) / 4 * 3);
+            encodeRange(bytes(first, last), pos - first / 3 * 4, out, take);
+            if (sent)
+                sent(last);
+            offset += take;
+            out += take;
+            n -= take;
+        }
+        if (n > 0)
+            std::memcpy(out, kTail + (offset - head.size() - encoded), n);
+    };
+    return sendWrite(core, state, std::string(), &source, cancel);
+}
+
+} // namespace detail
 
 WriteResult Sandbox::writeFile(const std::string& path, const std::string& content,
                                const WriteFileOptions& options, const CancelToken& cancel) {
@@ -224,39 +255,15 @@ WriteResult Sandbox::writeFile(const std::string& path, const std::string& conte
 WriteResult Sandbox::writeFileBytes(const std::string& path, std::string_view bytes,
                                     bool create_dirs, const CancelToken& cancel) {
     detail::requireNonEmpty(path, "path");
-    // The body is `head` + base64Encode(bytes) + `"}`, produced slice by slice while it is sent
-    // (our own encoder's output needs neither validation nor escaping), so a 32 MiB file is never
-    // encoded whole before its first byte leaves.
-    std::string head = writeBodyPrefix(path, "base64", create_dirs, 1);
-    head += '"';
-    static constexpr char kTail[] = "\"}";
-    const std::size_t encoded = base64EncodedLength(bytes.size());
-    detail::BodySource source;
-    source.length = head.size() + encoded + (sizeof kTail - 1);
-    source.fill = [&head, bytes, encoded](std::size_t offset, char* out, std::size_t n) {
-        if (offset < head.size()) {
-            const std::size_t take = std::min(n, head.size() - offset);
-            std::memcpy(out, head.data() + offset, take);
-            offset += take;
-            out += take;
-            n -= take;
-        }
-        if (n > 0 && offset < head.size() + encoded) {
-            const std::size_t take = std::min(n, head.size() + encoded - offset);
-            encodeRange(bytes, offset - head.size(), out, take);
-            offset += take;
-            out += take;
-            n -= take;
-        }
-        if (n > 0)
-            std::memcpy(out, kTail + (offset - head.size() - encoded), n);
-    };
-    return sendWrite(*core_, *state_, std::string(), &source, cancel);
+    return detail::writeBase64(
+        *core_, *state_, path, create_dirs, bytes.size(),
+        [bytes](std::size_t begin, std::size_t end) { return bytes.substr(begin, end - begin); },
+        {}, cancel);
 }
 
 ReadResult Sandbox::readFileResult(const std::string& path, const ReadFileOptions& options,
                                    const CancelToken& cancel) {
-    ReadAnswer answer = readAnswer(*core_, *state_, path, options, cancel);
+    detail::ReadAnswer answer = detail::readAnswer(*core_, *state_, path, options, cancel);
     // A read can carry 64 MiB of base64: `raw` keeps every other key, its content keys null.
     ReadResult result = ReadResult::fromJson(answer.rest);
     result.content = answer.takeContent();
@@ -290,7 +297,7 @@ std::size_t Sandbox::readFileBytesInto(const std::string& path,
     options.encoding = "base64";
     options.max_bytes = max_bytes;
     // Decoded straight out of the answer's body, which is freed on return.
-    ReadAnswer answer = readAnswer(*core_, *state_, path, options, cancel);
+    detail::ReadAnswer answer = detail::readAnswer(*core_, *state_, path, options, cancel);
     const std::string_view text = answer.content();
     const std::size_t most = base64DecodedMaxLength(text);
     char* out = allocate(most);

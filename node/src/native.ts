@@ -13,6 +13,8 @@ import type {
     ShellFrame,
     Tier,
     TerminateResult,
+    TransferProgress,
+    TransferResult,
     WriteResult,
 } from './types';
 
@@ -55,6 +57,12 @@ export interface NativePollOptions {
     onOutput?: ((chunk: OutputChunk) => void) | undefined;
 }
 
+export interface NativeTransferOptions {
+    concurrency?: number | undefined;
+    preserveMode?: boolean | undefined;
+    onProgress?: ((progress: TransferProgress) => void) | undefined;
+}
+
 export interface NativeShell {
     connect(cancel: Token): Promise<void>;
     close(): Promise<void>;
@@ -92,6 +100,20 @@ export interface NativeSandbox {
     execResult(executionId: string, cancel: Token): Promise<ExecResult>;
     execCancel(executionId: string, cancel: Token): Promise<string>;
     execWait(executionId: string, options: NativePollOptions, cancel: Token): Promise<ExecResult>;
+    /** Output not handed out before (from the first chunk), with the final status at the end. */
+    execNext(executionId: string, options: NativePollOptions, cancel: Token): Promise<ExecResult>;
+    upload(
+        localPath: string,
+        remotePath: string,
+        options: NativeTransferOptions,
+        cancel: Token,
+    ): Promise<TransferResult>;
+    download(
+        remotePath: string,
+        localPath: string,
+        options: NativeTransferOptions,
+        cancel: Token,
+    ): Promise<TransferResult>;
     writeFile(
         path: string,
         content: string,

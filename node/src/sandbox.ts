@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { syncCall, type CallOwner } from './calls';
 import { InvalidArgumentError } from './errors';
 import { Execution } from './execution';
-import type { NativeBillingEvent, NativeSandbox } from './native';
+import type { NativeBillingEvent, NativeSandbox, NativeTransferOptions } from './native';
 import { ShellSession } from './shell';
 import { STAGE_SLICE_BYTES, stageBytes } from './staging';
 import type {
@@ -23,6 +23,8 @@ import type {
     SandboxState,
     SandboxStatus,
     TerminateResult,
+    TransferOptions,
+    TransferResult,
     WaitOptions,
     WriteFileOptions,
     WriteResult,
@@ -254,6 +256,38 @@ export class Sandbox {
         );
     }
 
+    /**
+     * Copies a local file or directory to `remotePath`, which becomes that copy: a directory's
+     * files land under `remotePath` itself (`upload('src', 'up')` gives `up/a.txt`, not
+     * `up/src/a.txt`), recursively, several at a time; each file is read from disk while it is
+     * sent. Python: `sandbox.upload(local_path, remote_path)`.
+     */
+    upload(
+        localPath: string,
+        remotePath: string,
+        options: TransferOptions = {},
+    ): Promise<TransferResult> {
+        const { signal, ...rest } = options;
+        return this.#owner.invoke(signal, (token) =>
+            this.#native.upload(localPath, remotePath, transferOptions(rest), token),
+        );
+    }
+
+    /**
+     * Copies a remote file or directory to `localPath`, which becomes that copy (remote symlinks
+     * are skipped; each file is written under a temporary name, then renamed).
+     */
+    download(
+        remotePath: string,
+        localPath: string,
+        options: TransferOptions = {},
+    ): Promise<TransferResult> {
+        const { signal, ...rest } = options;
+        return this.#owner.invoke(signal, (token) =>
+            this.#native.download(remotePath, localPath, transferOptions(rest), token),
+        );
+    }
+
     /** A new, unconnected interactive shell: `await sandbox.shell().connect()`. */
     shell(): ShellSession {
         this.#owner.assertOpen();
@@ -312,6 +346,11 @@ export class Sandbox {
     [inspect.custom](): string {
         return this.#native.describe();
     }
+}
+
+function transferOptions(options: TransferOptions): NativeTransferOptions {
+    const { concurrency, preserveMode, onProgress } = options;
+    return { concurrency, preserveMode, onProgress };
 }
 
 function toWarning(event: string, payload: NativeBillingEvent): BillingWarning {

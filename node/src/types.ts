@@ -92,6 +92,30 @@ export interface OutputChunk {
     chunk: string;
 }
 
+/** One piece of output as `for await (const chunk of execution)` yields it. */
+export interface StreamChunk {
+    stream: 'stdout' | 'stderr' | (string & {});
+    data: string;
+}
+
+/** Where an upload or download stands (`onProgress`). */
+export interface TransferProgress {
+    bytesDone: number;
+    bytesTotal: number;
+    filesDone: number;
+    filesTotal: number;
+}
+
+/** What an upload or download moved. */
+export interface TransferResult {
+    /** Regular files written. */
+    files: number;
+    /** Directories of the copy (its root included); 0 for a single file. */
+    directories: number;
+    /** Content bytes of those files. */
+    bytes: number;
+}
+
 /** Execution states: only `running` is not final. */
 export type ExecutionState = 'running' | 'completed' | 'failed' | 'cancelled' | (string & {});
 
@@ -216,6 +240,19 @@ export interface PollOptions extends CallOptions {
     waitTimeoutMs?: number | undefined;
     /** Called on the event loop for every output chunk as it arrives. */
     onOutput?: ((chunk: OutputChunk) => void) | undefined;
+}
+
+export interface TransferOptions extends CallOptions {
+    /** Files moving at once; default 8. */
+    concurrency?: number | undefined;
+    /**
+     * Carry mode bits over (default true): the file routes have none, so an upload sets the modes
+     * that differ from 0644/0755 with one command in the sandbox, and a download reads them with
+     * one command and applies them locally.
+     */
+    preserveMode?: boolean | undefined;
+    /** Called on the event loop as bytes move. */
+    onProgress?: ((progress: TransferProgress) => void) | undefined;
 }
 
 export interface ExecOptions extends PollOptions {

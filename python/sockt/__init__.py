@@ -1,6 +1,7 @@
 """sockt: the Sockt sandbox SDK on a native C++ core.
 
-A drop-in for the official Python SDK::
+A drop-in for the official Python SDK, plus an asyncio twin of every class (``AsyncComputeClient``,
+``AsyncSandbox``, ``AsyncExecution``, ``AsyncShellSession``)::
 
     from sockt import ComputeClient
 
@@ -21,6 +22,10 @@ from sockt._constants import (
     POD_STARTING_MAX_RETRIES,
 )
 from sockt._sockt import version as _native_version
+from sockt.async_client import AsyncComputeClient
+from sockt.async_execution import AsyncExecution
+from sockt.async_sandbox import AsyncSandbox
+from sockt.async_shell import AsyncShellSession
 from sockt.client import ComputeClient
 from sockt.errors import (
     APIError,
@@ -38,7 +43,16 @@ from sockt.errors import (
     TopUpFailedError,
 )
 from sockt.execution import Execution
-from sockt.models import ExecResult, FileEntry, PendingInvoice, SandboxStatus, Tier
+from sockt.models import (
+    ExecResult,
+    FileEntry,
+    OutputChunk,
+    PendingInvoice,
+    SandboxStatus,
+    Tier,
+    TransferProgress,
+    TransferResult,
+)
 from sockt.sandbox import Sandbox
 from sockt.shell import ShellSession
 
@@ -48,6 +62,10 @@ __all__ = [
     "ComputeClient",
     "Sandbox",
     "ShellSession",
+    "AsyncComputeClient",
+    "AsyncSandbox",
+    "AsyncExecution",
+    "AsyncShellSession",
     "SocktError",
     "AuthenticationError",
     "NoCapacityError",
@@ -67,6 +85,9 @@ __all__ = [
     "ExecResult",
     "FileEntry",
     "PendingInvoice",
+    "OutputChunk",
+    "TransferProgress",
+    "TransferResult",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT_SECS",
     "DEFAULT_POLL_INTERVAL_SECS",

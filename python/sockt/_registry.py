@@ -1,6 +1,8 @@
 """Live native objects to close before the interpreter exits (DESIGN.md §4: native threads are
 stopped and joined before interpreter exit). A shell owns an I/O thread; closing it joins that
-thread while the interpreter can still run its callbacks."""
+thread while the interpreter can still run its callbacks. Asynchronous calls still running on the
+core's I/O threads are cancelled and waited for (briefly) first, so none of them delivers a result
+into a finalizing interpreter."""
 
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ def untrack(obj: _Closable) -> None:
 
 @atexit.register
 def _close_all() -> None:
+    from sockt import _sockt
+
+    _sockt._cancel_async_calls(2.0)
     for obj in list(_live):
         try:
             obj.close()

@@ -14,9 +14,8 @@ __all__ = ["ComputeClient"]
 _USER_AGENT_SUFFIX = f"python/{sys.version_info.major}.{sys.version_info.minor}"
 
 
-class ComputeClient:
-    """Creates and finds sandboxes. Thread-safe: one client may serve many threads; every network
-    wait releases the GIL.
+class _ClientBase:
+    """What :class:`ComputeClient` and :class:`sockt.AsyncComputeClient` share.
 
     Credentials: the parameter, else the environment (``SOCKT_API_KEY``, ``SOCKT_SANDBOX_TOKEN``,
     ``SOCKT_API_URL``), else the default base URL ``https://api.sockt.dev``. ``timeout`` is the
@@ -31,7 +30,7 @@ class ComputeClient:
         timeout: float = 120.0,
     ) -> None:
         self._native = _sockt.Client(api_key, sandbox_token, base_url, timeout, _USER_AGENT_SUFFIX)
-        _registry.track(self)
+        _registry.track(self._native)
 
     @property
     def base_url(self) -> str:
@@ -41,6 +40,19 @@ class ComputeClient:
     @property
     def closed(self) -> bool:
         return self._native.closed
+
+    def _close(self) -> None:
+        self._native.close()
+        _registry.untrack(self._native)
+
+    def __repr__(self) -> str:
+        return self._native.describe()
+
+
+class ComputeClient(_ClientBase):
+    """Creates and finds sandboxes. Thread-safe: one client may serve many threads; every network
+    wait releases the GIL. Credentials: see the constructor parameters (parameter, else
+    environment, else default)."""
 
     def list_tiers(self) -> list[Tier]:
         """The sandbox tiers with their prices."""
@@ -67,8 +79,7 @@ class ComputeClient:
 
     def close(self) -> None:
         """Closes the connections. Idempotent; later calls raise :class:`sockt.ConnectionError`."""
-        self._native.close()
-        _registry.untrack(self)
+        self._close()
 
     def __enter__(self) -> ComputeClient:
         return self
@@ -80,6 +91,3 @@ class ComputeClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return self._native.describe()

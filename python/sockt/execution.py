@@ -8,10 +8,11 @@ so that the API overview's ``result = sandbox.exec(cmd); print(result.stdout)`` 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sockt._sockt import DEFAULT_POLL_INTERVAL_SECS
-from sockt.models import ExecResult
+from sockt.models import ExecResult, OutputChunk
 
 if TYPE_CHECKING:
     from sockt.sandbox import Sandbox
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["Execution"]
 
 
-class Execution:
-    """A command started with :meth:`Sandbox.exec`. Thread-safe."""
+class _ExecutionBase:
+    """The fields of a started command, shared by :class:`Execution` and
+    :class:`sockt.AsyncExecution`."""
 
     execution_id: str
     sandbox_id: str
@@ -30,10 +32,9 @@ class Execution:
     started_at: str | None
     raw: dict[str, Any]
 
-    def __init__(self, sandbox: Sandbox, data: dict[str, Any]) -> None:
-        self._sandbox = sandbox
+    def __init__(self, sandbox_id: str, data: dict[str, Any]) -> None:
         self.execution_id = data["execution_id"]
-        self.sandbox_id = data.get("sandbox_id") or sandbox.id
+        self.sandbox_id = data.get("sandbox_id") or sandbox_id
         self.command = data.get("command", "")
         self.working_dir = data.get("working_dir")
         self.timeout_ms = data.get("timeout_ms")
@@ -49,6 +50,26 @@ class Execution:
         with self._lock:
             return self._status
 
+    def _note(self, result: ExecResult, final: bool) -> None:
+        with self._lock:
+            self._status = result.status
+            if final:
+                self._result = result
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(execution_id={self.execution_id!r}, status={self.status!r}, "
+            f"sandbox_id={self.sandbox_id!r}, command={self.command!r})"
+        )
+
+
+class Execution(_ExecutionBase):
+    """A command started with :meth:`Sandbox.exec`. Thread-safe."""
+
+    def __init__(self, sandbox: Sandbox, data: dict[str, Any]) -> None:
+        super().__init__(sandbox.id, data)
+        self._sandbox = sandbox
+
     def wait(self, timeout: float | None = None, poll_interval: float = DEFAULT_POLL_INTERVAL_SECS) -> ExecResult:
         """Blocks until the command ends and returns every chunk of its output.
 
@@ -59,16 +80,26 @@ class Execution:
             if self._result is not None:
                 return self._result
         result = self._sandbox._exec_wait(self.execution_id, poll_interval, timeout)
-        with self._lock:
-            self._result = result
-            self._status = result.status
+        self._note(result, True)
         return result
+
+    def __iter__(self) -> Iterator[OutputChunk]:
+        """Yields the output as it arrives, as :class:`OutputChunk` objects (``.stream``,
+        ``.data``), from the first chunk (also chunks an earlier :meth:`poll` fetched), and ends
+        when the command ends; :attr:`result` then holds the final :class:`ExecResult`."""
+        while True:
+            step = self._sandbox._exec_next(self.execution_id, DEFAULT_POLL_INTERVAL_SECS)
+            for chunk in step.output:
+                yield OutputChunk._from_native(chunk)
+            if step.finished:
+                self.wait()  # the whole result, kept on the execution
+                return
+            self._note(step, False)
 
     def poll(self) -> ExecResult:
         """One poll (:meth:`Sandbox.exec_result`): the chunks that arrived since the last poll."""
         result = self._sandbox.exec_result(self.execution_id)
-        with self._lock:
-            self._status = result.status
+        self._note(result, False)
         return result
 
     def cancel(self) -> None:
@@ -104,9 +135,3 @@ class Execution:
     def output(self) -> list[dict[str, str]]:
         """Every output chunk in order (waits for the command to end)."""
         return self.wait().output
-
-    def __repr__(self) -> str:
-        return (
-            f"Execution(execution_id={self.execution_id!r}, status={self.status!r}, "
-            f"sandbox_id={self.sandbox_id!r}, command={self.command!r})"
-        )

@@ -8,7 +8,16 @@ from typing import Any, TypeVar
 
 from sockt import _sockt
 
-__all__ = ["Tier", "PendingInvoice", "SandboxStatus", "ExecResult", "FileEntry"]
+__all__ = [
+    "Tier",
+    "PendingInvoice",
+    "SandboxStatus",
+    "ExecResult",
+    "FileEntry",
+    "OutputChunk",
+    "TransferProgress",
+    "TransferResult",
+]
 
 _T = TypeVar("_T")
 
@@ -182,3 +191,46 @@ class FileEntry:
     @classmethod
     def _from_native(cls, data: dict[str, Any]) -> FileEntry:
         return _make(cls, data)
+
+
+@dataclass(frozen=True)
+class OutputChunk:
+    """One piece of a command's output as it arrived (iterating an execution yields these)."""
+
+    stream: str
+    """``"stdout"`` or ``"stderr"``."""
+    data: str
+
+    @classmethod
+    def _from_native(cls, chunk: dict[str, str]) -> OutputChunk:
+        return cls(chunk["stream"], chunk["chunk"])
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """Where an upload or download stands (passed to ``on_progress``)."""
+
+    bytes_done: int
+    bytes_total: int
+    files_done: int
+    files_total: int
+
+    @classmethod
+    def _from_native(cls, data: dict[str, int]) -> TransferProgress:
+        return cls(data["bytes_done"], data["bytes_total"], data["files_done"], data["files_total"])
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """What an upload or download moved."""
+
+    files: int
+    """Regular files written."""
+    directories: int
+    """Directories of the copy (its root included), 0 for a single file."""
+    bytes: int
+    """Content bytes of those files."""
+
+    @classmethod
+    def _from_native(cls, data: dict[str, int]) -> TransferResult:
+        return cls(data["files"], data["directories"], data["bytes"])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable
@@ -10,13 +11,48 @@ from typing import TYPE_CHECKING, Any, Callable
 from sockt import _sockt
 from sockt.errors import SocktError
 from sockt.execution import Execution
-from sockt.models import ExecResult, FileEntry, PendingInvoice, SandboxStatus
+from sockt.models import (
+    ExecResult,
+    FileEntry,
+    PendingInvoice,
+    SandboxStatus,
+    TransferProgress,
+    TransferResult,
+)
 from sockt.shell import ShellSession
 
 if TYPE_CHECKING:
     from sockt.client import ComputeClient
 
 __all__ = ["Sandbox"]
+
+#: Callback of ``exec_sync(on_stdout=…, on_stderr=…)``: the text of one chunk.
+OutputCallback = Callable[[str], object]
+#: Callback of ``upload``/``download(on_progress=…)``.
+ProgressCallback = Callable[[TransferProgress], object]
+
+
+def _output_dispatch(
+    on_stdout: OutputCallback | None, on_stderr: OutputCallback | None
+) -> Callable[[dict[str, str]], None] | None:
+    """One native output callback that hands each chunk's text to the callback of its stream."""
+    if on_stdout is None and on_stderr is None:
+        return None
+
+    def deliver(chunk: dict[str, str]) -> None:
+        callback = on_stdout if chunk["stream"] == "stdout" else on_stderr
+        if callback is not None:
+            callback(chunk["chunk"])
+
+    return deliver
+
+
+def _progress_dispatch(
+    on_progress: ProgressCallback | None,
+) -> Callable[[dict[str, int]], object] | None:
+    if on_progress is None:
+        return None
+    return lambda data: on_progress(TransferProgress._from_native(data))
 
 #: The billing events of :meth:`Sandbox.on`.
 EVENTS = ("pending_invoice", "low_balance", "out_of_balance")
@@ -26,9 +62,12 @@ class _Listener:
     """One ``on(event, callback)`` registration. The core decides when it fires (once per
     invoice per listener, docs/protocol.md §12 rule 11); this only converts the payload."""
 
-    def __init__(self, event: str, callback: Callable[[Any], object]) -> None:
+    def __init__(
+        self, event: str, callback: Callable[[Any], object], user_callback: Callable[[Any], object]
+    ) -> None:
         self.event = event
         self.callback = callback
+        self.user_callback = user_callback
 
     def deliver(self, event_data: dict[str, Any]) -> None:
         # Called by the core, on the thread whose call fired the event, with the GIL held.
@@ -39,12 +78,11 @@ class _Listener:
             self.callback(event_data.get("data"))
 
 
-class Sandbox:
-    """A sandbox. Returned by :meth:`ComputeClient.create_sandbox` and
-    :meth:`ComputeClient.get_sandbox`; thread-safe. As a context manager it terminates the sandbox
-    on exit."""
+class _SandboxBase:
+    """What :class:`Sandbox` and :class:`sockt.AsyncSandbox` share: the cached state (no network
+    call), billing-event listeners, and identity."""
 
-    def __init__(self, client: ComputeClient, native: _sockt.Sandbox) -> None:
+    def __init__(self, client: object, native: _sockt.Sandbox) -> None:
         self._client = client
         self._native = native
         self._listeners: dict[str, list[tuple[_Listener, int]]] = {}
@@ -71,6 +109,61 @@ class Sandbox:
     def sandbox_token(self) -> str | None:
         """The sandbox token (``sbx_…``) issued for a Lightning sandbox. A secret: never logged."""
         return self._native.sandbox_token
+
+    # --- billing events ----------------------------------------------------------------------
+
+    def on(self, event: str, callback: Callable[[Any], object]) -> None:
+        """Registers ``callback`` for a billing event: ``"pending_invoice"`` (called with a
+        :class:`PendingInvoice`), ``"low_balance"`` or ``"out_of_balance"`` (called with the status
+        data dict). Callbacks run on the thread whose call fired them, with the GIL held (on an
+        :class:`sockt.AsyncSandbox`: on the event loop's thread)."""
+
+        listener = _Listener(event, self._listener_target(callback), callback)
+        listener_id = self._native.on(event, listener.deliver)
+        with self._lock:
+            self._listeners.setdefault(event, []).append((listener, listener_id))
+
+    def off(self, event: str, callback: Callable[[Any], object]) -> None:
+        """Unregisters a callback registered with :meth:`on` (no-op if it was not)."""
+        with self._lock:
+            # Equality, not identity: `obj.method` is a new bound-method object on every access.
+            entries = self._listeners.get(event, [])
+            found = next((e for e in entries if e[0].user_callback == callback), None)
+            if found is None:
+                return
+            entries.remove(found)
+        self._native.off(event, found[1])
+
+    # --- Python protocol ---------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return self._native.describe()
+
+    def _listener_target(self, callback: Callable[[Any], object]) -> Callable[[Any], object]:
+        return callback
+
+    # Handles of one kind compare by id (subclasses included); a Sandbox never equals an
+    # AsyncSandbox of the same id.
+    _hash_tag = "sockt.Sandbox"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _SandboxBase)
+            and other._hash_tag == self._hash_tag
+            and other.id == self.id
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._hash_tag, self.id))
+
+
+class Sandbox(_SandboxBase):
+    """A sandbox. Returned by :meth:`ComputeClient.create_sandbox` and
+    :meth:`ComputeClient.get_sandbox`; thread-safe. As a context manager it terminates the sandbox
+    on exit."""
+
+    def __init__(self, client: ComputeClient, native: _sockt.Sandbox) -> None:
+        super().__init__(client, native)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -124,11 +217,27 @@ class Sandbox:
         working_dir: str | None = None,
         timeout_ms: int | None = None,
         poll_interval: float = 0.5,
+        *,
+        on_stdout: OutputCallback | None = None,
+        on_stderr: OutputCallback | None = None,
     ) -> ExecResult:
         """Runs ``command`` and waits for it; the result holds all of its output. A non-zero exit
-        code is a result, not an exception."""
+        code is a result, not an exception.
+
+        ``on_stdout`` / ``on_stderr`` get the text of each chunk of that stream as it arrives, in
+        order, on this thread (long-polling, so a chunk is there as soon as the server has it).
+        An exception raised by one of them ends the wait and propagates; the command keeps
+        running (:meth:`exec_cancel` stops it).
+        """
         return ExecResult._from_native(
-            self._native.exec_sync(command, working_dir, timeout_ms, poll_interval, None)
+            self._native.exec_sync(
+                command,
+                working_dir,
+                timeout_ms,
+                poll_interval,
+                None,
+                _output_dispatch(on_stdout, on_stderr),
+            )
         )
 
     def exec_result(self, execution_id: str) -> ExecResult:
@@ -145,6 +254,9 @@ class Sandbox:
         return ExecResult._from_native(
             self._native.exec_wait(execution_id, poll_interval, timeout)
         )
+
+    def _exec_next(self, execution_id: str, poll_interval: float) -> ExecResult:
+        return ExecResult._from_native(self._native.exec_next(execution_id, poll_interval, None))
 
     # --- files -------------------------------------------------------------------------------
 
@@ -180,32 +292,62 @@ class Sandbox:
         """Lists a directory (``recursive=True`` descends, ``max_depth`` limits the depth)."""
         return [FileEntry._from_native(e) for e in self._native.list_files(path, recursive, max_depth)]
 
-    # --- shell and events --------------------------------------------------------------------
+    def upload(
+        self,
+        local_path: str | os.PathLike[str],
+        remote_path: str,
+        *,
+        concurrency: int = 8,
+        preserve_mode: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> TransferResult:
+        """Copies a local file or directory to ``remote_path``, which becomes that copy.
+
+        A directory's files land under ``remote_path`` itself (``upload("src", "up")`` gives
+        ``up/a.txt``, not ``up/src/a.txt``), recursively, ``concurrency`` files at a time.
+        Binary-safe; each file is read from disk while it is sent, never whole in memory. Mode
+        bits other than 0644 (files) / 0755 (directories) and empty directories are applied with
+        one command in the sandbox (``preserve_mode=False`` skips the modes). ``on_progress``
+        gets a :class:`TransferProgress` on this thread as bytes move.
+        """
+        return TransferResult._from_native(
+            self._native.upload(
+                os.fspath(local_path),
+                remote_path,
+                concurrency,
+                preserve_mode,
+                _progress_dispatch(on_progress),
+            )
+        )
+
+    def download(
+        self,
+        remote_path: str,
+        local_path: str | os.PathLike[str],
+        *,
+        concurrency: int = 8,
+        preserve_mode: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> TransferResult:
+        """Copies a remote file or directory to ``local_path``, which becomes that copy
+        (existing files are replaced, others left alone; remote symlinks are skipped).
+
+        Each file is written under a temporary name and renamed, so a failure leaves no partial
+        file. With ``preserve_mode`` the remote mode bits are read with one command and applied.
+        """
+        return TransferResult._from_native(
+            self._native.download(
+                remote_path,
+                os.fspath(local_path),
+                concurrency,
+                preserve_mode,
+                _progress_dispatch(on_progress),
+            )
+        )
 
     def shell(self) -> ShellSession:
         """A new interactive shell; call ``connect()`` or use it as a context manager."""
         return ShellSession(self._native.shell(), self.id)
-
-    def on(self, event: str, callback: Callable[[Any], object]) -> None:
-        """Registers ``callback`` for a billing event: ``"pending_invoice"`` (called with a
-        :class:`PendingInvoice`), ``"low_balance"`` or ``"out_of_balance"`` (called with the status
-        data dict). Callbacks run on the thread whose call fired them, with the GIL held."""
-
-        listener = _Listener(event, callback)
-        listener_id = self._native.on(event, listener.deliver)
-        with self._lock:
-            self._listeners.setdefault(event, []).append((listener, listener_id))
-
-    def off(self, event: str, callback: Callable[[Any], object]) -> None:
-        """Unregisters a callback registered with :meth:`on` (no-op if it was not)."""
-        with self._lock:
-            # Equality, not identity: `obj.method` is a new bound-method object on every access.
-            entries = self._listeners.get(event, [])
-            found = next((e for e in entries if e[0].callback == callback), None)
-            if found is None:
-                return
-            entries.remove(found)
-        self._native.off(event, found[1])
 
     # --- Python protocol ---------------------------------------------------------------------
 
@@ -224,11 +366,4 @@ class Sandbox:
             if exc is None:
                 raise  # otherwise the block's own exception is the one to see
 
-    def __repr__(self) -> str:
-        return self._native.describe()
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sandbox) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("sockt.Sandbox", self.id))

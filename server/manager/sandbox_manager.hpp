@@ -105,6 +105,16 @@ public:
     std::pair<std::string, std::int64_t> issueTicket(const std::string& sandbox_id);
     bool consumeTicket(const std::string& ticket, const std::string& sandbox_id);
 
+    // --- MCP `sandbox_extend_balance` (§9.3) ---
+    /// Credits (`cents`): moves that much from `acting_key`'s balance into the sandbox's
+    /// reservation, creating one if it consumed the key balance directly; answers
+    /// {"sandbox_id","reserved_cents","key_balance_cents"}. Lightning (`sats`): a new invoice for
+    /// that amount, shown as pending_invoice until paid; answers {"sandbox_id","bolt11",
+    /// "payment_hash","amount_msats","expires_at"}. Exactly one of the two, matching the billing
+    /// method (400 invalid_params); terminated → 410; the key lacking the cents → 402.
+    OJson extendBalance(const std::string& sandbox_id, const std::string& acting_key,
+                        std::optional<std::int64_t> cents, std::optional<std::int64_t> sats);
+
     // --- local admin (§11.3) ---
     OJson payInvoice(const std::string& ref);
     OJson addCredits(const std::string& api_key, std::int64_t cents);

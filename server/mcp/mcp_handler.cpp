@@ -4,6 +4,7 @@
 #include "http/envelope.hpp"
 #include "http/params.hpp"
 #include "manager/ids.hpp"
+#include "manager/sandbox_manager.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -151,7 +152,9 @@ OJson McpHandler::runTool(const std::string& name, const OJson& args, const ApiC
     if (name == "sandbox_terminate")
         return api_.terminateSandbox(call, id);
     if (name == "sandbox_exec")
-        return api_.exec(call, id);
+        return sandboxExec(args, call);
+    if (name == "sandbox_extend_balance")
+        return extendBalance(args, call);
     if (name == "sandbox_write_file")
         return api_.writeFile(call, id);
     if (name == "sandbox_read_file")
@@ -178,9 +181,28 @@ OJson McpHandler::sandboxRun(const OJson& args, const ApiCall& call) {
     ApiCall exec_call = call;
     exec_call.body["timeout_ms"] = timeout;
     const OJson started = api_.exec(exec_call, id);
-    const std::string eid = started["execution_id"];
+    return awaitExecution(call, started["execution_id"], timeout + 5000);
+}
+
+OJson McpHandler::sandboxExec(const OJson& args, const ApiCall& call) {
+    const auto id = requireArg(args, "sandbox_id");
+    // §3.4: who may call comes before what the arguments say; the exec repeats the check.
+    api_.manager().authorizeSandbox(call.credentials, id);
+    const auto wait = optInt(args, "wait_ms").value_or(kDefaultExecWaitMs);
+    if (wait < 0 || wait > kMaxExecWaitMs)
+        invalidParams("wait_ms must be between 0 and " + std::to_string(kMaxExecWaitMs));
+    ApiCall exec_call = call;
+    exec_call.body.erase("wait_ms");
+    const OJson started = api_.exec(exec_call, id);
+    if (wait == 0)
+        return started; // §9.3: the bare asynchronous answer of §2.7
+    return awaitExecution(call, started["execution_id"], wait);
+}
+
+OJson McpHandler::awaitExecution(const ApiCall& call, const std::string& eid,
+                                 std::int64_t wait_ms) {
     const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout + 5000);
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     std::string out, err;
     OJson last;
     for (;;) {
@@ -205,6 +227,14 @@ OJson McpHandler::sandboxRun(const OJson& args, const ApiCall& call) {
     r["exit_code"] = last.contains("exit_code") ? last["exit_code"] : OJson(nullptr);
     r["error"] = last.contains("error") ? last["error"] : OJson(nullptr);
     return r;
+}
+
+OJson McpHandler::extendBalance(const OJson& args, const ApiCall& call) {
+    const auto id = requireArg(args, "sandbox_id");
+    const std::string acting = api_.manager().authorizeSandbox(call.credentials, id);
+    const auto cents = optInt(args, "cents");
+    const auto sats = optInt(args, "sats");
+    return api_.manager().extendBalance(id, acting, cents, sats);
 }
 
 } // namespace sockt::server

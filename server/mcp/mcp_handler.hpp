@@ -5,6 +5,7 @@
 #include "http/api_call.hpp"
 #include "http/bounded_json.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,9 +34,19 @@ private:
                    const std::string& request_id, bool* is_error);
     OJson runTool(const std::string& name, const OJson& args, const ApiCall& base);
     OJson sandboxRun(const OJson& args, const ApiCall& call);
+    OJson sandboxExec(const OJson& args, const ApiCall& call);
+    OJson extendBalance(const OJson& args, const ApiCall& call);
+    /// Polls `execution_id` until it ends or `wait_ms` passed; the answer of sandbox_run and
+    /// sandbox_exec: {"execution_id","status","stdout","stderr","exit_code","error"}.
+    OJson awaitExecution(const ApiCall& call, const std::string& execution_id,
+                         std::int64_t wait_ms);
 
     Api& api_;
 };
+
+/// sandbox_exec's `wait_ms` (§9.3): its default and its largest value.
+inline constexpr std::int64_t kDefaultExecWaitMs = 30000;
+inline constexpr std::int64_t kMaxExecWaitMs = 300000;
 
 /// The `tools` array of `tools/list` (§9.3).
 OJson mcpToolList();

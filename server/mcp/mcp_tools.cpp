@@ -82,10 +82,17 @@ OJson buildTools() {
                                 {"minimum", 0},
                                 {"default", 30000},
                                 {"description", "0 = no timeout"}};
-        tools.push_back(
-            tool("sandbox_exec",
-                 "Run a shell command inside a sandbox asynchronously. Returns execution ID.",
-                 withToken(p), {"sandbox_id", "command"}));
+        p["wait_ms"] = OJson{{"type", "integer"},
+                             {"minimum", 0},
+                             {"maximum", kMaxExecWaitMs},
+                             {"default", kDefaultExecWaitMs},
+                             {"description", "How long to wait for the command; 0 = return the "
+                                             "execution ID at once"}};
+        tools.push_back(tool("sandbox_exec",
+                             "Run a shell command inside a sandbox. Returns stdout, stderr and "
+                             "exit code (or, if it is still running when the wait ends, the "
+                             "execution ID to poll).",
+                             withToken(p), {"sandbox_id", "command"}));
     }
     {
         OJson p;
@@ -163,6 +170,18 @@ OJson buildTools() {
         tools.push_back(tool("sandbox_run",
                              "Run a command and wait for it; returns stdout, stderr and exit code.",
                              withToken(p), {"sandbox_id", "command"}));
+    }
+    {
+        OJson p = sandboxProps();
+        p["cents"] = OJson{{"type", "integer"},
+                           {"minimum", 1},
+                           {"description", "Credits sandbox: cents to add to its reservation, "
+                                           "from the API key's balance"}};
+        p["sats"] = OJson{{"type", "integer"},
+                          {"minimum", 1},
+                          {"description", "Lightning sandbox: sats of a new invoice to pay"}};
+        tools.push_back(tool("sandbox_extend_balance", "Add more sats or credits to a running sandbox.",
+                             withToken(p), {"sandbox_id"}));
     }
     return tools;
 }

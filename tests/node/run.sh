@@ -110,7 +110,8 @@ if (result.stdout !== 'from-the-tarball\n') throw new Error(JSON.stringify(resul
 console.log('import: ' + result.stdout.trim(), typeof APIError);")
 
 step "tsc --strict examples/node against the tarball, then run them"
-(cd "$consumer" && npx tsc -p tsconfig.json && node dist/overview.js && node dist/quickstart.js)
+(cd "$consumer" && npx tsc -p tsconfig.json && for example in dist/*.js; do
+    echo "-- node $example"; node "$example"; done)
 
 kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 server_pid=

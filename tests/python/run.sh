@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Python suite (issue #5): installs the package the way users do into a fresh virtual
 # environment (the wheel in $SOCKT_WHEEL, which `make test-python` sets to dist/'s repaired wheel;
-# else `pip install .`), then runs pytest on tests/python, `mypy --strict examples/python/` and
-# stubtest on sockt._sockt. SOCKT_BIN points at the built CLI.
+# else `pip install .`), then runs pytest on tests/python (with the official MCP SDK installed for
+# the MCP tests), `mypy --strict examples/python/` and stubtest on sockt._sockt. SOCKT_BIN points
+# at the built CLI.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -15,7 +16,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install --upgrade pip >/dev/null || echo "run.sh: could not upgrade pip; continuing" >&2
-"${PIP[@]}" install pytest mypy
+# mcp: the official MCP Python SDK, whose client test_mcp_official.py drives against sockt serve.
+"${PIP[@]}" install pytest mypy "mcp==2.3.0"
 if [ -n "${SOCKT_WHEEL:-}" ]; then
     echo "run.sh: pip install $SOCKT_WHEEL"
     "${PIP[@]}" install --force-reinstall --no-deps "$SOCKT_WHEEL"

@@ -166,3 +166,41 @@ def test_official_shell(official_python: Path, server: Server) -> None:
         """)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+DROP_IN_SCRIPT = """
+import json
+from sockt import ComputeClient, HostUnreachableError
+c = ComputeClient()
+sb = c.create_sandbox(tier="nano")
+sb.wait_until_running(poll_interval=0.2)
+written = sb.write_file("k/x.txt", "x")
+with sb.shell() as sh:
+    frame = sh.recv(timeout=10)
+terminated = sb.terminate()
+try:
+    ComputeClient(api_key="k", base_url="http://127.0.0.1:9").list_tiers()
+    slug = None
+except HostUnreachableError as e:
+    slug = e.slug
+print(json.dumps({"write": list(written), "terminate": list(terminated),
+                  "frame": list(frame), "slug": slug}))
+"""
+
+
+def test_dicts_and_transport_slug_match_the_official_sdk(
+    official_python: Path, server: Server
+) -> None:
+    # Issue #14 item 5: the dicts both SDKs return keep the server's key order, and a transport
+    # failure carries slug "connection_error" in both (docs/protocol-notes.md rows 24-26).
+    proc = run_official(official_python, server, DROP_IN_SCRIPT)
+    assert proc.returncode == 0, proc.stderr
+    official = json.loads(proc.stdout.strip().splitlines()[-1])
+    env = dict(os.environ, SOCKT_API_URL=server.url, SOCKT_API_KEY=server.api_key)
+    ours_proc = subprocess.run([sys.executable, "-c", DROP_IN_SCRIPT], env=env, cwd="/",
+                               capture_output=True, text=True, timeout=120)
+    assert ours_proc.returncode == 0, ours_proc.stderr
+    ours = json.loads(ours_proc.stdout.strip().splitlines()[-1])
+    assert ours == official
+    assert official["write"] == ["path", "bytes_written", "created_dirs"]
+    assert official["slug"] == "connection_error"

@@ -169,6 +169,9 @@ struct WriteResult {
     std::int64_t bytes_written = 0;
     bool created_dirs = false;
     Json raw;
+    /// The answer as received, keys in the server's order (`raw` sorts them); bindings that
+    /// hand out the answer itself, as the official SDK does, build it from this.
+    std::string raw_text;
 
     static WriteResult fromJson(const Json& j);
 };
@@ -194,8 +197,24 @@ struct TerminateResult {
     bool already_terminated = false;
     Json refund;  // object or null
     Json raw;
+    std::string raw_text;  ///< as for WriteResult
 
     static TerminateResult fromJson(const Json& j);
+};
+
+/// Where an upload or download stands (Sandbox::upload / Sandbox::download).
+struct TransferProgress {
+    std::uint64_t bytes_done = 0;
+    std::uint64_t bytes_total = 0;
+    std::size_t files_done = 0;
+    std::size_t files_total = 0;
+};
+
+/// What an upload or download moved.
+struct TransferResult {
+    std::size_t files = 0;        ///< regular files written
+    std::size_t directories = 0;  ///< directories created (the root included for a directory)
+    std::uint64_t bytes = 0;      ///< content bytes of those files
 };
 
 /// Payload of a billing event (Sandbox::on).
@@ -211,6 +230,7 @@ struct ShellFrame {
     std::string data;
     std::optional<int> code;  // `exit` frames
     Json raw;
+    std::string raw_text;  ///< the message as received (empty for frames that were not JSON)
 
     static ShellFrame fromJson(const Json& j);
 };

@@ -110,6 +110,21 @@ struct ReadFileOptions {
     std::optional<std::int64_t> max_bytes;
 };
 
+/// Sandbox::upload / Sandbox::download.
+struct TransferOptions {
+    /// Files moving at once, each in a request of its own (on the core's I/O threads, whichever
+    /// thread called). Large files also share a memory budget, so a few of them move at a time.
+    int concurrency = 8;
+    /// Called on the calling thread as bytes move (several times per large file) and once at the
+    /// end; it must not call back into the transfer.
+    std::function<void(const TransferProgress&)> on_progress;
+    /// Mode bits: the file routes carry none, so an upload applies the local files' modes with one
+    /// `chmod` command in the sandbox (only for modes other than 0644, directories other than
+    /// 0755), and a download reads the remote modes with one `find` command and applies them
+    /// locally. false: uploads get 0644/0755, downloads the local umask.
+    bool preserve_mode = true;
+};
+
 struct ListFilesOptions {
     std::string path = ".";
     bool recursive = false;

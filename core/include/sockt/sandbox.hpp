@@ -66,6 +66,14 @@ public:
     /// running on the server (the caller decides whether to execCancel).
     ExecResult execWait(const std::string& execution_id, const PollOptions& options = {},
                         const CancelToken& cancel = CancelToken::none());
+    /// Output as it arrives: waits (long-polling when the server offers it) until the execution
+    /// has output not handed out by an earlier execNext, or has ended, and returns that output in
+    /// order, starting with the execution's first chunk (also chunks fetched through execResult).
+    /// `status` stays "running" until the call that reports the end, which carries the terminal
+    /// status, exit code and error; later calls repeat them with no output. `on_output` also sees
+    /// the returned chunks. Call it in a loop to iterate over an execution.
+    ExecResult execNext(const std::string& execution_id, const PollOptions& options = {},
+                        const CancelToken& cancel = CancelToken::none());
     /// exec + execWait.
     ExecResult execSync(const std::string& command, const ExecOptions& options = {},
                         const PollOptions& poll = {},
@@ -99,6 +107,24 @@ public:
                                      const CancelToken& cancel = CancelToken::none());
     FileListing listFilesResult(const ListFilesOptions& options = {},
                                 const CancelToken& cancel = CancelToken::none());
+
+    /// Copies a local file or directory to `remote_path`, which becomes that copy: a directory's
+    /// files land under `remote_path` itself (`upload("src", "up")` gives `up/a.txt`, not
+    /// `up/src/a.txt`), recursively, several at a time. Binary-safe; each file is read from disk
+    /// slice by slice while it is sent (never whole in memory), up to the server's request limit
+    /// (a 48 MiB file is 64 MiB of base64). Symlinks to files are followed, symlinks to
+    /// directories and special files skipped. Missing remote parents are created.
+    TransferResult upload(const std::string& local_path, const std::string& remote_path,
+                          const TransferOptions& options = {},
+                          const CancelToken& cancel = CancelToken::none());
+    /// Copies a remote file or directory to `local_path`, which becomes that copy (existing files
+    /// are replaced, others left alone). Each file is written to a temporary name and renamed, so
+    /// no half-written file remains after a failure; files over 48 MiB (the most a read returns)
+    /// and listings over 10 000 entries are refused before anything is fetched. Remote symlinks
+    /// are skipped.
+    TransferResult download(const std::string& remote_path, const std::string& local_path,
+                            const TransferOptions& options = {},
+                            const CancelToken& cancel = CancelToken::none());
 
     /// A new, unconnected shell session on this sandbox.
     ShellSession shell() const;

@@ -1,6 +1,7 @@
 // Umbrella header: everything a C++ user of libsockt needs.
 #pragma once
 
+#include "sockt/async.hpp"
 #include "sockt/client.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <poll.h>
 #include <cstring>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -134,7 +135,16 @@ void ShellImpl::dial(const std::string& url, const std::optional<Credential>& cr
         request.setChunkedTransferEncoding(false);
         session->setKeepAlive(true);
         session->setTimeout(Poco::Timespan(std::max<long long>(1, remainingMs(deadline)) * 1000));
-        session->sendRequest(request);
+        std::ostream& sent = session->sendRequest(request);
+        if (fiber::active()) {
+            // Poco reads the answer with blocking calls: on a fiber, wait for it to arrive first
+            // so the thread is not held for the round trip. Poco may still hold the request in
+            // its buffer until it reads; flush it first, or nothing would ever arrive.
+            sent.flush();
+            const int fd = static_cast<int>(session->socket().impl()->sockfd());
+            while (!fiber::waitFd(fd, POLLIN, deadline, cancel))
+                checkDeadline(deadline, cancel, what, limit);
+        }
         Poco::Net::HTTPResponse response;
         std::istream& in = session->receiveResponse(response);
         if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS) {

@@ -115,34 +115,45 @@ void ShellImpl::close() {
     wake();
     if (!wait)
         return;
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait_for(lock, kCloseWait + std::chrono::milliseconds(500), [this] { return ended_; });
+    const auto until = Clock::now() + kCloseWait + std::chrono::milliseconds(500);
+    while (Clock::now() < until) {
+        std::uint64_t seen;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (ended_)
+                return;
+            seen = changed_.generation();
+        }
+        changed_.wait(seen, until, CancelToken::none());
+    }
 }
 
 // ---- receiving (any thread) ----------------------------------------------------------------
 
 std::optional<ShellFrame> ShellImpl::recv(Duration timeout, const CancelToken& cancel) {
     const auto deadline = Clock::now() + timeout;
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (!started_)
-        throw ConnectionError({"the shell is not connected; call connect() first", "", 0});
     while (true) {
-        if (!incoming_.empty()) {
-            ShellFrame f = std::move(incoming_.front());
-            incoming_.pop_front();
-            incoming_bytes_ -= std::min(incoming_bytes_, f.data.size());
-            return f;
+        std::uint64_t seen;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!started_)
+                throw ConnectionError({"the shell is not connected; call connect() first", "", 0});
+            if (!incoming_.empty()) {
+                ShellFrame f = std::move(incoming_.front());
+                incoming_.pop_front();
+                incoming_bytes_ -= std::min(incoming_bytes_, f.data.size());
+                return f;
+            }
+            if (ended_)
+                return std::nullopt;
+            seen = changed_.generation();
         }
-        if (ended_)
-            return std::nullopt;
         if (cancel.cancelled())
             throw CancelledError({"shell recv was cancelled", "", 0});
-        auto now = Clock::now();
-        if (now >= deadline)
+        if (Clock::now() >= deadline)
             throw TimeoutError(
                 {"no shell frame within " + std::to_string(timeout.count()) + " ms", "", 0});
-        cv_.wait_for(lock,
-                     std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(50)));
+        changed_.wait(seen, deadline, cancel);
     }
 }
 
@@ -245,7 +256,7 @@ void ShellImpl::deliver(ShellFrame frame) {
             incoming_.pop_front();
         }
     }
-    cv_.notify_all();
+    changed_.notifyAll();
 }
 
 bool ShellImpl::handleMessage(ws::Message m) {
@@ -283,6 +294,7 @@ bool ShellImpl::handleMessage(ws::Message m) {
         Json j = Json::parse(m.payload, nullptr, false);
         if (j.is_object()) {
             frame = ShellFrame::fromJson(j);
+            frame.raw_text = m.payload;
         } else {
             // §12 rule 1 / §10.13: a message that is not a JSON object is passed on as is.
             frame.data = std::move(m.payload);
@@ -303,7 +315,7 @@ void ShellImpl::finish(int close_code) {
             close_code_ = close_code;
         ended_ = true;
     }
-    cv_.notify_all();
+    changed_.notifyAll();
 }
 
 void ShellImpl::ioLoop() {

@@ -3,6 +3,7 @@
 // listeners and queues frames for recv(). Every other thread only touches the queues under mutex_.
 #pragma once
 
+#include "async/fiber.hpp"
 #include "client_core.hpp"
 #include "shell/ws_frame.hpp"
 #include "shell/ws_message.hpp"
@@ -69,7 +70,9 @@ private:
     std::shared_ptr<SandboxState> state_;
 
     mutable std::mutex mutex_;
-    std::condition_variable cv_;
+    // Signals a new frame or the end of the session. A Notifier rather than a condition variable
+    // so that recv() and close() can also wait on a fiber (sockt::runAsync).
+    fiber::Notifier changed_;
     std::deque<std::string> outgoing_; // encoded frames
     std::deque<ShellFrame> incoming_;
     std::size_t incoming_bytes_ = 0;

@@ -91,6 +91,7 @@ std::unique_ptr<PooledConnection> ConnectionPool::fresh(Deadline deadline,
     connection->host_header = std::move(connected.host_header);
     connection->send_timeout_ms = connected.armed_timeout_ms;
     connection->recv_timeout_ms = connected.armed_timeout_ms;
+    connection->nonblocking = connected.nonblocking;
     return connection;
 }
 

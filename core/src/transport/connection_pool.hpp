@@ -36,6 +36,9 @@ struct PooledConnection {
     // them only when needed (a setsockopt each; bench/FINDINGS.md F1). Plain sockets never block.
     long long send_timeout_ms = -1;
     long long recv_timeout_ms = -1;
+    // TLS only: the socket is in non-blocking mode, as fibers use it (async/fiber.hpp); a plain
+    // thread switches it back before its blocking TLS calls.
+    bool nonblocking = false;
     std::string out;      // request head (and small body) buffer, kept between requests
     std::vector<char> in; // response read buffer, kept between requests
 };

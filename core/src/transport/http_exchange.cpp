@@ -74,7 +74,7 @@ std::size_t readHead(WireIo& io, std::vector<char>& buffer, std::size_t& have,
 // The body after the head. Returns false when bytes beyond this answer arrived (the connection
 // must then not carry another request: they would be taken for the next answer).
 bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::size_t have,
-              const http::Framing& framing, std::string& body) {
+              const http::Framing& framing, std::string& body, const BodyProgress* on_body) {
     const char* extra = buffer.data() + head_end;
     std::size_t extra_size = have - head_end;
     switch (framing.kind) {
@@ -93,6 +93,8 @@ bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::
             body.resize(old + step);
             std::size_t n = io.receive(body.data() + old, step);
             body.resize(old + n);
+            if (on_body && n > 0)
+                (*on_body)(body.size(), length);
             if (n == 0)
                 throw WireFailure("connection closed before the whole body arrived (" +
                                   std::to_string(old) + " of " + std::to_string(length) +
@@ -191,7 +193,8 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
         ExchangeResult result;
         result.response.status = head.status;
         result.response.headers = std::move(head.headers);
-        bool clean_end = readBody(io, buffer, head_end, have, framing, result.response.body);
+        bool clean_end =
+            readBody(io, buffer, head_end, have, framing, result.response.body, request.on_body);
         result.keep_alive = framing.keep_alive && clean_end;
         if (buffer.size() > kReadBuffer) // a huge head: do not keep 64 KiB per idle connection
             std::vector<char>(kReadBuffer).swap(buffer);

@@ -22,6 +22,8 @@ struct WireRequest {
     /// Not owned; instead of `body` (never both): a body produced in slices of kBodySlice bytes
     /// into one buffer, each sent before the next is produced.
     const BodySource* source = nullptr;
+    /// Not owned; optional: told the progress of a Content-Length answer body.
+    const BodyProgress* on_body = nullptr;
     std::string describe; // "GET http://host/v1/…" for messages (redacted later)
 };
 

@@ -7,6 +7,7 @@
 // silently reconnects behind our back.
 #include "transport/session_factory.hpp"
 
+#include "async/fiber.hpp"
 #include "client_core.hpp"
 #include "transport/transport_errors.hpp"
 
@@ -19,6 +20,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <algorithm>
 #include <cstring>
+#include <poll.h>
 
 namespace sockt::detail {
 namespace {
@@ -52,8 +54,15 @@ bool connectTo(Poco::Net::StreamSocket& socket, const Poco::Net::SocketAddress& 
     try {
         socket = Poco::Net::StreamSocket(address.family());
         socket.connectNB(address);
+        const bool fiber = fiber::active();
         while (true) {
             checkDeadline(deadline, cancel, what, limit);
+            if (fiber) {
+                if (fiber::waitFd(static_cast<int>(socket.impl()->sockfd()), POLLOUT, deadline,
+                                  cancel))
+                    break;
+                continue;
+            }
             auto slice = std::min<long long>(remainingMs(deadline), kSlice.count());
             if (socket.poll(toTimespan(slice),
                             Poco::Net::Socket::SELECT_WRITE | Poco::Net::Socket::SELECT_ERROR))
@@ -73,6 +82,46 @@ bool connectTo(Poco::Net::StreamSocket& socket, const Poco::Net::SocketAddress& 
     } catch (const Poco::Exception& e) {
         error = e.displayText() + " (" + address.toString() + ")";
         return false;
+    }
+}
+
+// The TLS handshake without blocking the fiber's thread: a non-blocking socket attached without
+// a handshake, completeHandshake() until done (waiting for the direction OpenSSL asks for), then
+// the hostname check, which Poco performs by itself only on blocking sockets.
+ConnectedSocket handshakeOnFiber(ConnectedSocket out, Poco::Net::Context::Ptr context,
+                                 Deadline deadline, const CancelToken& cancel, Duration limit) {
+    const std::string what = "TLS handshake with " + out.host + ":" + std::to_string(out.port);
+    try {
+        out.socket.setBlocking(false);
+        Poco::Net::SecureStreamSocket tls =
+            Poco::Net::SecureStreamSocket::attach(out.socket, out.host, context);
+        const int fd = static_cast<int>(tls.impl()->sockfd());
+        while (true) {
+            checkDeadline(deadline, cancel, what, limit);
+            int rc = tls.completeHandshake();
+            if (rc == 1)
+                break;
+            short events = rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE ? POLLOUT
+                                                                                    : POLLIN;
+            if (rc != Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ &&
+                rc != Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE)
+                throwConnection(what, "handshake failed");
+            fiber::waitFd(fd, events, deadline, cancel);
+        }
+        tls.verifyPeerCertificate();
+        out.socket = tls;
+        out.nonblocking = true;
+        return out;
+    } catch (const Poco::Net::CertificateValidationException& e) {
+        if (cancel.cancelled())
+            throwCancelled(what);
+        throwConnection(what, "certificate rejected: " + e.displayText());
+    } catch (const Poco::Net::SSLException& e) {
+        if (cancel.cancelled())
+            throwCancelled(what);
+        throwConnection(what, e.displayText());
+    } catch (const Poco::Exception& e) {
+        rethrowTransport(e, deadline, cancel, what, limit);
     }
 }
 
@@ -166,6 +215,8 @@ ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline d
         return out;
 
     auto context = core.sslContext();
+    if (fiber::active())
+        return handshakeOnFiber(std::move(out), context, deadline, cancel, limit);
     try {
         SocketAbortGuard guard(cancel, out.socket);
         long long armed = socketTimeoutMs(deadline, true);
@@ -199,6 +250,8 @@ std::unique_ptr<Poco::Net::HTTPClientSession> ClientCore::openSession(Deadline d
 std::unique_ptr<Poco::Net::HTTPClientSession>
 ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelToken& cancel) {
     ConnectedSocket connected = connectSocket(*this, uri, deadline, cancel);
+    if (connected.nonblocking)
+        connected.socket.setBlocking(true); // Poco's HTTP session expects a blocking socket
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (connected.tls) {
         auto tls = std::make_unique<TlsSession>(connected.host, connected.port, sslContext());

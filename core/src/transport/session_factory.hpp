@@ -17,10 +17,11 @@ struct ConnectedSocket {
     Poco::UInt16 port = 0;
     std::string host_header; // the Host header value: host[:port], IPv6 literals in brackets
     long long armed_timeout_ms = -1; // send/receive timeout left on the socket (TLS), -1: none
+    bool nonblocking = false;        // TLS connected on a fiber: the socket is non-blocking
 };
 
 /// TCP connect (and TLS handshake for https/wss) to `uri`'s host and port, bounded by `deadline`,
-/// aborted by `cancel`. Counts the connection in core.connectionsOpened(). Throws
+/// aborted by `cancel`. On a fiber the waits are fiber waits and a TLS socket stays non-blocking. Counts the connection in core.connectionsOpened(). Throws
 /// ConnectionError / TimeoutError / CancelledError / InvalidArgumentError (scheme).
 ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline deadline,
                               const CancelToken& cancel);

@@ -17,8 +17,11 @@ long long socketTimeoutMs(Deadline deadline, bool tls) {
     return std::max(1LL, tls ? left / 2 : left);
 }
 
+// Transport failures carry the slugs the official Python SDK gives them ("connection_error",
+// "timeout"), so code that branches on `slug` behaves the same (docs/protocol-notes.md row 24).
 void throwTimeout(const std::string& what, Duration limit) {
-    throw TimeoutError({what + " timed out after " + std::to_string(limit.count()) + " ms", "", 0});
+    throw TimeoutError(
+        {what + " timed out after " + std::to_string(limit.count()) + " ms", "timeout", 0});
 }
 
 void throwCancelled(const std::string& what) {
@@ -26,7 +29,7 @@ void throwCancelled(const std::string& what) {
 }
 
 void throwConnection(const std::string& what, const std::string& reason) {
-    throw ConnectionError({what + " failed: " + reason, "", 0});
+    throw ConnectionError({what + " failed: " + reason, "connection_error", 0});
 }
 
 void checkDeadline(Deadline deadline, const CancelToken& cancel, const std::string& what,

@@ -1,7 +1,10 @@
 // WireIo (see wire_io.hpp).
 #include "transport/wire_io.hpp"
 
+#include "async/fiber.hpp"
+
 #include <Poco/Exception.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -32,11 +35,25 @@ Poco::Timespan timespanMs(long long ms) {
 
 WireIo::WireIo(PooledConnection& connection, Deadline deadline, const CancelToken& cancel,
                const std::string& what, Duration limit)
-    : c_(connection), deadline_(deadline), cancel_(cancel), what_(what), limit_(limit) {
-    if (c_.tls) {
-        no_sigpipe_.emplace();
-        abort_.emplace(cancel_, c_.socket);
+    : c_(connection), deadline_(deadline), cancel_(cancel), what_(what), limit_(limit),
+      fiber_(fiber::active()) {
+    if (!c_.tls)
+        return;
+    no_sigpipe_.emplace();
+    if (fiber_) {
+        // Fiber waits end on the token themselves: no socket shutdown from another thread.
+        if (!c_.nonblocking) {
+            c_.socket.setBlocking(false);
+            c_.nonblocking = true;
+        }
+        return;
     }
+    if (c_.nonblocking) {
+        c_.socket.setBlocking(true);
+        c_.nonblocking = false;
+        c_.send_timeout_ms = c_.recv_timeout_ms = -1; // unknown: armed again before use
+    }
+    abort_.emplace(cancel_, c_.socket);
 }
 
 void WireIo::disarm() {
@@ -45,6 +62,12 @@ void WireIo::disarm() {
 }
 
 void WireIo::waitFor(short events) {
+    if (fiber_) {
+        do
+            check();
+        while (!fiber::waitFd(c_.fd, events, deadline_, cancel_));
+        return;
+    }
     while (true) {
         check();
         long long slice = std::min(kSliceMs, std::max(1LL, remainingMs(deadline_)));
@@ -83,6 +106,10 @@ void WireIo::sendAll(const char* data, std::size_t size) {
             } else if (errno != EINTR) {
                 throwErrno("send", errno);
             }
+            continue;
+        }
+        if (fiber_) {
+            sendTlsNonBlocking(data, static_cast<int>(piece), off);
             continue;
         }
         arm(c_.send_timeout_ms, true);
@@ -133,7 +160,42 @@ std::size_t WireIo::receivePlain(char* buffer, std::size_t size, bool wait_first
     }
 }
 
+// OpenSSL wants the same buffer and length again after a "want write" (no moving buffers).
+void WireIo::sendTlsNonBlocking(const char* data, int size, std::size_t& off) {
+    int n = c_.socket.sendBytes(data + off, size);
+    if (n > 0)
+        off += static_cast<std::size_t>(n);
+    else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE)
+        waitFor(POLLOUT);
+    else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ)
+        waitFor(POLLIN);
+    else
+        throw WireFailure("TLS write failed");
+}
+
+std::size_t WireIo::receiveTlsNonBlocking(char* buffer, int size) {
+    while (true) {
+        check();
+        int n = c_.socket.receiveBytes(buffer, size);
+        if (n > 0) {
+            received_any_ = true;
+            return static_cast<std::size_t>(n);
+        }
+        if (n == 0)
+            return endOfStream();
+        if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ)
+            waitFor(POLLIN);
+        else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE)
+            waitFor(POLLOUT);
+        else
+            throw WireFailure("TLS read failed");
+    }
+}
+
 std::size_t WireIo::receiveTls(char* buffer, std::size_t size, bool wait_first) {
+    if (fiber_)
+        return receiveTlsNonBlocking(buffer,
+                                     static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
     if (wait_first) {
         // Decrypted bytes may already sit in OpenSSL's buffer, where poll(2) cannot see them.
         while (c_.socket.available() == 0) {

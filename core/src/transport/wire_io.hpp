@@ -12,6 +12,10 @@
 // blocking call runs with a socket timeout that ends by the deadline (re-armed only when the
 // armed value would overshoot it; a timeout that fires early is simply retried), a fired token
 // shuts the socket down (SocketAbortGuard) and SIGPIPE is kept away (SigpipeGuard).
+//
+// On a fiber (async/fiber.hpp) nothing may block the thread: every wait is a fiber wait on the
+// socket (which also ends on the deadline and the token), and TLS sockets run non-blocking, an
+// OpenSSL "want read/write" answer becoming a wait for that direction.
 #pragma once
 
 #include "transport/connection_pool.hpp"
@@ -58,6 +62,8 @@ private:
     std::size_t receivePlain(char* buffer, std::size_t size, bool wait_first);
     std::size_t receiveTls(char* buffer, std::size_t size, bool wait_first);
     std::size_t endOfStream();
+    std::size_t receiveTlsNonBlocking(char* buffer, int size);
+    void sendTlsNonBlocking(const char* data, int size, std::size_t& off);
 
     PooledConnection& c_;
     const Deadline deadline_;
@@ -65,6 +71,7 @@ private:
     const std::string& what_;
     const Duration limit_;
     bool received_any_ = false;
+    const bool fiber_;
     std::optional<SigpipeGuard> no_sigpipe_; // TLS only
     std::optional<SocketAbortGuard> abort_;  // TLS only
 };

@@ -356,3 +356,73 @@ TEST(Polling, InvoiceFromCreateReachesEachListenerOnce) {
     EXPECT_EQ(first, 1);
     EXPECT_EQ(second, 1);
 }
+
+TEST(Polling, ExecNextHandsOutOutputAsItArrivesThenTheEnd) {
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    server.enqueue(Reply::json(200, execStarted()));
+    server.enqueue(chunkPoll("running", R"J([{"stream":"stdout","chunk":"early "}])J"));
+    server.enqueue(chunkPoll("running", "[]"));
+    server.enqueue(chunkPoll(
+        "running", R"J([{"stream":"stderr","chunk":"warn"},{"stream":"stdout","chunk":"b"}])J"));
+    server.enqueue(chunkPoll("completed", R"J([{"stream":"stdout","chunk":"c"}])J", "4"));
+    Execution e = sb.exec("x");
+    // A chunk fetched by execResult is still the first one execNext hands out (rule 10).
+    EXPECT_EQ(sb.execResult(e.execution_id).stdoutText(), "early ");
+    PollOptions poll;
+    poll.poll_interval = 20ms;
+    ExecResult first = sb.execNext(e.execution_id, poll);
+    EXPECT_EQ(first.status, "running");
+    EXPECT_EQ(first.stdoutText(), "early ");
+    EXPECT_EQ(server.requestCount(), 3u); // answered from the buffer, no poll
+    ExecResult second = sb.execNext(e.execution_id, poll);
+    EXPECT_EQ(second.status, "running"); // an empty poll did not end the wait
+    ASSERT_EQ(second.output.size(), 2u);
+    EXPECT_EQ(second.output[0].stream, "stderr");
+    EXPECT_EQ(second.output[1].chunk, "b");
+    ExecResult last = sb.execNext(e.execution_id, poll);
+    EXPECT_EQ(last.status, "completed");
+    EXPECT_EQ(last.exit_code, 4);
+    EXPECT_EQ(last.stdoutText(), "c");
+    // After the end: the terminal status again, no output, no request.
+    const auto requests = server.requestCount();
+    ExecResult again = sb.execNext(e.execution_id, poll);
+    EXPECT_EQ(again.status, "completed");
+    EXPECT_EQ(again.exit_code, 4);
+    EXPECT_TRUE(again.output.empty());
+    EXPECT_EQ(server.requestCount(), requests);
+    // execWait still returns every chunk of the execution.
+    server.enqueue(chunkPoll("completed", "[]", "4"));
+    EXPECT_EQ(sb.execWait(e.execution_id).stdoutText(), "early bc");
+}
+
+TEST(Polling, ExecNextOnAFiberDeliversTheFirstChunkBeforeTheEnd) {
+    FixtureServer server;
+    auto opts = optionsFor(server);
+    opts.timeout = 60s;
+    ComputeClient client(opts);
+    Sandbox sb = runningSandbox(client, server);
+    server.enqueue(Reply::json(200, execStarted()));
+    server.enqueue(chunkPoll("running", R"J([{"stream":"stdout","chunk":"a\n"}])J"));
+    Reply late = chunkPoll("completed", R"J([{"stream":"stdout","chunk":"b\n"}])J", "0");
+    late.delay = 400ms;
+    server.enqueue(late);
+    Execution e = sb.exec("echo a; sleep 1; echo b");
+    std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> steps;
+    const auto start = std::chrono::steady_clock::now();
+    AsyncTask task = runAsync([&](const CancelToken& t) {
+        while (true) {
+            ExecResult step = sb.execNext(e.execution_id, {}, t);
+            steps.emplace_back(step.stdoutText(), std::chrono::steady_clock::now());
+            if (step.finished())
+                break;
+        }
+    });
+    task.wait();
+    ASSERT_EQ(steps.size(), 2u);
+    EXPECT_EQ(steps[0].first, "a\n");
+    EXPECT_EQ(steps[1].first, "b\n");
+    EXPECT_LT(steps[0].second - start, 300ms);
+    EXPECT_GE(steps[1].second - start, 400ms);
+}

@@ -47,7 +47,7 @@ TEST_F(Mcp, AgentSession) {
         "sandbox_list_tiers",  "sandbox_create",      "sandbox_status",     "sandbox_exec",
         "sandbox_exec_result", "sandbox_exec_cancel", "sandbox_write_file", "sandbox_read_file",
         "sandbox_list_files",  "sandbox_pause",       "sandbox_resume",     "sandbox_terminate",
-        "sandbox_run"};
+        "sandbox_run",         "sandbox_extend_balance"};
     EXPECT_EQ(names, expected);
     EXPECT_EQ(list["result"]["tools"][3]["inputSchema"]["required"],
               (Json{"sandbox_id", "command"}));

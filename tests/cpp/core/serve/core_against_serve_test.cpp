@@ -155,3 +155,46 @@ TEST_F(CoreAgainstServe, UnknownSandboxAndBadCredentials) {
     ASSERT_EQ(tiers.size(), 6u);
     EXPECT_EQ(tiers[0].name, "nano");
 }
+
+TEST_F(CoreAgainstServe, ShellConnectsAndReceivesOnAFiber) {
+    ComputeClient client(options());
+    Sandbox sb = client.createSandbox();
+    sb.waitUntilRunning({30s, 100ms});
+    ShellSession shell = sb.shell();
+    std::string seen;
+    std::optional<int> code;
+    AsyncTask task = runAsync([&](const CancelToken& t) {
+        shell.connect(t);
+        shell.sendLine("echo fiber-$((6*7)); exit 3");
+        while (auto frame = shell.recv(10s, t)) {
+            if (frame->type == "stdout")
+                seen += frame->data;
+            if (frame->type == "exit")
+                code = frame->code;
+        }
+        shell.close();
+    });
+    task.wait();
+    EXPECT_NE(seen.find("fiber-42"), std::string::npos) << seen;
+    EXPECT_EQ(code, 3);
+    sb.terminate();
+}
+
+TEST_F(CoreAgainstServe, OutputCallbackSeesTheFirstChunkWhileTheCommandRuns) {
+    ComputeClient client(options());
+    Sandbox sb = client.createSandbox();
+    sb.waitUntilRunning({30s, 100ms});
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    std::vector<std::pair<std::string, Clock::duration>> seen;
+    PollOptions poll;
+    poll.on_output = [&](const OutputChunk& c) { seen.emplace_back(c.chunk, Clock::now() - start); };
+    ExecResult r = sb.execSync("echo a; sleep 1; echo b", {}, poll);
+    const auto ended = Clock::now() - start;
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].first, "a\n");
+    EXPECT_EQ(r.stdoutText(), "a\nb\n");
+    // Long-poll hands the first chunk over while the command still sleeps, not with the end.
+    EXPECT_LT(seen[0].second, ended - 500ms);
+    sb.terminate();
+}

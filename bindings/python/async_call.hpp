@@ -1,0 +1,112 @@
+// Core calls for asyncio (issue #14 item 1): each `*_async` method starts the same core call as
+// its blocking twin on a fiber of the core's I/O threads (sockt::runAsync) and returns at once;
+// the outcome travels back to the event loop's thread through that loop's LoopBridge, i.e. via
+// `loop.call_soon_threadsafe`. No thread per call, no executor; the GIL is taken on an I/O thread
+// only to schedule a drain of the bridge, and everything Python — converting the result, calling
+// the future's callback, dropping references — happens on the loop's thread.
+#pragma once
+
+#include "call.hpp"
+
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <pybind11/pybind11.h>
+#include <sockt/async.hpp>
+
+namespace sockt::python {
+
+namespace py = pybind11;
+
+/// One asyncio event loop as seen from the core's threads. Holds only a weak reference to the
+/// loop, so a loop that is gone drops what arrives for it. Thread-safe.
+class LoopBridge : public std::enable_shared_from_this<LoopBridge> {
+public:
+    /// `loop_ref` is a weakref.ref to the loop (made by the Python layer).
+    explicit LoopBridge(py::object loop_ref);
+
+    /// Any thread, GIL not held: queues `fn` to run on the loop's thread with the GIL, and asks
+    /// the loop for a drain unless one is already pending (so a burst of completions costs one
+    /// call_soon_threadsafe). Items run in the order they were posted.
+    void post(std::function<void()> fn);
+    /// Loop thread, GIL held: runs what is queued.
+    void drain();
+
+private:
+    // Used with the GIL only; the last reference to the bridge may go on an I/O thread, and
+    // SharedPyObject then takes the GIL to drop this one.
+    SharedPyObject loop_ref_;
+    std::mutex mutex_;
+    std::deque<std::function<void()>> queue_;
+    bool scheduled_ = false;
+};
+
+/// The Python handle of an asynchronous core call: cancel() ends its core wait at once.
+class AsyncCall {
+public:
+    explicit AsyncCall(AsyncTask task) : task_(std::move(task)) {}
+    void cancel() const { task_.cancel(); }
+    bool done() const { return task_.done(); }
+
+private:
+    AsyncTask task_;
+};
+
+/// The Python exception object for a failure of a core call (the classes of sockt.errors).
+py::object exceptionObject(std::exception_ptr error);
+
+/// Calls still running, for the exit hook (cancel them, wait for them to end).
+void trackCall(const AsyncTask& task);
+/// Cancels every call started through startAsync and waits up to `timeout` for them to end.
+void cancelAllCalls(Duration timeout);
+
+/// Starts `work(token)` on a fiber. When it ends, `convert(result)` runs on the loop's thread
+/// and its value goes to `done(True, value)`, or the error to `done(False, exception)`. `keep`
+/// (a Python object the work relies on, e.g. the native client) stays referenced until then.
+/// Construct and call with the GIL held; `work` and `convert` hold no Python object.
+template <class Work, class Convert>
+AsyncCall startAsync(const std::shared_ptr<LoopBridge>& bridge, py::object done, py::object keep,
+                     Work work, Convert convert) {
+    using R = decltype(work(std::declval<const CancelToken&>()));
+    auto py_side = std::make_shared<SharedPyObject>(py::make_tuple(std::move(done), keep));
+    auto task = runAsync([bridge, py_side, work = std::move(work),
+                          convert = std::move(convert)](const CancelToken& token) mutable {
+        std::exception_ptr error;
+        std::shared_ptr<std::optional<std::conditional_t<std::is_void_v<R>, char, R>>> result =
+            std::make_shared<std::optional<std::conditional_t<std::is_void_v<R>, char, R>>>();
+        try {
+            if constexpr (std::is_void_v<R>) {
+                work(token);
+                result->emplace('\0');
+            } else {
+                result->emplace(work(token));
+            }
+        } catch (...) {
+            error = std::current_exception();
+        }
+        bridge->post([py_side = std::move(py_side), result, error, convert]() mutable {
+            py::object callback = py::reinterpret_borrow<py::tuple>(py_side->get())[0];
+            if (error) {
+                callback(false, exceptionObject(error));
+                return;
+            }
+            py::object value;
+            try {
+                if constexpr (std::is_void_v<R>)
+                    value = py::none();
+                else
+                    value = convert(std::move(**result));
+            } catch (...) {
+                callback(false, exceptionObject(std::current_exception()));
+                return;
+            }
+            callback(true, value);
+        });
+    });
+    trackCall(task);
+    return AsyncCall(task);
+}
+
+} // namespace sockt::python
