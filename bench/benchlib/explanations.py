@@ -64,12 +64,10 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "first_output_py": (
         "ours is the server's long-poll batch window: after a poll's first new output `sockt "
-        "serve` waits 50 ms more for further output before answering (PROTOCOL.md §4.4, "
-        "server/runtime/execution.cpp kBatchWindow), so the callback comes ≈ 50 ms after the "
+        "serve` waits 10 ms more for further output before answering (docs/protocol.md §4.4, "
+        "server/runtime/execution.cpp kBatchWindow), so the callback comes ≈ 10 ms after the "
         "echo; the client's own part is ≈ 0.5 ms. The official SDK's first poll comes 0.5 s after "
-        "the exec, ≈ 0.49 s after this command's first echo: 50/495 ≈ 0.10. What would close it: "
-        "a shorter batch window for a poll's first output (the window only saves requests for "
-        "chatty commands)."
+        "the exec, ≈ 0.49 s after this command's first echo."
     ),
     "aio_status200_late": (
         "every round starts 200 calls at once, and asyncio runs the first step of all 200 tasks "
