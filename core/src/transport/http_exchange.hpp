@@ -1,7 +1,7 @@
 // INTERNAL: one HTTP/1.1 request/response on one pooled connection, under a deadline.
 #pragma once
 
-#include "client_core.hpp"
+#include "transport/transport_context.hpp"
 #include "transport/connection_pool.hpp"
 
 #include <optional>
@@ -36,6 +36,9 @@ struct StaleConnection {
 struct ExchangeResult {
     HttpResponse response;
     bool keep_alive = false;
+    /// 101 Switching Protocols only: the bytes of the new protocol that arrived with the answer's
+    /// head (the connection is no longer HTTP; no body is read).
+    std::string switched_bytes;
 };
 
 /// Sends `request` on `connection` and reads the whole response (our HTTP/1.1 codec,
