@@ -4,7 +4,7 @@
 // have their content cut out of the raw body (readAnswer below), so a 32 MiB file costs one body
 // plus one decoded copy instead of five buffers.
 #include "http_errors.hpp"
-#include "json/plain_members.hpp"
+#include "wire/plain_members.hpp"
 #include "files_wire.hpp"
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"

@@ -2,9 +2,9 @@
 
 #include "files/file_common.hpp"
 #include "files/sandbox_path.hpp"
-#include "http/envelope.hpp"
-#include "manager/ids.hpp"
-#include "runtime/utf8_decoder.hpp"
+#include "common/json_output.hpp"
+#include "common/ids.hpp"
+#include "common/utf8.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"
 #include "sockt/protocol.hpp"

@@ -5,7 +5,7 @@
 #include "files/file_common.hpp"
 #include "files/file_ops.hpp"
 #include "files/sandbox_path.hpp"
-#include "runtime/utf8_decoder.hpp"
+#include "common/utf8.hpp"
 #include "sockt/protocol.hpp"
 
 #include <algorithm>

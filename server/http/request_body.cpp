@@ -1,6 +1,6 @@
 #include "http/request_body.hpp"
 
-#include "json/plain_members.hpp"
+#include "wire/plain_members.hpp"
 #include "sockt/protocol.hpp"
 
 #include <Poco/Ascii.h>

@@ -5,7 +5,7 @@
 
 #include "common/api_error.hpp"
 #include "runtime/output_buffer.hpp"
-#include "runtime/utf8_decoder.hpp"
+#include "common/utf8.hpp"
 
 #include <chrono>
 #include <condition_variable>

@@ -1,6 +1,6 @@
 #include "runtime/output_buffer.hpp"
 
-#include "runtime/utf8_decoder.hpp"
+#include "common/utf8.hpp"
 #include "sockt/protocol.hpp"
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/isolation.hpp"
+#include "runtime/tier_limits.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -137,6 +138,11 @@ public:
 private:
     explicit SandboxRuntime(RuntimeConfig config);
     void boot();
+    void prepareHost(const TierLimits& limits);
+    void launchAgent(int agent_socket, const TierLimits& limits);
+    void connectAgent(int server_end);
+    void startNetwork();
+    std::filesystem::path logPath() const { return config_.root / "runtime.log"; }
     std::map<std::string, std::string> baseEnvironment() const;
     std::string hostCwd(const std::string& sandbox_cwd) const;
 

@@ -2,7 +2,7 @@
 // walk vouches for its answer, the text up to the index it returns parses exactly when the text
 // with the found values cut out parses, to the same object but those values, and each found span
 // holds what the parser reads for that key (plain_members.cpp explains why this must hold).
-#include "json/plain_members.hpp"
+#include "wire/plain_members.hpp"
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>

@@ -5,8 +5,8 @@
 // give the same messages and the same close code whether they arrive at once or in slices; every
 // message obeys RFC 6455 (UTF-8 text, control payloads ≤ 125 bytes, sendable close codes); frames
 // re-encoded as their sender writes them (ws::encodeFrame) parse back to themselves.
-#include "shell/ws_frame.hpp"
-#include "shell/ws_message.hpp"
+#include "wire/ws_frame.hpp"
+#include "wire/ws_message.hpp"
 #include "sockt/models.hpp"
 
 #if SOCKT_FUZZ_SENDER_CLIENT

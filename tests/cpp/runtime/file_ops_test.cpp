@@ -1,7 +1,7 @@
 // File write/read/list and the §1.6 path rules against a real home directory (docs/protocol.md §5).
 #include "sockt/models.hpp"
 #include "files/file_ops.hpp"
-#include "runtime/utf8_decoder.hpp"
+#include "common/utf8.hpp"
 #include "test_helpers.hpp"
 
 #include <sys/stat.h>
