@@ -1,5 +1,5 @@
 // Identifier formats (docs/protocol.md §1.4) and the CSPRNG behind tokens and ids
-// (manager/ids.hpp).
+// (common/ids.hpp).
 #include "common/ids.hpp"
 
 #include <algorithm>
