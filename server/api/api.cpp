@@ -1,9 +1,9 @@
 #include "api/api.hpp"
 
-#include "billing/money.hpp"
-#include "files/file_ops.hpp"
 #include "api/params.hpp"
+#include "billing/money.hpp"
 #include "common/clock.hpp"
+#include "files/file_ops.hpp"
 #include "manager/sandbox_manager.hpp"
 
 #include <Poco/String.h>

@@ -11,6 +11,7 @@
 
 #include "billing/accounts.hpp"
 #include "billing/invoice.hpp"
+#include "billing/key_spec.hpp"
 #include "common/api_error.hpp"
 #include "manager/sandbox_dirs.hpp"
 #include "manager/sandbox_record.hpp"
@@ -18,7 +19,6 @@
 #include "runtime/exec_registry.hpp"
 #include "runtime/isolation.hpp"
 #include "runtime/sandbox_runtime.hpp"
-#include "billing/key_spec.hpp"
 
 #include <atomic>
 #include <condition_variable>

@@ -1,4 +1,4 @@
-// WebSocket frames and messages (core/src/shell/ws_frame.*, ws_message.*) as one side reads the
+// WebSocket frames and messages (core/wire/src/ws_frame.*, ws_message.*) as one side reads the
 // other's: built as fuzz_ws_client_frames (what `sockt serve` reads from shell clients, then
 // decodes with server/shell/client_message.*) and fuzz_ws_server_frames (what the shell client
 // reads from a server, then reads as ShellFrame). Differential between read sizes: the same bytes

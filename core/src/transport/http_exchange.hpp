@@ -1,8 +1,8 @@
 // INTERNAL: one HTTP/1.1 request/response on one pooled connection, under a deadline.
 #pragma once
 
-#include "transport/transport_context.hpp"
 #include "transport/connection_pool.hpp"
+#include "transport/transport_context.hpp"
 
 #include <optional>
 #include <string>

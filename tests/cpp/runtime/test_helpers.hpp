@@ -1,9 +1,9 @@
 // Shared helpers of the runtime tests: sandbox roots with a started runtime, process checks.
 #pragma once
 
+#include "eventually.hpp"
 #include "runtime/isolation.hpp"
 #include "runtime/sandbox_runtime.hpp"
-#include "eventually.hpp"
 #include "temp_dir.hpp"
 
 #include <chrono>

@@ -1,6 +1,6 @@
 // Lightning and credits billing (docs/protocol.md §7, §11.3) with real metering.
-#include "server_fixture.hpp"
 #include "eventually.hpp"
+#include "server_fixture.hpp"
 
 #include <regex>
 

@@ -1,7 +1,7 @@
 // Exec and files (docs/protocol.md §1.6, §2.7-§2.12, §4, §5), sandbox-token scope, concurrency
 // limit.
-#include "server_fixture.hpp"
 #include "eventually.hpp"
+#include "server_fixture.hpp"
 
 namespace sockt::testing {
 namespace {

@@ -1,8 +1,8 @@
 // File write/read/list and the §1.6 path rules against a real home directory (docs/protocol.md §5).
-#include "sockt/models.hpp"
+#include "common/utf8.hpp"
 #include "files/file_ops.hpp"
 #include "runtime/sandbox_runtime.hpp"
-#include "common/utf8.hpp"
+#include "sockt/models.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -3,8 +3,8 @@
 // Every hostile request here is bounded in time to the answer, in the server's CPU time and in
 // its memory (VmRSS / VmHWM from /proc); the bounds are generous correctness bounds, not
 // benchmarks. Legitimate large bodies keep working.
-#include "server_fixture.hpp"
 #include "eventually.hpp"
+#include "server_fixture.hpp"
 #include "sockt/models.hpp"
 
 #include <Poco/String.h>

@@ -2,8 +2,8 @@
 // path handling is linear with PATH_MAX and NAME_MAX limits; files are read, written and listed
 // race-free while the sandbox's own code swaps directories for links out of its home; what the
 // server creates in a home belongs to the home's owner.
-#include "files/beneath.hpp"
 #include "eventually.hpp"
+#include "files/beneath.hpp"
 #include "server_fixture.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Lifecycle state machine (docs/protocol.md §1.7, §2.2-§2.6, §3.2) against real sandboxes.
-#include "server_fixture.hpp"
 #include "eventually.hpp"
+#include "server_fixture.hpp"
 
 #include <fstream>
 
