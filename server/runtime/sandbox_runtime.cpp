@@ -285,16 +285,17 @@ std::string SandboxRuntime::hostCwd(const std::string& sandbox_cwd) const {
     return cwd;
 }
 
+std::shared_ptr<AgentClient> SandboxRuntime::runningAgent() const {
+    std::lock_guard lock(mutex_);
+    if (shut_down_ || !agent_)
+        throw std::runtime_error("the sandbox is not running");
+    return agent_;
+}
+
 std::shared_ptr<ExecProcess>
 SandboxRuntime::spawn(const std::string& command, const std::string& sandbox_cwd,
                       const std::map<std::string, std::string>& extra_env) {
-    std::shared_ptr<AgentClient> agent;
-    {
-        std::lock_guard lock(mutex_);
-        if (shut_down_ || !agent_)
-            throw std::runtime_error("the sandbox is not running");
-        agent = agent_;
-    }
+    std::shared_ptr<AgentClient> agent = runningAgent();
     auto env = baseEnvironment();
     for (const auto& [k, v] : extra_env)
         env[k] = v;
@@ -316,13 +317,7 @@ SandboxRuntime::spawn(const std::string& command, const std::string& sandbox_cwd
 }
 
 std::shared_ptr<PtyProcess> SandboxRuntime::openShell(int cols, int rows) {
-    std::shared_ptr<AgentClient> agent;
-    {
-        std::lock_guard lock(mutex_);
-        if (shut_down_ || !agent_)
-            throw std::runtime_error("the sandbox is not running");
-        agent = agent_;
-    }
+    std::shared_ptr<AgentClient> agent = runningAgent();
     auto env = baseEnvironment();
     env["TERM"] = "xterm-256color";
     std::vector<std::string> envv;

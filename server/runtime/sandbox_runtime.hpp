@@ -145,6 +145,8 @@ private:
     std::filesystem::path logPath() const { return config_.root / "runtime.log"; }
     std::map<std::string, std::string> baseEnvironment() const;
     std::string hostCwd(const std::string& sandbox_cwd) const;
+    /// The agent of a sandbox that is up; throws std::runtime_error once it is shut down.
+    std::shared_ptr<AgentClient> runningAgent() const;
 
     RuntimeConfig config_;
     std::filesystem::path home_;
