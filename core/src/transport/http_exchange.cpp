@@ -193,8 +193,8 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
         ExchangeResult result;
         result.response.status = head.status;
         result.response.headers = std::move(head.headers);
-        if (head.status == 101) {
-            result.switched_bytes.assign(buffer.data() + head_end, have - head_end);
+        if (head.status == 101 && request.switched_bytes) {
+            request.switched_bytes->assign(buffer.data() + head_end, have - head_end);
             return result;
         }
         bool clean_end =

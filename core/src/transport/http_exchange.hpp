@@ -24,6 +24,9 @@ struct WireRequest {
     const BodySource* source = nullptr;
     /// Not owned; optional: told the progress of a Content-Length answer body.
     const BodyProgress* on_body = nullptr;
+    /// Not owned; optional: on a 101 Switching Protocols answer, receives the bytes of the new
+    /// protocol that arrived with the head (no body is read; the connection is no longer HTTP).
+    std::string* switched_bytes = nullptr;
     std::string describe; // "GET http://host/v1/…" for messages (redacted later)
 };
 
@@ -36,9 +39,6 @@ struct StaleConnection {
 struct ExchangeResult {
     HttpResponse response;
     bool keep_alive = false;
-    /// 101 Switching Protocols only: the bytes of the new protocol that arrived with the answer's
-    /// head (the connection is no longer HTTP; no body is read).
-    std::string switched_bytes;
 };
 
 /// Sends `request` on `connection` and reads the whole response (our HTTP/1.1 codec,

@@ -18,13 +18,12 @@ UpgradeResult upgrade(TransportContext& context, const Poco::URI& uri,
         request.target = "/";
     request.headers = std::move(headers);
     request.describe = std::move(describe);
-    ExchangeResult result = exchange(*connection, request, deadline, cancel, context.timeout());
-
     UpgradeResult out;
+    request.switched_bytes = &out.early_bytes;
+    ExchangeResult result = exchange(*connection, request, deadline, cancel, context.timeout());
     out.response = std::move(result.response);
     if (out.response.status != 101)
         return out; // the connection closes with `connection`
-    out.early_bytes = std::move(result.switched_bytes);
     // The new protocol's reader blocks on its own thread with its own timeouts: a socket a fiber
     // left non-blocking (TLS) goes back to blocking mode.
     if (connection->nonblocking)
