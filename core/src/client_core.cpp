@@ -99,24 +99,35 @@ ResolvedConfig resolveConfig(const ClientOptions& options) {
     return c;
 }
 
-ClientCore::ClientCore(const ClientOptions& options) : config_(resolveConfig(options)) {
+namespace {
+
+// http(s)://host[:port][/prefix], nothing else: the transport takes it as given.
+Poco::URI parseBaseUrl(const std::string& url) {
+    Poco::URI uri;
     try {
-        base_uri_ = Poco::URI(config_.base_url);
+        uri = Poco::URI(url);
     } catch (const Poco::Exception& e) {
         throw InvalidArgumentError(
-            {"invalid base URL '" + protocol::redactUrl(config_.base_url) + "': " + e.displayText(),
-             "", 0});
+            {"invalid base URL '" + protocol::redactUrl(url) + "': " + e.displayText(), "", 0});
     }
-    const std::string& scheme = base_uri_.getScheme();
-    if ((scheme != "http" && scheme != "https") || base_uri_.getHost().empty())
-        throw InvalidArgumentError({"invalid base URL '" + protocol::redactUrl(config_.base_url) +
+    const std::string& scheme = uri.getScheme();
+    if ((scheme != "http" && scheme != "https") || uri.getHost().empty())
+        throw InvalidArgumentError({"invalid base URL '" + protocol::redactUrl(url) +
                                         "': expected http(s)://host[:port][/prefix]",
                                     "", 0});
-    if (!base_uri_.getQuery().empty() || !base_uri_.getFragment().empty())
+    if (!uri.getQuery().empty() || !uri.getFragment().empty())
         throw InvalidArgumentError(
             {"invalid base URL: it must not carry a query or fragment", "", 0});
+    return uri;
+}
+
+} // namespace
+
+ClientCore::ClientCore(const ClientOptions& options)
+    : config_(resolveConfig(options)),
+      transport_(parseBaseUrl(config_.base_url), config_.ca_file, config_.timeout) {
     pool_ = std::make_unique<ConnectionPool>(
-        *this, static_cast<std::size_t>(config_.max_idle_connections));
+        transport_, static_cast<std::size_t>(config_.max_idle_connections));
 }
 
 ClientCore::~ClientCore() {
@@ -138,7 +149,7 @@ std::optional<Credential> ClientCore::defaultCredential() const {
 }
 
 std::string ClientCore::targetPath(const std::string& path, bool absolute) const {
-    std::string prefix = base_uri_.getPath();
+    std::string prefix = baseUri().getPath();
     while (!prefix.empty() && prefix.back() == '/')
         prefix.pop_back();
     std::string p = path;
@@ -241,7 +252,7 @@ HttpResponse ClientCore::sendWith(const HttpRequest& request,
     // redactUrl keeps the token out of every message built from this string.
     wire.describe =
         request.method + " " +
-        protocol::redactUrl(base_uri_.getScheme() + "://" + base_uri_.getAuthority() + wire.target);
+        protocol::redactUrl(baseUri().getScheme() + "://" + baseUri().getAuthority() + wire.target);
 
     const bool idempotent = request.method == "GET" || request.method == "DELETE" ||
                             request.method == "HEAD" || request.method == "PUT";

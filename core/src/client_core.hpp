@@ -3,7 +3,7 @@
 // One ClientCore per ComputeClient; Sandbox handles and shell sessions hold a shared_ptr to it, so
 // it outlives the ComputeClient object until close(). Thread-safe: the resolved configuration is
 // immutable after construction, the pool and the long-poll flag have their own synchronisation.
-// core/src/shell/ builds on it too.
+// It sits on transport/ (TransportContext, the pool, the codec); core/src/shell/ builds on it.
 #pragma once
 
 #include "sockt/client.hpp"
@@ -11,9 +11,8 @@
 #include "sockt/models.hpp"
 #include "sockt/options.hpp"
 #include "sockt/sandbox.hpp"
+#include "transport/transport_context.hpp"
 
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
 #include <Poco/URI.h>
 #include <atomic>
 #include <chrono>
@@ -27,9 +26,6 @@
 #include <vector>
 
 namespace sockt::detail {
-
-using Clock = std::chrono::steady_clock;
-using Deadline = Clock::time_point;
 
 class ConnectionPool;
 
@@ -55,20 +51,6 @@ struct ResolvedConfig {
 };
 
 ResolvedConfig resolveConfig(const ClientOptions& options);
-
-/// A request body of known length produced in pieces, so a large body need not exist as one
-/// string before its first byte is sent. The transport calls `fill(offset, out, n)` for
-/// consecutive ranges from offset 0 (every attempt, so a retry resends the same bytes from the
-/// start); `fill` writes exactly bytes [offset, offset + n) of the body to `out`, with
-/// offset + n <= length. Sent as application/json with Content-Length = length.
-struct BodySource {
-    std::size_t length = 0;
-    std::function<void(std::size_t offset, char* out, std::size_t n)> fill;
-};
-
-/// Told `(received, total)` as the body of an answer with a Content-Length arrives, on the
-/// thread (or fiber) that sent the request; transfers turn it into progress.
-using BodyProgress = std::function<void(std::uint64_t received, std::uint64_t total)>;
 
 class ClientCore : public std::enable_shared_from_this<ClientCore> {
 public:
@@ -109,20 +91,11 @@ public:
     const std::string& userAgent() const { return config_.user_agent; }
     const ResolvedConfig& config() const { return config_; }
 
-    /// TLS context for https/wss (explicit, system CAs or the CA file, hostname verification,
-    /// SNI). Created on first use; shared by every connection of this client.
-    Poco::Net::Context::Ptr sslContext();
-    /// A connected (TCP and, for https/wss, TLS) session to `uri`'s host and port; scheme http/ws
-    /// or https/wss. Connect and handshake are bounded by `deadline` and abort on `cancel`.
-    /// The session is the caller's; its keep-alive timeout is disabled so Poco never reconnects
-    /// behind our back. Used by the pool and by the WebSocket shell.
-    std::unique_ptr<Poco::Net::HTTPClientSession>
-    openSession(const Poco::URI& uri, Deadline deadline, const CancelToken& cancel);
-    /// Same for the base URL.
-    std::unique_ptr<Poco::Net::HTTPClientSession> openSession(Deadline deadline,
-                                                              const CancelToken& cancel);
     /// The base URL as a URI (scheme, host, port, path prefix).
-    const Poco::URI& baseUri() const { return base_uri_; }
+    const Poco::URI& baseUri() const { return transport_.baseUri(); }
+    /// The transport beneath this client (TLS context, connection count), for connections outside
+    /// the pool (the shell's WebSocket upgrade).
+    TransportContext& transport() { return transport_; }
     /// `<base path>/v1<path>` (or `path` when absolute).
     std::string targetPath(const std::string& path, bool absolute) const;
 
@@ -133,8 +106,7 @@ public:
     bool closed() const { return closed_.load(); }
     /// Throws ConnectionError once closed.
     void ensureOpen() const;
-    std::uint64_t connectionsOpened() const { return connections_opened_.load(); }
-    void countConnectionOpened() { connections_opened_.fetch_add(1); }
+    std::uint64_t connectionsOpened() const { return transport_.connectionsOpened(); }
 
     /// "ComputeClient(base_url=…, credential=sbx_…abcd)".
     std::string describe() const;
@@ -149,13 +121,10 @@ private:
                           const BodyProgress* on_body = nullptr);
 
     ResolvedConfig config_;
-    Poco::URI base_uri_;
-    std::mutex ssl_mutex_;
-    Poco::Net::Context::Ptr ssl_context_;
+    TransportContext transport_;
     std::unique_ptr<ConnectionPool> pool_;
     std::atomic<bool> long_poll_{false};
     std::atomic<bool> closed_{false};
-    std::atomic<std::uint64_t> connections_opened_{0};
 };
 
 /// Output of one execution accumulated across polls (docs/protocol.md §12 rule 10).

@@ -3,11 +3,11 @@
 // ones are base64-encoded slice by slice while they are sent (detail::BodySource), and read answers
 // have their content cut out of the raw body (readAnswer below), so a 32 MiB file costs one body
 // plus one decoded copy instead of five buffers.
-#include "http_errors.hpp"
-#include "json/plain_members.hpp"
 #include "files_wire.hpp"
+#include "http_errors.hpp"
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"
+#include "wire/plain_members.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "billing/bolt11.hpp"
 
-#include "manager/ids.hpp"
+#include "common/ids.hpp"
 
 namespace sockt::server {
 

@@ -1,6 +1,6 @@
 #include "billing/invoice.hpp"
 
-#include "manager/ids.hpp"
+#include "common/clock.hpp"
 
 namespace sockt::server {
 

@@ -1,10 +1,10 @@
 #include "files/file_ops.hpp"
 
+#include "common/ids.hpp"
+#include "common/json_output.hpp"
+#include "common/utf8.hpp"
 #include "files/file_common.hpp"
 #include "files/sandbox_path.hpp"
-#include "http/envelope.hpp"
-#include "manager/ids.hpp"
-#include "runtime/utf8_decoder.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"
 #include "sockt/protocol.hpp"

@@ -2,10 +2,10 @@
 // opened from the home's descriptor with no link followed (files/beneath.hpp), one at a time, so
 // the walk holds two descriptors whatever the depth, never leaves the home, and stops where a
 // path could no longer be named (PATH_MAX).
+#include "common/utf8.hpp"
 #include "files/file_common.hpp"
 #include "files/file_ops.hpp"
 #include "files/sandbox_path.hpp"
-#include "runtime/utf8_decoder.hpp"
 #include "sockt/protocol.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "http/http_connection.hpp"
 
-#include "http/envelope.hpp"
+#include "api/envelope.hpp"
 #include "http/request_body.hpp"
 
 #include <Poco/Exception.h>

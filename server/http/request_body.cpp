@@ -1,7 +1,7 @@
 #include "http/request_body.hpp"
 
-#include "json/plain_members.hpp"
 #include "sockt/protocol.hpp"
+#include "wire/plain_members.hpp"
 
 #include <Poco/Ascii.h>
 #include <Poco/Net/HTTPServerRequest.h>

@@ -4,7 +4,7 @@
 // when that is exact (bench finding S2), so a 64 MiB file never goes through a JSON lexer.
 #pragma once
 
-#include "http/bounded_json.hpp"
+#include "common/bounded_json.hpp"
 
 #include <memory>
 #include <optional>

@@ -1,13 +1,11 @@
 #include "http/request_handler.hpp"
 
-#include "http/api.hpp"
-#include "http/envelope.hpp"
+#include "api/api.hpp"
+#include "api/envelope.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/request_body.hpp"
 #include "http/router.hpp"
-#include "manager/sandbox_manager.hpp"
 #include "shell/shell_service.hpp"
-#include "mcp/mcp_handler.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -71,7 +69,145 @@ bool routeTakesJsonBody(Route r) {
     }
 }
 
+// The ApiCall of a REST request: query, credentials from the header, host and scheme, agent.
+ApiCall callFor(const HTTPServerRequest& request, const Poco::URI& uri,
+                const std::string& fallback_host) {
+    ApiCall call;
+    for (const auto& [k, v] : uri.getQueryParameters())
+        if (!v.empty() && !call.query.count(k))
+            call.query[k] = v;
+    call.header_credential = bearerCredential(request.get("Authorization", ""));
+    call.host = request.getHost().empty() ? fallback_host : request.getHost();
+    call.secure = Poco::icompare(request.get("X-Forwarded-Proto", ""), "https") == 0;
+    call.user_agent = request.get("User-Agent", "");
+    return call;
+}
+
+// Step 2 of §3.4 and the transport's own refusals: route and method, body size and length, the
+// loopback-only admin routes.
+void checkRequest(const HTTPServerRequest& request, HTTPServerResponse& response,
+                  const RouteMatch& match, const std::string& method, const std::string& path,
+                  const RequestBody& body) {
+    if (match.route == Route::None)
+        throw ApiError("not_found", "no route for " + method + " " + path);
+    if (!match.allows(method)) {
+        response.set("Allow", match.allowHeader());
+        throw ApiError("method_not_allowed", method + " is not allowed on " + path,
+                       "allowed: " + match.allowHeader());
+    }
+    if (body.too_large)
+        throw ApiError("payload_too_large", "request body exceeds 72 MiB");
+    if (body.bad_length)
+        throw badContentLength();
+    if (path.rfind("/local/v1/", 0) == 0 && !request.clientAddress().host().isLoopback())
+        throw ApiError("forbidden", "local admin routes answer loopback clients only");
+}
+
+// The JSON routes that answer 200 with the Api's result.
+OJson callApi(Api& api, Route route, const std::string& method, const ApiCall& call,
+              const std::string& id, const std::string& path) {
+    switch (route) {
+    case Route::Sandbox:
+        return method == "GET" ? api.getSandbox(call, id) : api.terminateSandbox(call, id);
+    case Route::Pause:
+        return api.pauseSandbox(call, id);
+    case Route::Resume:
+        return api.resumeSandbox(call, id);
+    case Route::Exec:
+        return api.exec(call, id);
+    case Route::FilesWrite:
+        return api.writeFile(call, id);
+    case Route::FilesRead:
+        return api.readFile(call, id);
+    case Route::Files:
+        return api.listFiles(call, id);
+    case Route::ShellUrl:
+        return api.shellUrl(call, id);
+    case Route::Execution:
+        return method == "GET" ? api.pollExecution(call, id) : api.cancelExecution(call, id);
+    case Route::PayInvoice:
+        return api.payInvoice(id);
+    case Route::Credits:
+        return api.addCredits(call);
+    default:
+        throw ApiError("not_found", "no route for " + path);
+    }
+}
+
 } // namespace
+
+bool RequestHandler::rateLimited(const HTTPServerRequest& request, HTTPServerResponse& response,
+                                 const ApiCall& call, const std::string& query_token,
+                                 const std::string& body_token) {
+    // Step 1 of §3.4: rate limit, per first presented credential or the client's address.
+    if (!ctx_.limiter->enabled())
+        return false;
+    std::string principal = !call.header_credential.empty() ? call.header_credential
+                            : !query_token.empty()          ? query_token
+                            : !body_token.empty()           ? body_token
+                                                  : request.clientAddress().host().toString();
+    int retry = 1;
+    if (ctx_.limiter->allow(principal, &retry))
+        return false;
+    response.set("Retry-After", std::to_string(retry));
+    send(response, 429, "text/plain; charset=utf-8", "rate limited");
+    return true;
+}
+
+int RequestHandler::dispatch(HTTPServerRequest& request, HTTPServerResponse& response,
+                             const RouteMatch& match, const std::string& method,
+                             const std::string& path, RequestBody& body, ApiCall& call,
+                             const std::string& request_id) {
+    Api& api = *ctx_.api;
+    const auto& id = match.param;
+    switch (match.route) {
+    case Route::Tiers:
+        sendJson(response, 200, Api::tiers());
+        return 200;
+    case Route::Sandboxes:
+        sendJson(response, 201, api.createSandbox(call));
+        return 201;
+    case Route::Shell: {
+        // §6.1 step 3: a ticket for this sandbox, else the ordinary credentials.
+        ShellGrant grant = api.openShell(call, id);
+        if (!ctx_.shells)
+            throw ApiError("host_error", "shells are not available on this server");
+        // §6.1: the place is taken before the upgrade, atomically, and given back by the
+        // slot on every way out of run().
+        auto slot = ctx_.shells->reserve(id, protocol::kMaxShellsPerSandbox);
+        ctx_.shells->run(request, response, std::move(slot), std::move(grant.runtime),
+                         std::move(grant.billing_frame));
+        return response.getStatus();
+    }
+    case Route::Mcp: {
+        auto result = ctx_.mcp(method, std::move(body.json), call, request_id);
+        for (const auto& [k, v] : result.headers)
+            response.set(k, v);
+        send(response, result.status, result.body.empty() ? "" : "application/json",
+             result.body);
+        return result.status;
+    }
+    case Route::Health: {
+        OJson out;
+        out["ok"] = true;
+        out["version"] = std::string(sockt::version());
+        out["isolation"] = ctx_.isolation;
+        out["limits"] = ctx_.limits;
+        out["network"] = ctx_.network;
+        out["data_dir"] = ctx_.data_dir;
+        sendJson(response, 200, out);
+        return 200;
+    }
+    default: {
+        OJson out = callApi(api, match.route, method, call, id, path);
+        if (*call.read_answer)
+            sendReadAnswer(response, **call.read_answer);
+        else
+            sendJson(response, 200, out);
+        return 200;
+    }
+    }
+}
 
 void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) {
     const auto started = std::chrono::steady_clock::now();
@@ -93,15 +229,8 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         Poco::URI uri(request.getURI());
         path = uri.getPath();
         std::optional<ReadAnswer> read_answer; // files/read's answer, sent as it is encoded
-        ApiCall call;
+        ApiCall call = callFor(request, uri, ctx_.fallback_host);
         call.read_answer = &read_answer;
-        for (const auto& [k, v] : uri.getQueryParameters())
-            if (!v.empty() && !call.query.count(k))
-                call.query[k] = v;
-        call.header_credential = bearerCredential(request.get("Authorization", ""));
-        call.host = request.getHost().empty() ? ctx_.fallback_host : request.getHost();
-        call.secure = Poco::icompare(request.get("X-Forwarded-Proto", ""), "https") == 0;
-        call.user_agent = request.get("User-Agent", "");
 
         const auto match = matchRoute(path);
         // The body is parsed once, bounded (§3.4 step 3), for the body credential (step 1) and
@@ -114,148 +243,22 @@ void RequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
         const std::string body_token = body.token();
         const auto query_token = call.queryValue("sandbox_token");
 
-        // Step 1 of §3.4: rate limit, per first presented credential or the client's address.
-        if (is_v1 && ctx_.limiter->enabled()) {
-            std::string principal = !call.header_credential.empty() ? call.header_credential
-                                    : !query_token.empty()          ? query_token
-                                    : !body_token.empty()
-                                        ? body_token
-                                        : request.clientAddress().host().toString();
-            int retry = 1;
-            if (!ctx_.limiter->allow(principal, &retry)) {
-                status = 429;
-                response.set("Retry-After", std::to_string(retry));
-                send(response, 429, "text/plain; charset=utf-8", "rate limited");
-                throw 0; // logged below
+        if (is_v1 && rateLimited(request, response, call, query_token, body_token)) {
+            status = 429;
+        } else {
+            checkRequest(request, response, match, method, path, body);
+            // Step 3: JSON syntax and the parser's limits (MCP answers its own in JSON-RPC, §9.1).
+            if (routeTakesJsonBody(match.route) && body.json) {
+                if (!body.json->ok())
+                    throw body.json->error();
+                if (!body.json->value.is_object())
+                    throw ApiError("invalid_params", "the JSON body must be an object");
+                call.body = std::move(body.json->value);
+                call.content = std::move(body.content);
             }
+            call.credentials = collectCredentials(call.header_credential, query_token, body_token);
+            status = dispatch(request, response, match, method, path, body, call, request_id);
         }
-        // Step 2: route and method.
-        if (match.route == Route::None)
-            throw ApiError("not_found", "no route for " + method + " " + path);
-        if (!match.allows(method)) {
-            response.set("Allow", match.allowHeader());
-            throw ApiError("method_not_allowed", method + " is not allowed on " + path,
-                           "allowed: " + match.allowHeader());
-        }
-        if (body.too_large)
-            throw ApiError("payload_too_large", "request body exceeds 72 MiB");
-        if (body.bad_length)
-            throw badContentLength();
-        if (path.rfind("/local/v1/", 0) == 0 && !request.clientAddress().host().isLoopback())
-            throw ApiError("forbidden", "local admin routes answer loopback clients only");
-
-        // Step 3: JSON syntax and the parser's limits (MCP answers its own in JSON-RPC, §9.1).
-        if (routeTakesJsonBody(match.route) && body.json) {
-            if (!body.json->ok())
-                throw body.json->error();
-            if (!body.json->value.is_object())
-                throw ApiError("invalid_params", "the JSON body must be an object");
-            call.body = std::move(body.json->value);
-            call.content = std::move(body.content);
-        }
-        call.credentials = collectCredentials(call.header_credential, query_token, body_token);
-
-        Api& api = *ctx_.api;
-        const auto& id = match.param;
-        switch (match.route) {
-        case Route::Tiers:
-            status = 200;
-            sendJson(response, 200, Api::tiers());
-            break;
-        case Route::Sandboxes: {
-            auto out = api.createSandbox(call);
-            status = 201;
-            sendJson(response, 201, out);
-            break;
-        }
-        case Route::Shell: {
-            // §6.1 step 3: a ticket for this sandbox, else the ordinary credentials.
-            const auto ticket = call.queryValue("ticket");
-            if (ticket.empty() || !ctx_.manager->consumeTicket(ticket, id))
-                ctx_.manager->authorizeSandbox(call.credentials, id);
-            std::shared_ptr<SandboxRuntime> runtime;
-            {
-                auto lease = ctx_.manager->acquire(id);
-                runtime = lease.runtime;
-            }
-            if (!ctx_.shells)
-                throw ApiError("host_error", "shells are not available on this server");
-            // §6.1: the place is taken before the upgrade, atomically, and given back by the
-            // slot on every way out of run().
-            auto slot = ctx_.shells->reserve(id, protocol::kMaxShellsPerSandbox);
-            ctx_.shells->run(request, response, std::move(slot), runtime,
-                             ctx_.manager->connectBillingFrame(id));
-            status = response.getStatus();
-            break;
-        }
-        case Route::Mcp: {
-            auto result = ctx_.mcp->handle(method, std::move(body.json), call, request_id);
-            status = result.status;
-            for (const auto& [k, v] : result.headers)
-                response.set(k, v);
-            send(response, status, result.body.empty() ? "" : "application/json", result.body);
-            break;
-        }
-        case Route::Health: {
-            OJson out;
-            out["ok"] = true;
-            out["version"] = std::string(sockt::version());
-            out["isolation"] = ctx_.isolation;
-            out["limits"] = ctx_.limits;
-            out["network"] = ctx_.network;
-            out["data_dir"] = ctx_.data_dir;
-            status = 200;
-            sendJson(response, 200, out);
-            break;
-        }
-        default: {
-            OJson out;
-            switch (match.route) {
-            case Route::Sandbox:
-                out = method == "GET" ? api.getSandbox(call, id) : api.terminateSandbox(call, id);
-                break;
-            case Route::Pause:
-                out = api.pauseSandbox(call, id);
-                break;
-            case Route::Resume:
-                out = api.resumeSandbox(call, id);
-                break;
-            case Route::Exec:
-                out = api.exec(call, id);
-                break;
-            case Route::FilesWrite:
-                out = api.writeFile(call, id);
-                break;
-            case Route::FilesRead:
-                out = api.readFile(call, id);
-                break;
-            case Route::Files:
-                out = api.listFiles(call, id);
-                break;
-            case Route::ShellUrl:
-                out = api.shellUrl(call, id);
-                break;
-            case Route::Execution:
-                out = method == "GET" ? api.pollExecution(call, id) : api.cancelExecution(call, id);
-                break;
-            case Route::PayInvoice:
-                out = api.payInvoice(id);
-                break;
-            case Route::Credits:
-                out = api.addCredits(call);
-                break;
-            default:
-                throw ApiError("not_found", "no route for " + path);
-            }
-            status = 200;
-            if (read_answer)
-                sendReadAnswer(response, *read_answer);
-            else
-                sendJson(response, 200, out);
-        }
-        }
-    } catch (int) {
-        // rate limited: already answered
     } catch (const ApiError& e) {
         fail(e);
     } catch (const Poco::Exception& e) {

@@ -1,22 +1,21 @@
 // Everything a request handler needs, owned by the serve command for the server's lifetime.
 #pragma once
 
+#include "api/mcp_endpoint.hpp"
+
 #include <memory>
 #include <string>
 
 namespace sockt::server {
 
 class Api;
-class SandboxManager;
 class RateLimiter;
-class McpHandler;
 class ShellService;
 
 struct ServerContext {
     Api* api = nullptr;
-    SandboxManager* manager = nullptr;
     RateLimiter* limiter = nullptr;
-    McpHandler* mcp = nullptr;
+    McpEndpoint mcp;                      // POST /v1/mcp (mcp/, wired by serve/)
     std::shared_ptr<ShellService> shells; // null when the shell part is not built in
     std::string isolation;                // "bwrap" | "none"
     std::string limits;                   // "cgroup-v2" | "cgroup-v1" | "rlimit"

@@ -3,7 +3,7 @@
 #include "billing/bolt11.hpp"
 #include "billing/money.hpp"
 #include "billing/tariff.hpp"
-#include "manager/ids.hpp"
+#include "common/clock.hpp"
 #include "manager/sandbox_manager.hpp"
 
 #include <iostream>

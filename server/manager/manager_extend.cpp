@@ -1,6 +1,6 @@
 // SandboxManager::extendBalance: the MCP tool `sandbox_extend_balance` (docs/protocol.md §9.3), the
 // one way to add to a sandbox's budget after create (the REST API has no such route).
-#include "manager/ids.hpp"
+#include "common/clock.hpp"
 #include "manager/sandbox_manager.hpp"
 #include "manager/state_errors.hpp"
 

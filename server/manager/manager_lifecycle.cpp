@@ -2,9 +2,8 @@
 // terminate (docs/protocol.md §1.7, §2.4-§2.6, §7), each under the sandbox's operation lock.
 #include "billing/money.hpp"
 #include "billing/tariff.hpp"
-#include "manager/ids.hpp"
+#include "common/clock.hpp"
 #include "manager/sandbox_manager.hpp"
-#include "shell/shell_service.hpp"
 #include "manager/state_errors.hpp"
 
 namespace sockt::server {

@@ -1,6 +1,6 @@
 // SandboxManager: the `GET /v1/sandboxes/{id}` body (docs/protocol.md §2.3, key order as there).
 #include "billing/tariff.hpp"
-#include "manager/ids.hpp"
+#include "common/clock.hpp"
 #include "manager/sandbox_manager.hpp"
 
 namespace sockt::server {

@@ -1,7 +1,7 @@
 #include "manager/sandbox_dirs.hpp"
 
+#include "common/ids.hpp"
 #include "files/beneath.hpp"
-#include "manager/ids.hpp"
 
 #include <cerrno>
 #include <cstdint>

@@ -11,13 +11,14 @@
 
 #include "billing/accounts.hpp"
 #include "billing/invoice.hpp"
+#include "billing/key_spec.hpp"
 #include "common/api_error.hpp"
 #include "manager/sandbox_dirs.hpp"
 #include "manager/sandbox_record.hpp"
+#include "manager/shell_notifier.hpp"
 #include "runtime/exec_registry.hpp"
 #include "runtime/isolation.hpp"
 #include "runtime/sandbox_runtime.hpp"
-#include "serve/key_spec.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -34,7 +35,6 @@
 
 namespace sockt::server {
 
-class ShellService;
 
 struct ManagerConfig {
     std::filesystem::path data_dir;
@@ -60,7 +60,7 @@ struct DataPlaneLease {
 
 class SandboxManager {
 public:
-    SandboxManager(ManagerConfig config, std::shared_ptr<ShellService> shells);
+    SandboxManager(ManagerConfig config, std::shared_ptr<ShellNotifier> shells);
     ~SandboxManager();
     SandboxManager(const SandboxManager&) = delete;
     SandboxManager& operator=(const SandboxManager&) = delete;
@@ -152,11 +152,13 @@ private:
     void closeShells(const std::string& sandbox_id, const std::string& reason);
 
     void persistLocked();
+    void requireKnownCredentialLocked(const std::vector<std::string>& credentials) const;
+    void admitLocked(const CreateRequest& req, std::int64_t reserve) const;
     void loadLocked();
 
     ManagerConfig config_;
     SandboxDirs dirs_;
-    std::shared_ptr<ShellService> shells_;
+    std::shared_ptr<ShellNotifier> shells_;
     std::unique_ptr<ExecRegistry> executions_;
 
     mutable std::mutex mu_;

@@ -1,10 +1,9 @@
 #include "mcp/mcp_handler.hpp"
 
-#include "http/api.hpp"
-#include "http/envelope.hpp"
-#include "http/params.hpp"
-#include "manager/ids.hpp"
-#include "manager/sandbox_manager.hpp"
+#include "api/api.hpp"
+#include "api/envelope.hpp"
+#include "api/params.hpp"
+#include "common/ids.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -187,7 +186,7 @@ OJson McpHandler::sandboxRun(const OJson& args, const ApiCall& call) {
 OJson McpHandler::sandboxExec(const OJson& args, const ApiCall& call) {
     const auto id = requireArg(args, "sandbox_id");
     // §3.4: who may call comes before what the arguments say; the exec repeats the check.
-    api_.manager().authorizeSandbox(call.credentials, id);
+    api_.authorizeSandbox(call, id);
     const auto wait = optInt(args, "wait_ms").value_or(kDefaultExecWaitMs);
     if (wait < 0 || wait > kMaxExecWaitMs)
         invalidParams("wait_ms must be between 0 and " + std::to_string(kMaxExecWaitMs));
@@ -231,10 +230,10 @@ OJson McpHandler::awaitExecution(const ApiCall& call, const std::string& eid,
 
 OJson McpHandler::extendBalance(const OJson& args, const ApiCall& call) {
     const auto id = requireArg(args, "sandbox_id");
-    const std::string acting = api_.manager().authorizeSandbox(call.credentials, id);
+    const std::string acting = api_.authorizeSandbox(call, id);
     const auto cents = optInt(args, "cents");
     const auto sats = optInt(args, "sats");
-    return api_.manager().extendBalance(id, acting, cents, sats);
+    return api_.extendBalance(id, acting, cents, sats);
 }
 
 } // namespace sockt::server

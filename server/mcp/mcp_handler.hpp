@@ -2,8 +2,7 @@
 // tool runs the same Api operation as its REST route, with the same checks. Thread-safe.
 #pragma once
 
-#include "http/api_call.hpp"
-#include "http/bounded_json.hpp"
+#include "api/mcp_endpoint.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -14,12 +13,6 @@
 namespace sockt::server {
 
 class Api;
-
-struct McpResult {
-    int status = 200;
-    std::string body; // empty for 202 / 204
-    std::vector<std::pair<std::string, std::string>> headers;
-};
 
 class McpHandler {
 public:

@@ -1,8 +1,9 @@
 #include "runtime/exec_registry.hpp"
 
+#include "common/clock.hpp"
+#include "common/ids.hpp"
 #include "files/beneath.hpp"
 #include "files/sandbox_path.hpp"
-#include "manager/ids.hpp"
 #include "runtime/execution.hpp"
 #include "runtime/sandbox_runtime.hpp"
 #include "sockt/protocol.hpp"

@@ -1,6 +1,6 @@
 #include "runtime/execution.hpp"
 
-#include "manager/ids.hpp"
+#include "common/clock.hpp"
 #include "runtime/discard_sink.hpp"
 #include "runtime/sandbox_runtime.hpp"
 #include "sockt/protocol.hpp"

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "common/api_error.hpp"
+#include "common/utf8.hpp"
 #include "runtime/output_buffer.hpp"
-#include "runtime/utf8_decoder.hpp"
 
 #include <chrono>
 #include <condition_variable>

@@ -1,6 +1,6 @@
 #include "runtime/output_buffer.hpp"
 
-#include "runtime/utf8_decoder.hpp"
+#include "common/utf8.hpp"
 #include "sockt/protocol.hpp"
 
 #include <algorithm>
@@ -107,25 +107,30 @@ std::vector<OutputChunk> OutputBuffer::since(std::int64_t acked, bool* freed) {
     return {chunks_.begin(), chunks_.end()};
 }
 
+namespace {
+
+// One chunk as the poll answer of docs/protocol.md §4.3 carries it.
+OJson chunkJson(const OutputChunk& c) {
+    OJson item;
+    item["stream"] = c.is_stderr ? "stderr" : "stdout";
+    item["chunk"] = c.text;
+    item["seq"] = c.seq;
+    return item;
+}
+
+} // namespace
+
 OJson OutputBuffer::toJson(const std::vector<OutputChunk>& chunks) {
     OJson arr = OJson::array();
-    for (const auto& c : chunks) {
-        OJson item;
-        item["stream"] = c.is_stderr ? "stderr" : "stdout";
-        item["chunk"] = c.text;
-        item["seq"] = c.seq;
-        arr.push_back(std::move(item));
-    }
+    for (const auto& c : chunks)
+        arr.push_back(chunkJson(c));
     return arr;
 }
 
 OJson OutputBuffer::snapshot() const {
     OJson arr = OJson::array();
     for (const auto& c : chunks_) {
-        OJson item;
-        item["stream"] = c.is_stderr ? "stderr" : "stdout";
-        item["chunk"] = c.text;
-        item["seq"] = c.seq;
+        OJson item = chunkJson(c);
         if (c.marker)
             item["marker"] = true;
         if (c.sent)

@@ -32,7 +32,6 @@ namespace sockt::server {
 namespace {
 
 constexpr auto kAgentBootTimeout = std::chrono::seconds(15);
-constexpr auto kHangupGrace = std::chrono::seconds(2); // §6.4
 
 int highFd(int fd) {
     // Out of the range posix_spawn's dup2 targets use (3, 4), so no mapping clobbers another.
@@ -100,92 +99,6 @@ void giveTo(const fs::path& dir, uid_t uid) {
 
 } // namespace
 
-// ---- SandboxProcess ---------------------------------------------------------------------------
-
-SandboxProcess::SandboxProcess(std::shared_ptr<AgentClient> agent, int pid)
-    : agent_(std::move(agent)), pid_(pid), state_(std::make_shared<ExitState>()) {
-    if (::pipe2(state_->event, O_CLOEXEC | O_NONBLOCK) != 0)
-        throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-}
-
-SandboxProcess::~SandboxProcess() {
-    for (int fd : state_->event)
-        if (fd >= 0)
-            ::close(fd);
-}
-
-void SandboxProcess::markExited(int raw) {
-    int code = WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : raw;
-    {
-        std::lock_guard lock(state_->mutex);
-        if (state_->status)
-            return;
-        state_->status = code;
-    }
-    char byte = 1;
-    ssize_t ignored = ::write(state_->event[1], &byte, 1);
-    (void)ignored;
-    state_->cv.notify_all();
-}
-
-std::optional<int> SandboxProcess::exitStatus() const {
-    std::lock_guard lock(state_->mutex);
-    return state_->status;
-}
-
-bool SandboxProcess::wait(std::chrono::milliseconds timeout) const {
-    std::unique_lock lock(state_->mutex);
-    return state_->cv.wait_for(lock, timeout, [&] { return state_->status.has_value(); });
-}
-
-int SandboxProcess::exitEventFd() const {
-    return state_->event[0];
-}
-
-void SandboxProcess::signalGroup(int sig) {
-    agent_->signalGroup(pid_, sig);
-}
-
-ExecProcess::ExecProcess(std::shared_ptr<AgentClient> agent, int pid, int stdout_fd, int stderr_fd)
-    : SandboxProcess(std::move(agent), pid), stdout_fd_(stdout_fd), stderr_fd_(stderr_fd) {
-    for (int fd : {stdout_fd_, stderr_fd_})
-        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
-
-ExecProcess::~ExecProcess() {
-    ::close(stdout_fd_);
-    ::close(stderr_fd_);
-}
-
-PtyProcess::PtyProcess(std::shared_ptr<AgentClient> agent, int pid, int master_fd)
-    : SandboxProcess(std::move(agent), pid), master_fd_(master_fd) {}
-
-PtyProcess::~PtyProcess() {
-    ::close(master_fd_);
-}
-
-void PtyProcess::resize(int cols, int rows) {
-    if (cols <= 0 || rows <= 0)
-        return;
-    winsize ws{};
-    ws.ws_col = static_cast<unsigned short>(std::min(cols, 65535));
-    ws.ws_row = static_cast<unsigned short>(std::min(rows, 65535));
-    ::ioctl(master_fd_, TIOCSWINSZ, &ws); // the kernel sends SIGWINCH to the foreground group
-}
-
-void PtyProcess::hangup() {
-    if (exitStatus())
-        return;
-    signalGroup(SIGHUP);
-    std::thread([agent = agent_, pid = pid_, state = state_] {
-        std::unique_lock lock(state->mutex);
-        if (!state->cv.wait_for(lock, kHangupGrace, [&] { return state->status.has_value(); })) {
-            lock.unlock();
-            agent->signalGroup(pid, SIGKILL);
-        }
-    }).detach();
-}
-
 // ---- SandboxRuntime ---------------------------------------------------------------------------
 
 void SandboxRuntime::seedHome(const fs::path& home) {
@@ -216,33 +129,28 @@ SandboxRuntime::~SandboxRuntime() {
     shutdown();
 }
 
-void SandboxRuntime::boot() {
+// Directories, the runtime log, and as root the sandbox's host uids and cgroup.
+void SandboxRuntime::prepareHost(const TierLimits& limits) {
     const fs::path& root = config_.root;
     fs::create_directories(home_);
     fs::create_directories(root / "tmp");
     fs::permissions(root / "tmp", fs::perms(01777));
-    fs::path log = root / "runtime.log";
     std::error_code ec;
-    fs::remove(log, ec);
-    const bool bwrap = config_.isolation == IsolationMode::Bwrap;
-    const bool as_root = ::geteuid() == 0;
-    const TierLimits& limits = tierLimits(config_.tier);
-
-    if (as_root) {
+    fs::remove(logPath(), ec);
+    if (::geteuid() == 0) {
         ids_ = HostUidLease::acquire(); // in `none` mode only its slot is used (the cgroup's name)
         cgroup_ = SandboxCgroup::create(ids_->slot(), limits);
     }
-    if (bwrap && ids_) {
+    if (config_.isolation == IsolationMode::Bwrap && ids_) {
         giveTo(home_, ids_->user());
         giveTo(root / "tmp", ids_->user());
     }
+}
 
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
-        throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
-    int server_end = pair[0];
-    FdGuard agent_end(highFd(pair[1]));
-
+// Starts bubblewrap (or the host agent in `none` mode) with the agent's end of the socket pair as
+// fd 3; sets launcher_pid_.
+void SandboxRuntime::launchAgent(int agent_socket, const TierLimits& limits) {
+    const bool bwrap = config_.isolation == IsolationMode::Bwrap;
     AgentOptions agent;
     agent.fd = 3;
     // Without cgroups, rlimits stand in; RLIMIT_NPROC counts per host uid, so it is only
@@ -255,43 +163,40 @@ void SandboxRuntime::boot() {
     std::unique_ptr<BwrapLaunch> bwrap_launch;
     launcher::Launch host_launch;
     launcher::Launch* launch = &host_launch;
-    try {
-        if (bwrap) {
-            if (ids_) { // as root: the sandbox's own uids
-                agent.user_uid = kInsideUserUid;
-                userns.reset(createSandboxUserNamespace(*ids_));
-            }
-            BwrapSpec spec;
-            spec.home = fs::absolute(home_);
-            spec.tmp = fs::absolute(root / "tmp");
-            spec.ids = ids_.get(); // null unless root
-            spec.userns_fd = userns.get();
-            spec.agent_socket = agent_end.get();
-            spec.agent_args = agentArguments(agent);
-            bwrap_launch = std::make_unique<BwrapLaunch>(spec);
-            launch = &bwrap_launch->launch();
-        } else {
-            agent.parent_pid = ::getpid();
-            host_launch.argv = {"/proc/self/exe"};
-            auto args = agentArguments(agent);
-            host_launch.argv.insert(host_launch.argv.end(), args.begin(), args.end());
-            host_launch.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-            host_launch.fds = {{agent_end.get(), 3}};
+    if (bwrap) {
+        if (ids_) { // as root: the sandbox's own uids
+            agent.user_uid = kInsideUserUid;
+            userns.reset(createSandboxUserNamespace(*ids_));
         }
-        launch->stderr_path = log.string();
-        if (cgroup_)
-            launch->cgroup_procs_fds = cgroup_->procsFds();
-        if (as_root)
-            launch->oom_score_adj = -1000; // the agent outlives its sandbox's memory overrun
-        launcher_pid_ = launcher::spawn(*launch);
-    } catch (...) {
-        ::close(server_end);
-        throw;
+        BwrapSpec spec;
+        spec.home = fs::absolute(home_);
+        spec.tmp = fs::absolute(config_.root / "tmp");
+        spec.ids = ids_.get(); // null unless root
+        spec.userns_fd = userns.get();
+        spec.agent_socket = agent_socket;
+        spec.agent_args = agentArguments(agent);
+        bwrap_launch = std::make_unique<BwrapLaunch>(spec);
+        launch = &bwrap_launch->launch();
+    } else {
+        agent.parent_pid = ::getpid();
+        host_launch.argv = {"/proc/self/exe"};
+        auto args = agentArguments(agent);
+        host_launch.argv.insert(host_launch.argv.end(), args.begin(), args.end());
+        host_launch.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+        host_launch.fds = {{agent_socket, 3}};
     }
-    agent_end.reset();
-    bwrap_launch.reset();
-    userns.reset();
+    launch->stderr_path = logPath().string();
+    if (cgroup_)
+        launch->cgroup_procs_fds = cgroup_->procsFds();
+    if (::geteuid() == 0)
+        launch->oom_score_adj = -1000; // the agent outlives its sandbox's memory overrun
+    launcher_pid_ = launcher::spawn(*launch);
+}
 
+// Waits for the agent's hello on `server_end` (owned from here on) and finds its host pid; on
+// failure kills the launcher and throws with the runtime log's reason.
+void SandboxRuntime::connectAgent(int server_end) {
+    const bool bwrap = config_.isolation == IsolationMode::Bwrap;
     auto agent_client = std::make_shared<AgentClient>(server_end);
     bool ready = agent_client->start(kAgentBootTimeout);
     if (ready && !bwrap) {
@@ -310,23 +215,48 @@ void SandboxRuntime::boot() {
         ::kill(launcher_pid_, SIGKILL);
         ::waitpid(launcher_pid_, nullptr, 0);
         launcher_pid_ = -1;
-        std::string why = readLog(log);
+        std::string why = readLog(logPath());
         throw std::runtime_error("the sandbox runtime did not start" +
                                  (why.empty() ? std::string() : ": " + why));
     }
     agent_ = std::move(agent_client);
-    if (bwrap && sandboxNetworkMode() == NetworkMode::Slirp4netns) {
-        std::optional<launcher::HostIdentity> as;
-        if (ids_)
-            as = launcher::HostIdentity{ids_->agent(), ids_->agent()};
+}
+
+// slirp4netns for a bwrap sandbox; without it the sandbox keeps its own loopback only.
+void SandboxRuntime::startNetwork() {
+    if (config_.isolation != IsolationMode::Bwrap ||
+        sandboxNetworkMode() != NetworkMode::Slirp4netns)
+        return;
+    std::optional<launcher::HostIdentity> as;
+    if (ids_)
+        as = launcher::HostIdentity{ids_->agent(), ids_->agent()};
+    try {
+        network_ = std::make_unique<SlirpNetwork>(agent_host_pid_, as, logPath());
+    } catch (const std::exception& e) {
+        // Never the host's network: the sandbox keeps its own loopback only.
+        std::cerr << "sockt serve: sandbox " << config_.sandbox_id
+                  << " has no network: " << e.what() << std::endl;
+    }
+}
+
+void SandboxRuntime::boot() {
+    const TierLimits& limits = tierLimits(config_.tier);
+    prepareHost(limits);
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+        throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
+    int server_end = pair[0];
+    {
+        FdGuard agent_end(highFd(pair[1]));
         try {
-            network_ = std::make_unique<SlirpNetwork>(agent_host_pid_, as, log);
-        } catch (const std::exception& e) {
-            // Never the host's network: the sandbox keeps its own loopback only.
-            std::cerr << "sockt serve: sandbox " << config_.sandbox_id
-                      << " has no network: " << e.what() << std::endl;
+            launchAgent(agent_end.get(), limits);
+        } catch (...) {
+            ::close(server_end);
+            throw;
         }
     }
+    connectAgent(server_end);
+    startNetwork();
 }
 
 std::map<std::string, std::string> SandboxRuntime::baseEnvironment() const {
@@ -355,16 +285,17 @@ std::string SandboxRuntime::hostCwd(const std::string& sandbox_cwd) const {
     return cwd;
 }
 
+std::shared_ptr<AgentClient> SandboxRuntime::runningAgent() const {
+    std::lock_guard lock(mutex_);
+    if (shut_down_ || !agent_)
+        throw std::runtime_error("the sandbox is not running");
+    return agent_;
+}
+
 std::shared_ptr<ExecProcess>
 SandboxRuntime::spawn(const std::string& command, const std::string& sandbox_cwd,
                       const std::map<std::string, std::string>& extra_env) {
-    std::shared_ptr<AgentClient> agent;
-    {
-        std::lock_guard lock(mutex_);
-        if (shut_down_ || !agent_)
-            throw std::runtime_error("the sandbox is not running");
-        agent = agent_;
-    }
+    std::shared_ptr<AgentClient> agent = runningAgent();
     auto env = baseEnvironment();
     for (const auto& [k, v] : extra_env)
         env[k] = v;
@@ -386,13 +317,7 @@ SandboxRuntime::spawn(const std::string& command, const std::string& sandbox_cwd
 }
 
 std::shared_ptr<PtyProcess> SandboxRuntime::openShell(int cols, int rows) {
-    std::shared_ptr<AgentClient> agent;
-    {
-        std::lock_guard lock(mutex_);
-        if (shut_down_ || !agent_)
-            throw std::runtime_error("the sandbox is not running");
-        agent = agent_;
-    }
+    std::shared_ptr<AgentClient> agent = runningAgent();
     auto env = baseEnvironment();
     env["TERM"] = "xterm-256color";
     std::vector<std::string> envv;

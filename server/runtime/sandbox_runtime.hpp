@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/isolation.hpp"
+#include "runtime/tier_limits.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -137,8 +138,15 @@ public:
 private:
     explicit SandboxRuntime(RuntimeConfig config);
     void boot();
+    void prepareHost(const TierLimits& limits);
+    void launchAgent(int agent_socket, const TierLimits& limits);
+    void connectAgent(int server_end);
+    void startNetwork();
+    std::filesystem::path logPath() const { return config_.root / "runtime.log"; }
     std::map<std::string, std::string> baseEnvironment() const;
     std::string hostCwd(const std::string& sandbox_cwd) const;
+    /// The agent of a sandbox that is up; throws std::runtime_error once it is shut down.
+    std::shared_ptr<AgentClient> runningAgent() const;
 
     RuntimeConfig config_;
     std::filesystem::path home_;

@@ -1,18 +1,18 @@
 // Assembles and runs `sockt serve` (docs/protocol.md §11.1): keys, isolation, state, the HTTP
 // server on a large thread pool, the startup lines, and the orderly stop on SIGINT/SIGTERM.
-#include "http/api.hpp"
+#include "api/api.hpp"
+#include "billing/key_spec.hpp"
 #include "http/http_connection.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/request_handler.hpp"
 #include "manager/sandbox_manager.hpp"
-#include "shell/shell_service.hpp"
 #include "mcp/mcp_handler.hpp"
 #include "runtime/sandbox_cgroup.hpp"
 #include "runtime/sandbox_network.hpp"
 #include "serve/data_dir.hpp"
-#include "serve/key_spec.hpp"
 #include "serve/serve_options.hpp"
 #include "serve/signal_waiter.hpp"
+#include "shell/shell_service.hpp"
 
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
@@ -120,9 +120,11 @@ int runServer(const ServeOptions& options) {
 
     ServerContext ctx;
     ctx.api = &api;
-    ctx.manager = &manager;
     ctx.limiter = &limiter;
-    ctx.mcp = &mcp;
+    ctx.mcp = [&mcp](const std::string& http_method, std::optional<ParsedBody> body,
+                     const ApiCall& call, const std::string& request_id) {
+        return mcp.handle(http_method, std::move(body), call, request_id);
+    };
     ctx.shells = shells;
     ctx.isolation = std::string(isolationName(isolation));
     ctx.limits = std::string(limitsModeName(limitsMode()));

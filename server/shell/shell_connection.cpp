@@ -1,7 +1,7 @@
 #include "shell/shell_connection.hpp"
 
+#include "common/utf8.hpp"
 #include "runtime/sandbox_runtime.hpp"
-#include "runtime/utf8_decoder.hpp"
 #include "shell/client_message.hpp"
 
 #include <Poco/Net/NetException.h>

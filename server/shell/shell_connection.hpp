@@ -4,7 +4,7 @@
 #pragma once
 
 #include "common/api_error.hpp"
-#include "shell/ws_message.hpp"
+#include "wire/ws_message.hpp"
 
 #include <Poco/Net/WebSocket.h>
 #include <atomic>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/api_error.hpp"
+#include "manager/shell_notifier.hpp"
 
 #include <chrono>
 #include <memory>
@@ -20,7 +21,7 @@ class SandboxRuntime;
 
 /// Thread-safe. One instance per server; every shell session registers itself here so that pause,
 /// terminate, billing and shutdown can reach it from other threads.
-class ShellService {
+class ShellService : public ShellNotifier {
 public:
     struct Options {
         std::chrono::milliseconds ping_interval{30'000}; // §6.4
@@ -72,10 +73,10 @@ public:
     int count(const std::string& sandbox_id) const;
     /// Every shell of the sandbox gets {"type":"error","data":reason}, then close 1001 and a hangup
     /// of its shell (pause, terminate, out of balance: §6.4). Returns once they are told.
-    void closeAll(const std::string& sandbox_id, const std::string& reason);
+    void closeAll(const std::string& sandbox_id, const std::string& reason) override;
     /// Sends `frame` (billing, low_balance, deposit_required, out_of_balance: §6.3) to every shell
     /// of the sandbox.
-    void broadcast(const std::string& sandbox_id, const OJson& frame);
+    void broadcast(const std::string& sandbox_id, const OJson& frame) override;
     /// Close 1001 everywhere (server shutdown) and refuse new sessions.
     void shutdown();
 

@@ -1,8 +1,8 @@
-// The JSON member walker (core/src/json/plain_members.*), differential against nlohmann: when the
+// The JSON member walker (core/wire/src/plain_members.*), differential against nlohmann: when the
 // walk vouches for its answer, the text up to the index it returns parses exactly when the text
 // with the found values cut out parses, to the same object but those values, and each found span
 // holds what the parser reads for that key (plain_members.cpp explains why this must hold).
-#include "json/plain_members.hpp"
+#include "wire/plain_members.hpp"
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>

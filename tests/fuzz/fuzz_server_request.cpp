@@ -1,11 +1,11 @@
 // `sockt serve`'s reading of a request as server/http/request_handler.cpp does it: the target
 // split into path and query (Poco::URI), the route matched, query integers read
-// (server/http/params.*), the Authorization header's credential taken (server/auth/), the JSON
+// (server/api/params.*), the Authorization header's credential taken (server/auth/), the JSON
 // body parsed and its fields read with the typed accessors of docs/protocol.md §1.5. Every refusal
 // must be an ApiError (a 4xx envelope), never another exception or a sanitizer report.
 #include "common/api_error.hpp"
-#include "http/api_call.hpp"
-#include "http/params.hpp"
+#include "api/api_call.hpp"
+#include "api/params.hpp"
 #include "http/router.hpp"
 
 #include <Poco/Exception.h>

@@ -1,12 +1,12 @@
-// WebSocket frames and messages (core/src/shell/ws_frame.*, ws_message.*) as one side reads the
+// WebSocket frames and messages (core/wire/src/ws_frame.*, ws_message.*) as one side reads the
 // other's: built as fuzz_ws_client_frames (what `sockt serve` reads from shell clients, then
 // decodes with server/shell/client_message.*) and fuzz_ws_server_frames (what the shell client
 // reads from a server, then reads as ShellFrame). Differential between read sizes: the same bytes
 // give the same messages and the same close code whether they arrive at once or in slices; every
 // message obeys RFC 6455 (UTF-8 text, control payloads ≤ 125 bytes, sendable close codes); frames
 // re-encoded as their sender writes them (ws::encodeFrame) parse back to themselves.
-#include "shell/ws_frame.hpp"
-#include "shell/ws_message.hpp"
+#include "wire/ws_frame.hpp"
+#include "wire/ws_message.hpp"
 #include "sockt/models.hpp"
 
 #if SOCKT_FUZZ_SENDER_CLIENT

@@ -1,22 +1,18 @@
 // ShellImpl::connect: the running check, the shell URL and the WebSocket handshake
-// (docs/protocol.md §6.1), done by hand over the client's own session so the socket can be detached
-// for the I/O thread and a refusal's body read.
+// (docs/protocol.md §6.1). The handshake is an HTTP/1.1 upgrade through the core's own transport
+// (transport/http_upgrade.hpp: the same connect, codec and deadlines as REST), which hands back the
+// socket for the I/O thread, a refusal's body and the bytes that came with the 101.
 #include "shell/shell_impl.hpp"
 
 #include "http_errors.hpp"
 #include "sandbox_internal.hpp"
 #include "sockt/protocol.hpp"
-#include "transport/transport_errors.hpp"
+#include "transport/http_upgrade.hpp"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/URI.h>
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <poll.h>
 #include <cstring>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -25,7 +21,6 @@ namespace sockt::detail {
 
 namespace {
 
-constexpr std::size_t kMaxRefusalBody = 1 << 20;
 const Poco::Timespan kSocketOpTimeout(30, 0);
 
 std::string lower(std::string s) {
@@ -103,8 +98,7 @@ std::string ShellImpl::fetchShellUrl(const std::optional<Credential>& credential
 
 void ShellImpl::dial(const std::string& url, const std::optional<Credential>& credential,
                      const CancelToken& cancel) {
-    const Duration limit = core_->timeout();
-    const Deadline deadline = Clock::now() + limit;
+    const Deadline deadline = Clock::now() + core_->timeout();
     const std::string what = "websocket " + protocol::redactUrl(url);
     Poco::URI uri;
     try {
@@ -116,68 +110,31 @@ void ShellImpl::dial(const std::string& url, const std::optional<Credential>& cr
         throw ConnectionError(
             {"websocket: unsupported shell URL scheme '" + uri.getScheme() + "'", "", 0});
 
-    auto session = core_->openSession(uri, deadline, cancel);
-    SocketAbortGuard guard(cancel, session->socket());
     const std::string key = ws::randomKey();
-    try {
-        std::string target = uri.getPathEtc();
-        if (target.empty())
-            target = "/";
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, target,
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-        request.set("Connection", "Upgrade");
-        request.set("Upgrade", "websocket");
-        request.set("Sec-WebSocket-Version", "13");
-        request.set("Sec-WebSocket-Key", key);
-        request.set("User-Agent", core_->userAgent());
-        if (credential)
-            request.set("Authorization", "Bearer " + credential->value);
-        request.setChunkedTransferEncoding(false);
-        session->setKeepAlive(true);
-        session->setTimeout(Poco::Timespan(std::max<long long>(1, remainingMs(deadline)) * 1000));
-        std::ostream& sent = session->sendRequest(request);
-        if (fiber::active()) {
-            // Poco reads the answer with blocking calls: on a fiber, wait for it to arrive first
-            // so the thread is not held for the round trip. Poco may still hold the request in
-            // its buffer until it reads; flush it first, or nothing would ever arrive.
-            sent.flush();
-            const int fd = static_cast<int>(session->socket().impl()->sockfd());
-            while (!fiber::waitFd(fd, POLLIN, deadline, cancel))
-                checkDeadline(deadline, cancel, what, limit);
-        }
-        Poco::Net::HTTPResponse response;
-        std::istream& in = session->receiveResponse(response);
-        if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS) {
-            HttpResponse r;
-            r.status = static_cast<int>(response.getStatus());
-            for (const auto& [k, v] : response)
-                r.headers[lower(k)] = v;
-            char buf[8192];
-            while (in && r.body.size() < kMaxRefusalBody) {
-                in.read(buf, sizeof buf);
-                r.body.append(buf, static_cast<std::size_t>(in.gcount()));
-                if (in.gcount() == 0)
-                    break;
-            }
-            SocktError::Details d = detailsFromResponse(r);
-            d.message = "websocket: bad handshake (HTTP " + std::to_string(r.status) + ")" +
-                        (d.message.empty() ? std::string() : ": " + d.message);
-            SocktError::raise(errorKindFor(r.status, d.slug), d);
-        }
-        if (!containsToken(response.get("Upgrade", ""), "websocket") ||
-            response.get("Sec-WebSocket-Accept", "") != ws::acceptKey(key))
-            throw ConnectionError(
-                {"websocket: bad handshake (the server's Sec-WebSocket-Accept does not match)", "",
-                 0});
-        Poco::Buffer<char> leftover(0);
-        session->drainBuffer(leftover);
-        initial_bytes_.assign(leftover.begin(), leftover.size());
-        socket_ = session->detachSocket();
-    } catch (const SocktError&) {
-        throw;
-    } catch (const Poco::Exception& e) {
-        rethrowTransport(e, deadline, cancel, what, limit);
+    std::vector<std::pair<std::string, std::string>> headers{
+        {"Connection", "Upgrade"},
+        {"Upgrade", "websocket"},
+        {"Sec-WebSocket-Version", "13"},
+        {"Sec-WebSocket-Key", key},
+        {"User-Agent", core_->userAgent()},
+    };
+    if (credential)
+        headers.emplace_back("Authorization", "Bearer " + credential->value);
+    UpgradeResult answer =
+        upgrade(core_->transport(), uri, std::move(headers), what, deadline, cancel);
+    const HttpResponse& r = answer.response;
+    if (r.status != 101) {
+        SocktError::Details d = detailsFromResponse(r);
+        d.message = "websocket: bad handshake (HTTP " + std::to_string(r.status) + ")" +
+                    (d.message.empty() ? std::string() : ": " + d.message);
+        SocktError::raise(errorKindFor(r.status, d.slug), d);
     }
+    if (!containsToken(r.header("upgrade"), "websocket") ||
+        r.header("sec-websocket-accept") != ws::acceptKey(key))
+        throw ConnectionError(
+            {"websocket: bad handshake (the server's Sec-WebSocket-Accept does not match)", "", 0});
+    initial_bytes_ = std::move(answer.early_bytes);
+    socket_ = answer.socket;
     socket_.setReceiveTimeout(kSocketOpTimeout);
     socket_.setSendTimeout(kSocketOpTimeout);
 }

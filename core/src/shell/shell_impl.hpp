@@ -5,9 +5,9 @@
 
 #include "async/fiber.hpp"
 #include "client_core.hpp"
-#include "shell/ws_frame.hpp"
-#include "shell/ws_message.hpp"
 #include "sockt/shell.hpp"
+#include "wire/ws_frame.hpp"
+#include "wire/ws_message.hpp"
 
 #include <Poco/Net/StreamSocket.h>
 #include <atomic>

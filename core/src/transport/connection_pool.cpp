@@ -83,7 +83,12 @@ std::unique_ptr<PooledConnection> ConnectionPool::acquire(Deadline deadline,
 
 std::unique_ptr<PooledConnection> ConnectionPool::fresh(Deadline deadline,
                                                         const CancelToken& cancel) {
-    ConnectedSocket connected = connectSocket(core_, core_.baseUri(), deadline, cancel);
+    return openConnection(context_, context_.baseUri(), deadline, cancel);
+}
+
+std::unique_ptr<PooledConnection> openConnection(TransportContext& context, const Poco::URI& uri,
+                                                 Deadline deadline, const CancelToken& cancel) {
+    ConnectedSocket connected = connectSocket(context, uri, deadline, cancel);
     auto connection = std::make_unique<PooledConnection>();
     connection->socket = connected.socket;
     connection->fd = static_cast<int>(connection->socket.impl()->sockfd());

@@ -2,7 +2,7 @@
 // while in use (one request in flight per connection, DESIGN.md §3).
 #pragma once
 
-#include "client_core.hpp"
+#include "transport/transport_context.hpp"
 
 #include <Poco/Net/StreamSocket.h>
 #include <memory>
@@ -15,7 +15,6 @@ namespace sockt::detail {
 // The connection owns its socket, not a Poco HTTPClientSession: requests go through our own codec
 // (http_codec.hpp) straight on the socket, and a session would only add a second read buffer that
 // could hold bytes we never see, plus reconnect logic that must never run behind the pool's back.
-// ClientCore::openSession still hands out Poco sessions for the WebSocket shell.
 struct PooledConnection {
     PooledConnection() = default;
     ~PooledConnection();
@@ -43,9 +42,14 @@ struct PooledConnection {
     std::vector<char> in; // response read buffer, kept between requests
 };
 
+/// A new connection to `uri` (http/https/ws/wss), not pooled (connectSocket, session_factory.hpp).
+std::unique_ptr<PooledConnection> openConnection(TransportContext& context, const Poco::URI& uri,
+                                                 Deadline deadline, const CancelToken& cancel);
+
 class ConnectionPool {
 public:
-    ConnectionPool(ClientCore& core, std::size_t max_idle) : core_(core), max_idle_(max_idle) {}
+    ConnectionPool(TransportContext& context, std::size_t max_idle)
+        : context_(context), max_idle_(max_idle) {}
 
     /// An idle connection that still looks alive, else a new one (bounded by `deadline`).
     /// `resendable`: the caller resends the request on a fresh connection when this one turns out
@@ -60,7 +64,7 @@ public:
     void clear();
 
 private:
-    ClientCore& core_;
+    TransportContext& context_;
     std::size_t max_idle_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<PooledConnection>> idle_;

@@ -193,6 +193,10 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
         ExchangeResult result;
         result.response.status = head.status;
         result.response.headers = std::move(head.headers);
+        if (head.status == 101 && request.switched_bytes) {
+            request.switched_bytes->assign(buffer.data() + head_end, have - head_end);
+            return result;
+        }
         bool clean_end =
             readBody(io, buffer, head_end, have, framing, result.response.body, request.on_body);
         result.keep_alive = framing.keep_alive && clean_end;

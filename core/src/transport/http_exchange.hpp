@@ -1,8 +1,8 @@
 // INTERNAL: one HTTP/1.1 request/response on one pooled connection, under a deadline.
 #pragma once
 
-#include "client_core.hpp"
 #include "transport/connection_pool.hpp"
+#include "transport/transport_context.hpp"
 
 #include <optional>
 #include <string>
@@ -24,6 +24,9 @@ struct WireRequest {
     const BodySource* source = nullptr;
     /// Not owned; optional: told the progress of a Content-Length answer body.
     const BodyProgress* on_body = nullptr;
+    /// Not owned; optional: on a 101 Switching Protocols answer, receives the bytes of the new
+    /// protocol that arrived with the head (no body is read; the connection is no longer HTTP).
+    std::string* switched_bytes = nullptr;
     std::string describe; // "GET http://host/v1/…" for messages (redacted later)
 };
 

@@ -1,21 +1,17 @@
-// connectSocket, ClientCore::openSession / sslContext: connected sockets with our own deadlines.
+// connectSocket: connected sockets with our own deadlines.
 //
 // Poco connects with one blocking call bounded only by its connection timeout, so we connect the
 // socket ourselves (non-blocking, polled in ≤ 50 ms slices against the deadline and the
-// CancelToken) and run the TLS handshake on it. The pool keeps that socket (http_codec.hpp);
-// openSession attaches it to a Poco session whose keep-alive timeout is disabled so Poco never
-// silently reconnects behind our back.
+// CancelToken) and run the TLS handshake on it. The pool keeps that socket and speaks HTTP/1.1 on
+// it with our codec (http_codec.hpp); so does the shell's WebSocket upgrade (http_upgrade.hpp).
 #include "transport/session_factory.hpp"
 
 #include "async/fiber.hpp"
-#include "client_core.hpp"
 #include "transport/transport_errors.hpp"
 
 #include <Poco/Net/DNS.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <algorithm>
@@ -26,21 +22,6 @@ namespace sockt::detail {
 namespace {
 
 constexpr auto kSlice = std::chrono::milliseconds(50);
-const Poco::Timespan kNoReconnect(365L * 24 * 3600, 0);
-
-// attachSocket() is protected in Poco; these expose it for an already connected socket.
-class PlainSession : public Poco::Net::HTTPClientSession {
-public:
-    PlainSession(const std::string& host, Poco::UInt16 port) : HTTPClientSession(host, port) {}
-    void attach(const Poco::Net::StreamSocket& s) { attachSocket(s); }
-};
-
-class TlsSession : public Poco::Net::HTTPSClientSession {
-public:
-    TlsSession(const std::string& host, Poco::UInt16 port, Poco::Net::Context::Ptr context)
-        : HTTPSClientSession(host, port, std::move(context)) {}
-    void attach(const Poco::Net::StreamSocket& s) { attachSocket(s); }
-};
 
 Poco::Timespan toTimespan(long long ms) {
     return Poco::Timespan(static_cast<long>(std::max(1LL, ms) / 1000),
@@ -127,37 +108,8 @@ ConnectedSocket handshakeOnFiber(ConnectedSocket out, Poco::Net::Context::Ptr co
 
 } // namespace
 
-Poco::Net::Context::Ptr ClientCore::sslContext() {
-    std::lock_guard<std::mutex> lock(ssl_mutex_);
-    if (!ssl_context_) {
-        // Never paired with uninitializeSSL (common rules): other users may still hold SSL state.
-        Poco::Net::initializeSSL();
-        Poco::Net::Context::Params params;
-        // VERIFY_STRICT: Poco skips the hostname check for loopback names under VERIFY_RELAXED.
-        params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-        params.loadDefaultCAs = !config_.ca_file.has_value();
-        if (config_.ca_file)
-            params.caLocation = *config_.ca_file;
-        params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4";
-        try {
-            auto context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-            context->enableExtendedCertificateVerification(true);
-            context->disableProtocols(
-                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-            ssl_context_ = context;
-        } catch (const Poco::Exception& e) {
-            throw ConnectionError(
-                {"TLS setup failed (CA file " + config_.ca_file.value_or("<system>") +
-                     "): " + e.displayText() + "; check SOCKT_CA_FILE / ClientOptions::ca_file",
-                 "", 0});
-        }
-    }
-    return ssl_context_;
-}
-
-ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline deadline,
-                              const CancelToken& cancel) {
+ConnectedSocket connectSocket(TransportContext& context, const Poco::URI& uri,
+                              Deadline deadline, const CancelToken& cancel) {
     const std::string& scheme = uri.getScheme();
     bool tls = scheme == "https" || scheme == "wss";
     if (!tls && scheme != "http" && scheme != "ws")
@@ -166,7 +118,7 @@ ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline d
     const std::string host = uri.getHost();
     const Poco::UInt16 port = uri.getPort() ? uri.getPort() : (tls ? 443 : 80);
     const std::string what = "connecting to " + host + ":" + std::to_string(port);
-    const Duration limit = core.config().timeout;
+    const Duration limit = context.timeout();
 
     std::vector<Poco::Net::SocketAddress> addresses;
     try {
@@ -210,20 +162,20 @@ ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline d
     if (!connected)
         throwConnection(what,
                         error + "; is the server running and SOCKT_API_URL / base_url right?");
-    core.countConnectionOpened();
+    context.countConnectionOpened();
     if (!tls)
         return out;
 
-    auto context = core.sslContext();
+    auto ssl = context.sslContext();
     if (fiber::active())
-        return handshakeOnFiber(std::move(out), context, deadline, cancel, limit);
+        return handshakeOnFiber(std::move(out), ssl, deadline, cancel, limit);
     try {
         SocketAbortGuard guard(cancel, out.socket);
         long long armed = socketTimeoutMs(deadline, true);
         out.socket.setReceiveTimeout(toTimespan(armed));
         out.socket.setSendTimeout(toTimespan(armed));
         // attach() performs the handshake: SNI and hostname verification use `host`.
-        out.socket = Poco::Net::SecureStreamSocket::attach(out.socket, host, context);
+        out.socket = Poco::Net::SecureStreamSocket::attach(out.socket, host, ssl);
         out.armed_timeout_ms = armed;
         return out;
     } catch (const Poco::Net::CertificateValidationException& e) {
@@ -238,33 +190,6 @@ ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline d
     } catch (const Poco::Exception& e) {
         rethrowTransport(e, deadline, cancel, "TLS handshake with " + host, limit);
     }
-}
-
-std::unique_ptr<Poco::Net::HTTPClientSession> ClientCore::openSession(Deadline deadline,
-                                                                      const CancelToken& cancel) {
-    return openSession(base_uri_, deadline, cancel);
-}
-
-// The shell's WebSocket upgrade still goes through a Poco session (it needs drainBuffer and
-// detachSocket); the pool uses connectSocket() directly with our own codec.
-std::unique_ptr<Poco::Net::HTTPClientSession>
-ClientCore::openSession(const Poco::URI& uri, Deadline deadline, const CancelToken& cancel) {
-    ConnectedSocket connected = connectSocket(*this, uri, deadline, cancel);
-    if (connected.nonblocking)
-        connected.socket.setBlocking(true); // Poco's HTTP session expects a blocking socket
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (connected.tls) {
-        auto tls = std::make_unique<TlsSession>(connected.host, connected.port, sslContext());
-        tls->attach(connected.socket);
-        session = std::move(tls);
-    } else {
-        auto plain = std::make_unique<PlainSession>(connected.host, connected.port);
-        plain->attach(connected.socket);
-        session = std::move(plain);
-    }
-    session->setKeepAlive(true);
-    session->setKeepAliveTimeout(kNoReconnect);
-    return session;
 }
 
 } // namespace sockt::detail

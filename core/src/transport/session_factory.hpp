@@ -1,8 +1,8 @@
-// INTERNAL: connected sockets for the pool (our own HTTP codec) and for ClientCore::openSession
-// (Poco sessions, used by the WebSocket shell).
+// INTERNAL: connected sockets for the pool and for the WebSocket upgrade (both speak HTTP/1.1
+// through our own codec, http_codec.hpp).
 #pragma once
 
-#include "client_core.hpp"
+#include "transport/transport_context.hpp"
 
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
@@ -21,9 +21,10 @@ struct ConnectedSocket {
 };
 
 /// TCP connect (and TLS handshake for https/wss) to `uri`'s host and port, bounded by `deadline`,
-/// aborted by `cancel`. On a fiber the waits are fiber waits and a TLS socket stays non-blocking. Counts the connection in core.connectionsOpened(). Throws
-/// ConnectionError / TimeoutError / CancelledError / InvalidArgumentError (scheme).
-ConnectedSocket connectSocket(ClientCore& core, const Poco::URI& uri, Deadline deadline,
+/// aborted by `cancel`. On a fiber the waits are fiber waits and a TLS socket stays
+/// non-blocking. Counts the connection in context.connectionsOpened(). Throws ConnectionError /
+/// TimeoutError / CancelledError / InvalidArgumentError (scheme).
+ConnectedSocket connectSocket(TransportContext& context, const Poco::URI& uri, Deadline deadline,
                               const CancelToken& cancel);
 
 } // namespace sockt::detail

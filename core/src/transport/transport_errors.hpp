@@ -2,7 +2,7 @@
 // CancelledError, and a guard that aborts a blocked socket call when a CancelToken fires.
 #pragma once
 
-#include "client_core.hpp"
+#include "transport/transport_context.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Socket.h>

@@ -2,6 +2,7 @@
 // in flight on two threads, cancellation at once, TLS without blocking, a thread and a fiber
 // sharing connections, and exceptions handled across suspensions.
 #include "core_test_helpers.hpp"
+#include "eventually.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -84,9 +85,7 @@ TEST(Async, CancelEndsAWaitingCallAtOnce) {
     server.enqueue(Reply::stall());
     ComputeClient client(optionsFor(server));
     AsyncTask task = runAsync([&](const CancelToken& t) { client.request(get("/x"), t); });
-    const auto deadline = Clock::now() + 5s;
-    while (server.requestCount() == 0 && Clock::now() < deadline)
-        std::this_thread::sleep_for(5ms); // a deadline-bounded wait for the request to arrive
+    eventually([&] { return server.requestCount() > 0; }, 5s);
     ASSERT_EQ(server.requestCount(), 1u);
     EXPECT_FALSE(task.done());
     const auto start = Clock::now();

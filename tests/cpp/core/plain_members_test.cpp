@@ -1,7 +1,7 @@
 // json::findPlainMembers, the walk the client's files/read fast path and the server's files/write
-// fast path share (core/src/json/plain_members.hpp; an internal header, hence the private
-// include path in tests/cpp/core/CMakeLists.txt).
-#include "json/plain_members.hpp"
+// fast path share (core/wire/include/wire/plain_members.hpp: sockt_wire, which the core tests
+// link).
+#include "wire/plain_members.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -4,8 +4,8 @@
 // close echo comes after everything queued before it.
 #include "core_test_helpers.hpp"
 #include "fixture_server.hpp"
-#include "shell/ws_frame.hpp"
-#include "shell/ws_message.hpp"
+#include "wire/ws_frame.hpp"
+#include "wire/ws_message.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/ServerSocket.h>

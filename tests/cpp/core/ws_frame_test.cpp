@@ -1,8 +1,7 @@
 // RFC 6455 frames and messages as the shell client and `sockt serve` read them
-// (core/src/shell/ws_frame.*, ws_message.*; internal headers, hence the private include path in
-// tests/cpp/core/CMakeLists.txt).
-#include "shell/ws_frame.hpp"
-#include "shell/ws_message.hpp"
+// (core/wire/: sockt_wire, which the core tests link).
+#include "wire/ws_frame.hpp"
+#include "wire/ws_message.hpp"
 
 #include <gtest/gtest.h>
 #include <optional>

@@ -3,6 +3,8 @@
 #include "runtime/output_buffer.hpp"
 #include "test_helpers.hpp"
 
+#include <algorithm>
+
 #include <signal.h>
 
 namespace sockt::server::testing {
@@ -181,13 +183,17 @@ TEST_F(ExecTest, ChattyBackgroundProcessKeepsRunningAfterTheResult) {
     EXPECT_EQ(done["status"], "completed");
     ASSERT_TRUE(eventually([&] { return !fx->runtime->processIds().empty(); }));
     auto pids = fx->runtime->processIds();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // A writer killed by SIGPIPE would be gone within 500 ms (it writes every 20 ms).
+    eventually([&] { return !std::all_of(pids.begin(), pids.end(), pidAlive); },
+               std::chrono::milliseconds(500));
     int alive = 0;
     for (int pid : pids)
         alive += pidAlive(pid) ? 1 : 0;
     EXPECT_GT(alive, 0) << "the writer died (SIGPIPE?) after its execution ended";
     // Its later output is discarded, not delivered.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(eventually(
+        [&] { return !registry->poll(done["execution_id"], 0, nullptr)["output"].empty(); },
+        std::chrono::milliseconds(100)));
     EXPECT_TRUE(registry->poll(done["execution_id"], 0, nullptr)["output"].empty());
 }
 

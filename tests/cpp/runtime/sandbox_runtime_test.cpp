@@ -2,6 +2,8 @@
 // §11.4).
 #include "test_helpers.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <set>
@@ -78,7 +80,10 @@ TEST_P(RuntimeTest, BackgroundProcessSurvivesItsCommand) {
     EXPECT_TRUE(eventually([&] { return !fx->runtime->processIds().empty(); }));
     auto pids = fx->runtime->processIds();
     ASSERT_FALSE(pids.empty());
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // A process killed with its starter would be gone within 200 ms.
+    EXPECT_FALSE(eventually(
+        [&] { return !std::all_of(pids.begin(), pids.end(), pidAlive); },
+        std::chrono::milliseconds(200)));
     for (int pid : pids)
         EXPECT_TRUE(pidAlive(pid));
 }
@@ -92,7 +97,9 @@ TEST_P(RuntimeTest, FreezeStopsALoopAndThawResumesIt) {
     ASSERT_TRUE(eventually([&] { return readAll(file).size() >= 4; }));
     fx->runtime->freeze();
     auto frozen = readAll(file).size();
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    // The loop appends every 20 ms while it runs: 400 ms without a byte says it is stopped.
+    EXPECT_FALSE(eventually([&] { return readAll(file).size() != frozen; },
+                            std::chrono::milliseconds(400)));
     EXPECT_EQ(readAll(file).size(), frozen);
     fx->runtime->thaw();
     EXPECT_TRUE(eventually([&] { return readAll(file).size() > frozen + 4; }));

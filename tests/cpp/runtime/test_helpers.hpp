@@ -1,8 +1,10 @@
-// Shared helpers of the runtime tests: temporary sandbox roots and output collection.
+// Shared helpers of the runtime tests: sandbox roots with a started runtime, process checks.
 #pragma once
 
+#include "eventually.hpp"
 #include "runtime/isolation.hpp"
 #include "runtime/sandbox_runtime.hpp"
+#include "temp_dir.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -17,24 +19,10 @@ namespace sockt::server::testing {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory under the build tree's temp dir, removed at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() /
-                ("sockt-rt-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using sockt::testing::eventually;
+using sockt::testing::readAll;
+using sockt::testing::TempDir;
+using sockt::testing::writeAll;
 
 inline bool bwrapUsable() {
     try {
@@ -42,28 +30,6 @@ inline bool bwrapUsable() {
     } catch (...) {
         return false;
     }
-}
-
-inline std::string readAll(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-inline void writeAll(const fs::path& p, const std::string& data) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << data;
-}
-
-/// Polls `pred` every 10 ms until it holds or `timeout` passes.
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred())
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return pred();
 }
 
 inline bool pidAlive(int pid) {

@@ -1,4 +1,5 @@
 // Lightning and credits billing (docs/protocol.md §7, §11.3) with real metering.
+#include "eventually.hpp"
 #include "server_fixture.hpp"
 
 #include <regex>
@@ -39,11 +40,10 @@ TEST_F(Billing, LightningInvoicePayRunLowBalanceTopUp) {
     auto running = waitStatus(id, "running", token);
     EXPECT_TRUE(running["pending_invoice"].is_null());
     auto low = running;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (low["warning_level"] != "low_balance" && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    eventually([&] {
         low = get("/v1/sandboxes/" + id, token).json();
-    }
+        return low["warning_level"] == "low_balance";
+    });
     ASSERT_EQ(low["warning_level"], "low_balance") << low.dump();
     EXPECT_EQ(low["next_poll_secs"], 5);
     EXPECT_GT(low["consumed_msats"].get<long>(), 0);

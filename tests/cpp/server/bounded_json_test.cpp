@@ -1,7 +1,7 @@
-// The server's bounded request parser (server/http/bounded_json.hpp) against nlohmann's: the same
+// The server's bounded request parser (server/common/bounded_json.hpp) against nlohmann's: the same
 // texts accepted and the same documents built (value types included), on edge cases and on
 // random texts; and the limits of docs/protocol.md §3.4 step 3 at their edges.
-#include "http/bounded_json.hpp"
+#include "common/bounded_json.hpp"
 
 #include <gtest/gtest.h>
 #include <random>

@@ -1,5 +1,6 @@
 // Exec and files (docs/protocol.md §1.6, §2.7-§2.12, §4, §5), sandbox-token scope, concurrency
 // limit.
+#include "eventually.hpp"
 #include "server_fixture.hpp"
 
 namespace sockt::testing {
@@ -27,9 +28,8 @@ TEST_F(ExecFiles, TimeoutKillsTheGroupAndLeavesNoProcess) {
     EXPECT_EQ(o.status, "failed");
     EXPECT_EQ(o.exit_code, 124);
     EXPECT_EQ(o.error, "timeout: command exceeded 500 ms");
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    EXPECT_TRUE(pidsWithCmdline("543.21").empty());
-    EXPECT_TRUE(pidsWithCmdline("654.321").empty());
+    EXPECT_TRUE(eventually([] { return pidsWithCmdline("543.21").empty(); }));
+    EXPECT_TRUE(eventually([] { return pidsWithCmdline("654.321").empty(); }));
     // Later polls repeat the terminal state with no output.
     auto again = get("/v1/executions/" + eid, key()).json();
     EXPECT_EQ(again["status"], "failed");

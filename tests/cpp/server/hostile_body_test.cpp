@@ -3,6 +3,7 @@
 // Every hostile request here is bounded in time to the answer, in the server's CPU time and in
 // its memory (VmRSS / VmHWM from /proc); the bounds are generous correctness bounds, not
 // benchmarks. Legitimate large bodies keep working.
+#include "eventually.hpp"
 #include "server_fixture.hpp"
 #include "sockt/models.hpp"
 
@@ -111,10 +112,7 @@ TEST_F(HostileBody, SeventyMiBOfEmptyArraysCostItsOwnSizeOnly) {
     // And nothing of it stays.
     if (!kMemoryBoundsHold)
         return;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (procUsage(pid).rss_bytes > baseline + 32 * kMiB &&
-           std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    eventually([&] { return procUsage(pid).rss_bytes <= baseline + 32 * kMiB; });
     EXPECT_LT(procUsage(pid).rss_bytes, baseline + 32 * kMiB);
 }
 

@@ -2,6 +2,7 @@
 // path handling is linear with PATH_MAX and NAME_MAX limits; files are read, written and listed
 // race-free while the sandbox's own code swaps directories for links out of its home; what the
 // server creates in a home belongs to the home's owner.
+#include "eventually.hpp"
 #include "files/beneath.hpp"
 #include "server_fixture.hpp"
 
@@ -135,11 +136,8 @@ TEST_F(HostilePaths, LinksSwappedInDuringCallsNeverLeadOutOfTheHome) {
                              outside.string() + " d; rm -f d; ln -s /etc d; done";
     const auto eid =
         startExec(id_, Json{{"command", swap}, {"timeout_ms", 120000}}, key());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::error_code ec;
-    while (!fs::exists(fs::symlink_status(home_ / "d", ec)) &&
-           std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    eventually([&] { return fs::exists(fs::symlink_status(home_ / "d", ec)); });
 
     for (int i = 0; i < 200; ++i) {
         for (const auto& r : {read("d/f"), read("d/shadow"), write("d/g", "w", false), list("d"),

@@ -1,4 +1,5 @@
 // Lifecycle state machine (docs/protocol.md §1.7, §2.2-§2.6, §3.2) against real sandboxes.
+#include "eventually.hpp"
 #include "server_fixture.hpp"
 
 #include <fstream>
@@ -116,25 +117,25 @@ TEST_F(Lifecycle, PauseFreezesALoopAndResumeContinuesIt) {
             ++n;
         return n;
     };
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    ASSERT_TRUE(eventually([&] { return lines() > 0; }));
     ASSERT_EQ(post("/v1/sandboxes/" + id + "/pause", Json::object(), key()).status, 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    const int frozen = lines();
+    // A write under way when the pause came may still land: what the file settles on is frozen.
+    const int frozen = settled(lines);
     EXPECT_GT(frozen, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
-    EXPECT_EQ(lines(), frozen) << "the loop kept running while paused";
+    // The loop writes every 50 ms while it runs: 800 ms without a line says it is stopped.
+    EXPECT_FALSE(eventually([&] { return lines() != frozen; }, std::chrono::milliseconds(800)))
+        << "the loop kept running while paused";
     auto poll = get("/v1/executions/" + eid, key()).json();
     EXPECT_EQ(poll["status"], "running");
     ASSERT_EQ(post("/v1/sandboxes/" + id + "/resume", Json::object(), key()).status, 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
-    EXPECT_GT(lines(), frozen) << "the loop did not continue after resume";
+    EXPECT_TRUE(eventually([&] { return lines() > frozen; }))
+        << "the loop did not continue after resume";
 }
 
 TEST_F(Lifecycle, TerminateMidExecLeavesNothingRunning) {
     const auto id = runningSandbox();
     const auto eid = startExec(id, Json{{"command", "sleep 987.654 & sleep 876.543"}}, key());
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_FALSE(pidsWithCmdline("876.543").empty());
+    EXPECT_TRUE(eventually([] { return !pidsWithCmdline("876.543").empty(); }));
     ASSERT_EQ(del("/v1/sandboxes/" + id, key()).status, 200);
     auto poll = get("/v1/executions/" + eid, key()).json();
     EXPECT_EQ(poll["status"], "failed");
@@ -182,11 +183,9 @@ TEST_F(OneSandbox, CapacityIsEnforced) {
 TEST_F(Lifecycle, SigtermStopsCleanlyAndKillsSandboxProcesses) {
     const auto id = runningSandbox();
     startExec(id, Json{{"command", "sleep 765.432"}, {"timeout_ms", 0}}, key());
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_FALSE(pidsWithCmdline("765.432").empty());
+    EXPECT_TRUE(eventually([] { return !pidsWithCmdline("765.432").empty(); }));
     EXPECT_EQ(serve_->stop(), 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    EXPECT_TRUE(pidsWithCmdline("765.432").empty());
+    EXPECT_TRUE(eventually([] { return pidsWithCmdline("765.432").empty(); }));
 }
 
 } // namespace

@@ -1,8 +1,14 @@
 // Durability across kill -9 (docs/protocol.md §11.2).
+#include "eventually.hpp"
 #include "server_fixture.hpp"
+#include "temp_dir.hpp"
+
+#include <filesystem>
 
 namespace sockt::testing {
 namespace {
+
+namespace fs = std::filesystem;
 
 class Persistence : public ServerTest {};
 
@@ -14,14 +20,25 @@ TEST_F(Persistence, RestartAfterKill9KeepsFilesRecordsAndKeys) {
                   .status,
               200);
     const auto eid = startExec(id, Json{{"command", "echo finished"}}, key());
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Finished and on disk before the kill (a poll would take its output, which the restarted
+    // server must still hand out).
+    const std::string executions = serve_->dataDir() + "/executions/";
+    ASSERT_TRUE(eventually([&] {
+        return readAll(executions + eid + ".json").find(R"("status":"completed")") !=
+               std::string::npos;
+    }));
     const auto lost = startExec(id, Json{{"command", "sleep 432.1"}, {"timeout_ms", 0}}, key());
     auto paused = post("/v1/sandboxes", Json::object(), key()).json();
     const std::string pid = paused["sandbox_id"];
     waitStatus(pid, "running", key());
     post("/v1/sandboxes/" + pid + "/pause", Json::object(), key());
     auto light = post("/v1/sandboxes", Json{{"billing_method", "lightning"}}, "").json();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Everything above is on disk before the kill: the records and the running execution.
+    ASSERT_TRUE(eventually([&] {
+        return readAll(serve_->dataDir() + "/state.json")
+                       .find(light["sandbox_id"].get<std::string>()) != std::string::npos &&
+               fs::exists(executions + lost + ".json");
+    }));
 
     serve_->kill9();
     serve_->restart();

@@ -2,6 +2,7 @@
 // every protocol violation a client can commit is answered with a close frame carrying the right
 // code; fragmented input is reassembled and pings between the fragments are answered. The client's
 // frames are written here by hand, independently of the core's encoder.
+#include "eventually.hpp"
 #include "server_fixture.hpp"
 
 #include <Poco/Exception.h>
@@ -168,15 +169,13 @@ protected:
     std::unique_ptr<RawShell> open() {
         if (sandbox_.empty())
             sandbox_ = runningSandbox();
-        const auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (true) {
-            auto shell = std::make_unique<RawShell>(url(), sandbox_, key());
-            if (shell->status() != 429 || std::chrono::steady_clock::now() > deadline) {
-                EXPECT_EQ(shell->status(), 101) << shell->head();
-                return shell;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
+        std::unique_ptr<RawShell> shell;
+        eventually([&] {
+            shell = std::make_unique<RawShell>(url(), sandbox_, key());
+            return shell->status() != 429;
+        });
+        EXPECT_EQ(shell->status(), 101) << shell->head();
+        return shell;
     }
 
     /// The close code the server answers `bytes` with.

@@ -1,4 +1,4 @@
-#include "shell/ws_frame.hpp"
+#include "wire/ws_frame.hpp"
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/SHA1Engine.h>

@@ -1,5 +1,5 @@
 // Credential sources of docs/protocol.md §1.3.
-#include "http/api_call.hpp"
+#include "api/api_call.hpp"
 
 #include <Poco/String.h>
 

@@ -3,13 +3,24 @@
 // Shared by the HTTP routes and the MCP tools (§9). Thread-safe.
 #pragma once
 
-#include "http/api_call.hpp"
+#include "api/api_call.hpp"
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 namespace sockt::server {
 
 class SandboxManager;
+class SandboxRuntime;
+
+/// What a shell session needs once the caller may open it (§6.1): the sandbox's runtime and, for
+/// lightning sandboxes, the `billing` frame sent right after the upgrade (§6.3).
+struct ShellGrant {
+    std::shared_ptr<SandboxRuntime> runtime;
+    std::optional<OJson> billing_frame;
+};
 
 class Api {
 public:
@@ -31,8 +42,15 @@ public:
 
     OJson payInvoice(const std::string& ref);
     OJson addCredits(const ApiCall& call);
+    /// GET /sandboxes/{id}/shell before the upgrade: a `ticket` for this sandbox (consumed), else
+    /// the ordinary credentials; the sandbox must be running.
+    ShellGrant openShell(const ApiCall& call, const std::string& id);
+    /// The credential check of §3.4 for a sandbox; returns the acting key.
+    std::string authorizeSandbox(const ApiCall& call, const std::string& id);
+    /// sandbox_extend_balance (§9.3) after authorizeSandbox.
+    OJson extendBalance(const std::string& id, const std::string& acting_key,
+                        std::optional<std::int64_t> cents, std::optional<std::int64_t> sats);
 
-    SandboxManager& manager() { return manager_; }
 
 private:
     SandboxManager& manager_;

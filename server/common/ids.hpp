@@ -1,4 +1,4 @@
-// Identifier and timestamp formats of docs/protocol.md §1.4.
+// Identifier formats of docs/protocol.md §1.4: random ids, tokens and user ids.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +16,5 @@ std::string uuid4();
 /// `usr_` + 12 hex, derived from the key (stable across restarts).
 std::string userIdForKey(const std::string& api_key);
 
-/// Milliseconds since the Unix epoch (wall clock; persisted timestamps use it).
-std::int64_t nowMs();
-/// RFC 3339 UTC with `Z`, second precision.
-std::string rfc3339(std::int64_t epoch_ms);
 
 } // namespace sockt::server

@@ -3,7 +3,7 @@
 // reasons with the same close codes.
 #pragma once
 
-#include "shell/ws_frame.hpp"
+#include "wire/ws_frame.hpp"
 
 #include <cstdint>
 #include <optional>

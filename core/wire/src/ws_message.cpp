@@ -1,5 +1,5 @@
 // MessageAssembler (see ws_message.hpp). Section numbers are RFC 6455's.
-#include "shell/ws_message.hpp"
+#include "wire/ws_message.hpp"
 
 #include <cstring>
 

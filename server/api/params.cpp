@@ -1,4 +1,4 @@
-#include "http/params.hpp"
+#include "api/params.hpp"
 
 #include <climits>
 #include <cmath>

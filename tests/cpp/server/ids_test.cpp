@@ -1,6 +1,6 @@
 // Identifier formats (docs/protocol.md §1.4) and the CSPRNG behind tokens and ids
-// (manager/ids.hpp).
-#include "manager/ids.hpp"
+// (common/ids.hpp).
+#include "common/ids.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>

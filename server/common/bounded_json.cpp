@@ -2,7 +2,7 @@
 // times; the only step that is not linear, ordering an object's keys to find repeated ones, is
 // O(k log k) on at most kMaxValues keys of at most kMaxKeyBytes each. Recursion is bounded by
 // kMaxDepth, and the document holds at most kMaxValues values plus the body's own bytes.
-#include "http/bounded_json.hpp"
+#include "common/bounded_json.hpp"
 
 #include <algorithm>
 #include <cerrno>

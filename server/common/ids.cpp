@@ -1,11 +1,9 @@
-#include "manager/ids.hpp"
+#include "common/ids.hpp"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
-#include <ctime>
 #include <sys/random.h>
 #include <system_error>
 
@@ -58,20 +56,6 @@ std::string userIdForKey(const std::string& api_key) {
     Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
     sha.update(api_key);
     return "usr_" + Poco::DigestEngine::digestToHex(sha.digest()).substr(0, 12);
-}
-
-std::int64_t nowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string rfc3339(std::int64_t epoch_ms) {
-    std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 } // namespace sockt::server

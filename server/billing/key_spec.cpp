@@ -1,4 +1,4 @@
-#include "serve/key_spec.hpp"
+#include "billing/key_spec.hpp"
 
 #include "billing/money.hpp"
 #include "sockt/protocol.hpp"

@@ -1,7 +1,7 @@
 // INTERNAL: finds large plain string members of a JSON object's text without the JSON lexer,
 // which grows a 43 MB base64 value one push_back at a time (bench findings F3, S2). Used by the
-// client on files/read answers and, through a private include path, by `sockt serve` on
-// files/write bodies: one walker, so both sides agree on which bytes are a member's value.
+// client on files/read answers and by `sockt serve` on files/write bodies (both link sockt_wire):
+// one walker, so both sides agree on which bytes are a member's value.
 #pragma once
 
 #include <cstddef>

@@ -1,14 +1,22 @@
 // File write/read/list and the §1.6 path rules against a real home directory (docs/protocol.md §5).
-#include "sockt/models.hpp"
+#include "common/utf8.hpp"
 #include "files/file_ops.hpp"
-#include "runtime/utf8_decoder.hpp"
-#include "test_helpers.hpp"
+#include "runtime/sandbox_runtime.hpp"
+#include "sockt/models.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace sockt::server::testing {
 namespace {
+
+namespace fs = std::filesystem;
+using sockt::testing::readAll;
+using sockt::testing::TempDir;
+using sockt::testing::writeAll;
 
 class FilesTest : public ::testing::Test {
 protected:

@@ -1,4 +1,4 @@
-#include "runtime/utf8_decoder.hpp"
+#include "common/utf8.hpp"
 
 namespace sockt::server {
 namespace {

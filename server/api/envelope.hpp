@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/api_error.hpp"
+#include "common/json_output.hpp"
 
 #include <string>
 
@@ -11,7 +12,5 @@ namespace sockt::server {
 OJson errorEnvelope(const ApiError& error, const std::string& request_id);
 /// The client's X-Request-Id when it matches [A-Za-z0-9._-]{1,64}, else `req_` + 24 hex.
 std::string requestIdFor(const std::string& client_value);
-/// Compact JSON as the server sends it (no trailing newline; invalid UTF-8 replaced).
-std::string dumpJson(const OJson& j);
 
 } // namespace sockt::server

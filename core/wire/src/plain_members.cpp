@@ -13,7 +13,7 @@
 // and R share the text around each cut, and a string of plain bytes is as valid a value as
 // whatever the caller puts in its place (`null`, `""`). So R parses iff T does, to the same object
 // but those values; on invalid T the walk may stop anywhere, but it stays in bounds and R fails.
-#include "json/plain_members.hpp"
+#include "wire/plain_members.hpp"
 
 #include <cstdint>
 

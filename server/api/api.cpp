@@ -1,9 +1,9 @@
-#include "http/api.hpp"
+#include "api/api.hpp"
 
+#include "api/params.hpp"
 #include "billing/money.hpp"
+#include "common/clock.hpp"
 #include "files/file_ops.hpp"
-#include "http/params.hpp"
-#include "manager/ids.hpp"
 #include "manager/sandbox_manager.hpp"
 
 #include <Poco/String.h>
@@ -238,6 +238,28 @@ OJson Api::addCredits(const ApiCall& call) {
     if (*cents > kMaxCents)
         invalidParams("cents must be at most " + std::to_string(kMaxCents));
     return manager_.addCredits(key, *cents);
+}
+
+ShellGrant Api::openShell(const ApiCall& call, const std::string& id) {
+    const auto ticket = call.queryValue("ticket");
+    if (ticket.empty() || !manager_.consumeTicket(ticket, id))
+        manager_.authorizeSandbox(call.credentials, id);
+    ShellGrant grant;
+    {
+        auto lease = manager_.acquire(id);
+        grant.runtime = lease.runtime;
+    }
+    grant.billing_frame = manager_.connectBillingFrame(id);
+    return grant;
+}
+
+std::string Api::authorizeSandbox(const ApiCall& call, const std::string& id) {
+    return manager_.authorizeSandbox(call.credentials, id);
+}
+
+OJson Api::extendBalance(const std::string& id, const std::string& acting_key,
+                         std::optional<std::int64_t> cents, std::optional<std::int64_t> sats) {
+    return manager_.extendBalance(id, acting_key, cents, sats);
 }
 
 } // namespace sockt::server

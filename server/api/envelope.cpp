@@ -1,6 +1,6 @@
-#include "http/envelope.hpp"
+#include "api/envelope.hpp"
 
-#include "manager/ids.hpp"
+#include "common/ids.hpp"
 
 namespace sockt::server {
 
@@ -24,10 +24,6 @@ std::string requestIdFor(const std::string& v) {
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
             ok = false;
     return ok ? v : "req_" + randomHex(24);
-}
-
-std::string dumpJson(const OJson& j) {
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 } // namespace sockt::server
