@@ -80,13 +80,6 @@ struct ToPy {
     template <class T> py::object operator()(const T& v) const { return toPy(v); }
 };
 
-py::object chunkToPy(const OutputChunk& c) {
-    py::dict d;
-    d["stream"] = c.stream;
-    d["chunk"] = c.chunk;
-    return std::move(d);
-}
-
 } // namespace
 
 void bindSandboxCalls(py::class_<Sandbox>& cls) {
@@ -162,7 +155,7 @@ void bindSandboxCalls(py::class_<Sandbox>& cls) {
                 // Runs on this thread between polls, with the GIL taken back for it.
                 SharedPyObject fn(std::move(on_output));
                 p.on_output = [&call, fn](const OutputChunk& c) {
-                    invokeOrCancel(call, fn, [&] { return chunkToPy(c); });
+                    invokeOrCancel(call, fn, [&] { return py::object(toPy(c)); });
                 };
             }
             return toPy(

@@ -3,29 +3,13 @@
 // blocking call runs it on the calling thread, the asyncio one on the loop's thread.
 #include "async_call.hpp"
 #include "bindings.hpp"
+#include "convert.hpp"
 
 #include <pybind11/stl.h>
 
 namespace sockt::python {
 
 namespace {
-
-py::object progressToPy(const TransferProgress& p) {
-    py::dict d;
-    d["bytes_done"] = p.bytes_done;
-    d["bytes_total"] = p.bytes_total;
-    d["files_done"] = p.files_done;
-    d["files_total"] = p.files_total;
-    return std::move(d);
-}
-
-py::object resultToPy(const TransferResult& r) {
-    py::dict d;
-    d["files"] = r.files;
-    d["directories"] = r.directories;
-    d["bytes"] = r.bytes;
-    return std::move(d);
-}
 
 TransferOptions transferOptions(int concurrency, bool preserve_mode) {
     TransferOptions o;
@@ -49,10 +33,10 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
             if (!on_progress.is_none()) {
                 SharedPyObject fn(std::move(on_progress));
                 o.on_progress = [&call, fn](const TransferProgress& p) {
-                    invokeOrCancel(call, fn, [&] { return progressToPy(p); });
+                    invokeOrCancel(call, fn, [&] { return py::object(toPy(p)); });
                 };
             }
-            return resultToPy(call.run([&](const CancelToken& t) {
+            return toPy(call.run([&](const CancelToken& t) {
                 return (s.*move)(source, destination, o, t);
             }));
         },
@@ -71,7 +55,7 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
                 o.on_progress = [bridge, fn](const TransferProgress& p) {
                     bridge->post([fn, p] {
                         py::handle callback(fn);
-                        callback(progressToPy(p));
+                        callback(toPy(p));
                     });
                 };
             }
@@ -82,7 +66,7 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
                 [&s, move, source, destination, o](const CancelToken& t) {
                     return (s.*move)(source, destination, o, t);
                 },
-                resultToPy);
+                [](const TransferResult& r) { return py::object(toPy(r)); });
         },
         py::arg(from), py::arg(to), py::arg("concurrency"), py::arg("preserve_mode"),
         py::arg("on_progress"), py::arg("bridge"), py::arg("done"));
