@@ -118,7 +118,7 @@ std::optional<std::string> optString(const Napi::Object& o, const char* key) {
     return v.As<Napi::String>().Utf8Value();
 }
 
-std::optional<std::int64_t> optInt(const Napi::Object& o, const char* key) {
+std::optional<double> optNumber(const Napi::Object& o, const char* key) {
     Napi::Value v = o.Get(key);
     if (v.IsUndefined() || v.IsNull()) {
         return std::nullopt;
@@ -126,7 +126,15 @@ std::optional<std::int64_t> optInt(const Napi::Object& o, const char* key) {
     if (!v.IsNumber()) {
         throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
     }
-    double d = v.As<Napi::Number>().DoubleValue();
+    return v.As<Napi::Number>().DoubleValue();
+}
+
+std::optional<std::int64_t> optInt(const Napi::Object& o, const char* key) {
+    std::optional<double> number = optNumber(o, key);
+    if (!number) {
+        return std::nullopt;
+    }
+    double d = *number;
     if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9007199254740991.0) {
         throw Napi::RangeError::New(o.Env(), std::string(key) + " must be an integer");
     }

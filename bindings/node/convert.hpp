@@ -21,6 +21,7 @@ SOCKT_MODELS(SOCKT_NODE_DECLARE_TO_JS)
 // Argument helpers for option objects coming from node/src (already validated there; these
 // still refuse wrong types instead of guessing).
 std::optional<std::string> optString(const Napi::Object& o, const char* key);
+std::optional<double> optNumber(const Napi::Object& o, const char* key);
 std::optional<std::int64_t> optInt(const Napi::Object& o, const char* key);
 std::optional<bool> optBool(const Napi::Object& o, const char* key);
 std::string requireString(const Napi::Value& v, const char* what);

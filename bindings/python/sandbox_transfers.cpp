@@ -1,4 +1,4 @@
-// sockt._sockt.Sandbox.upload / download (issue #14 item 3), blocking and `_async`. The transfer
+// sockt._sockt.Sandbox.upload / download, blocking and `_async`. The transfer
 // itself is the core's (Sandbox::upload/download); here only the progress callback differs: the
 // blocking call runs it on the calling thread, the asyncio one on the loop's thread.
 #include "async_call.hpp"

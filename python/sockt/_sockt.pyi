@@ -37,7 +37,7 @@ class Client:
         api_key: str | None = None,
         sandbox_token: str | None = None,
         base_url: str | None = None,
-        timeout: float = 120.0,
+        timeout: float | None = None,  # None: DEFAULT_TIMEOUT_SECS (120 s)
         user_agent_suffix: str = "",
     ) -> None: ...
     def list_tiers(self) -> list[dict[str, Any]]: ...
@@ -89,9 +89,16 @@ class Sandbox:
     def created(self) -> dict[str, Any] | None: ...
     @property
     def last_status(self) -> dict[str, Any] | None: ...
-    def wait_until_running(self, timeout: float = 120.0, poll_interval: float = 2.0) -> None: ...
+    # None: the core's defaults, DEFAULT_WAIT_TIMEOUT_SECS (120 s), DEFAULT_WAIT_POLL_INTERVAL_SECS (2 s).
+    def wait_until_running(
+        self, timeout: float | None = None, poll_interval: float | None = None
+    ) -> None: ...
     def wait_until_running_async(
-        self, timeout: float, poll_interval: float, bridge: LoopBridge, done: _Done
+        self,
+        timeout: float | None,
+        poll_interval: float | None,
+        bridge: LoopBridge,
+        done: _Done,
     ) -> AsyncCall: ...
     def refresh_status(self) -> dict[str, Any]: ...
     def refresh_status_async(self, bridge: LoopBridge, done: _Done) -> AsyncCall: ...
@@ -118,24 +125,25 @@ class Sandbox:
     def exec_result_async(self, execution_id: str, bridge: LoopBridge, done: _Done) -> AsyncCall: ...
     def exec_cancel(self, execution_id: str) -> str: ...
     def exec_cancel_async(self, execution_id: str, bridge: LoopBridge, done: _Done) -> AsyncCall: ...
+    # poll_interval None: DEFAULT_POLL_INTERVAL_SECS (0.5 s), the core's default.
     def exec_wait(
-        self, execution_id: str, poll_interval: float = 0.5, timeout: float | None = None
+        self, execution_id: str, poll_interval: float | None = None, timeout: float | None = None
     ) -> dict[str, Any]: ...
     def exec_wait_async(
         self,
         execution_id: str,
-        poll_interval: float,
+        poll_interval: float | None,
         timeout: float | None,
         bridge: LoopBridge,
         done: _Done,
     ) -> AsyncCall: ...
     def exec_next(
-        self, execution_id: str, poll_interval: float = 0.5, timeout: float | None = None
+        self, execution_id: str, poll_interval: float | None = None, timeout: float | None = None
     ) -> dict[str, Any]: ...
     def exec_next_async(
         self,
         execution_id: str,
-        poll_interval: float,
+        poll_interval: float | None,
         timeout: float | None,
         bridge: LoopBridge,
         done: _Done,
@@ -145,7 +153,7 @@ class Sandbox:
         command: str,
         working_dir: str | None = None,
         timeout_ms: int | None = None,
-        poll_interval: float = 0.5,
+        poll_interval: float | None = None,  # None: DEFAULT_POLL_INTERVAL_SECS (0.5 s)
         timeout: float | None = None,
         on_output: Callable[[dict[str, str]], object] | None = None,
     ) -> dict[str, Any]: ...

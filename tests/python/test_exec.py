@@ -95,6 +95,8 @@ def test_exec_unknown_execution(sandbox: sockt.Sandbox) -> None:
 def test_exec_invalid_arguments(sandbox: sockt.Sandbox) -> None:
     with pytest.raises(ValueError):
         sandbox.exec_sync("true", poll_interval=-1)
+    with pytest.raises(sockt.InvalidArgumentError, match="poll_interval"):
+        sandbox.wait_until_running(poll_interval=float("inf"))
     with pytest.raises(ValueError):  # validated before sending
         sandbox.exec("true", timeout_ms=-5)
     with pytest.raises(TypeError):
