@@ -1,4 +1,4 @@
-// sockt._sockt: the private native module under the `sockt` package (DESIGN.md §4). The public,
+// sockt._sockt: the private native module under the `sockt` package. The public,
 // documented API is python/sockt/*.py; this module is typed by python/sockt/_sockt.pyi.
 #include "bindings.hpp"
 #include "sockt/protocol.hpp"

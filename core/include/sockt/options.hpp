@@ -87,7 +87,7 @@ struct ExecOptions {
     std::optional<std::int64_t> timeout_ms;  // server default 30000; 0 = none
 };
 
-/// How execSync / execWait poll (docs/protocol.md §4.4, issue #2 item 8).
+/// How execSync / execWait poll (docs/protocol.md §4.4).
 struct PollOptions {
     /// Upper bound of the sleep between polls; the first poll comes after ~10-20 ms and the
     /// interval backs off to this. Unused while the server offers long-poll.
