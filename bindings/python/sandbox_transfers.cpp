@@ -11,10 +11,11 @@ namespace sockt::python {
 
 namespace {
 
-TransferOptions transferOptions(int concurrency, bool preserve_mode) {
+// Not given (None): the core's defaults (options.hpp), which the core checks as any value.
+TransferOptions transferOptions(std::optional<int> concurrency, std::optional<bool> preserve_mode) {
     TransferOptions o;
-    o.concurrency = concurrency;
-    o.preserve_mode = preserve_mode;
+    o.concurrency = concurrency.value_or(o.concurrency);
+    o.preserve_mode = preserve_mode.value_or(o.preserve_mode);
     return o;
 }
 
@@ -27,7 +28,8 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
     cls.def(
         name,
         [move](Sandbox& s, const std::string& source, const std::string& destination,
-               int concurrency, bool preserve_mode, py::object on_progress) {
+               std::optional<int> concurrency, std::optional<bool> preserve_mode,
+               py::object on_progress) {
             TransferOptions o = transferOptions(concurrency, preserve_mode);
             BlockingCall call;
             if (!on_progress.is_none()) {
@@ -40,12 +42,13 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
                 return (s.*move)(source, destination, o, t);
             }));
         },
-        py::arg(from), py::arg(to), py::arg("concurrency") = 8, py::arg("preserve_mode") = true,
+        py::arg(from), py::arg(to), py::arg("concurrency") = py::none(), py::arg("preserve_mode") = py::none(),
         py::arg("on_progress") = py::none());
     cls.def(
         (std::string(name) + "_async").c_str(),
         [move](Sandbox& s, const std::string& source, const std::string& destination,
-               int concurrency, bool preserve_mode, const py::object& on_progress,
+               std::optional<int> concurrency, std::optional<bool> preserve_mode,
+               const py::object& on_progress,
                const std::shared_ptr<LoopBridge>& bridge, py::object done) {
             TransferOptions o = transferOptions(concurrency, preserve_mode);
             if (!on_progress.is_none()) {

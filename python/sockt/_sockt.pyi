@@ -13,6 +13,7 @@ DEFAULT_WAIT_POLL_INTERVAL_SECS: float
 DEFAULT_WAIT_TIMEOUT_SECS: float
 POD_STARTING_BACKOFF_SECS: float
 POD_STARTING_MAX_RETRIES: int
+DEFAULT_TRANSFER_CONCURRENCY: int
 TIER_NAMES: tuple[str, ...]
 
 def version() -> str: ...
@@ -204,16 +205,16 @@ class Sandbox:
         self,
         local_path: str,
         remote_path: str,
-        concurrency: int = 8,
-        preserve_mode: bool = True,
+        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (8)
+        preserve_mode: bool | None = None,  # None: True
         on_progress: Callable[[dict[str, int]], object] | None = None,
     ) -> dict[str, int]: ...
     def upload_async(
         self,
         local_path: str,
         remote_path: str,
-        concurrency: int,
-        preserve_mode: bool,
+        concurrency: int | None,
+        preserve_mode: bool | None,
         on_progress: Callable[[dict[str, int]], object] | None,
         bridge: LoopBridge,
         done: _Done,
@@ -222,16 +223,16 @@ class Sandbox:
         self,
         remote_path: str,
         local_path: str,
-        concurrency: int = 8,
-        preserve_mode: bool = True,
+        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (8)
+        preserve_mode: bool | None = None,  # None: True
         on_progress: Callable[[dict[str, int]], object] | None = None,
     ) -> dict[str, int]: ...
     def download_async(
         self,
         remote_path: str,
         local_path: str,
-        concurrency: int,
-        preserve_mode: bool,
+        concurrency: int | None,
+        preserve_mode: bool | None,
         on_progress: Callable[[dict[str, int]], object] | None,
         bridge: LoopBridge,
         done: _Done,

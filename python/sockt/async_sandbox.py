@@ -13,6 +13,7 @@ from sockt._constants import (
     DEFAULT_WAIT_POLL_INTERVAL_SECS,
     DEFAULT_WAIT_TIMEOUT_SECS,
 )
+from sockt._sockt import DEFAULT_TRANSFER_CONCURRENCY
 from sockt.async_execution import AsyncExecution
 from sockt.async_shell import AsyncShellSession
 from sockt.errors import SocktError
@@ -164,7 +165,7 @@ class AsyncSandbox(_SandboxBase, _aio.AsyncExit):
         local_path: str | os.PathLike[str],
         remote_path: str,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:
@@ -183,7 +184,7 @@ class AsyncSandbox(_SandboxBase, _aio.AsyncExit):
         remote_path: str,
         local_path: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:

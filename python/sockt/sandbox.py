@@ -13,6 +13,7 @@ from sockt._constants import (
     DEFAULT_WAIT_POLL_INTERVAL_SECS,
     DEFAULT_WAIT_TIMEOUT_SECS,
 )
+from sockt._sockt import DEFAULT_TRANSFER_CONCURRENCY
 from sockt._exit import SyncExit
 from sockt.errors import SocktError
 from sockt.execution import Execution
@@ -306,7 +307,7 @@ class Sandbox(_SandboxBase, SyncExit):
         local_path: str | os.PathLike[str],
         remote_path: str,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:
@@ -334,7 +335,7 @@ class Sandbox(_SandboxBase, SyncExit):
         remote_path: str,
         local_path: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:

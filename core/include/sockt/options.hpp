@@ -114,7 +114,7 @@ struct ReadFileOptions {
 struct TransferOptions {
     /// Files moving at once, each in a request of its own (on the core's I/O threads, whichever
     /// thread called). Large files also share a memory budget, so a few of them move at a time.
-    int concurrency = 8;
+    int concurrency = protocol::kTransferConcurrency;
     /// Called on the calling thread as bytes move (several times per large file) and once at the
     /// end; it must not call back into the transfer.
     std::function<void(const TransferProgress&)> on_progress;

@@ -37,6 +37,8 @@ inline constexpr milliseconds kDefaultRetryAfter{2'000};
 inline constexpr int kCliMaxAttempts = 3;
 inline constexpr milliseconds kCliRetryBackoff{2'000};
 // docs/protocol.md §4.4: what our clients ask for once the server advertises `long-poll`.
+// Files an upload or download moves at once unless told otherwise.
+inline constexpr int kTransferConcurrency = 8;
 inline constexpr int kLongPollWaitMs = 25'000;
 inline constexpr int kMaxLongPollWaitMs = 30'000;
 inline constexpr std::string_view kExtensionsHeader = "Sockt-Extensions";
