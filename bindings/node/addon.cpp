@@ -1,4 +1,4 @@
-// Entry point of the Node-API addon sockt_node.node (DESIGN.md §4). The TypeScript layer in
+// Entry point of the Node-API addon sockt_node.node. The TypeScript layer in
 // node/src is the API; this module is its private native surface, typed in node/src/native.ts.
 #include "addon_data.hpp"
 #include "byte_stage.hpp"

@@ -22,26 +22,28 @@ Napi::Function ClientWrap::define(Napi::Env env) {
 }
 
 ClientWrap::ClientWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClientWrap>(info) {
-    Napi::Env env = info.Env();
-    ClientOptions options;
-    if (info.Length() > 0 && info[0].IsObject()) {
-        Napi::Object o = info[0].As<Napi::Object>();
-        options.api_key = optString(o, "apiKey");
-        options.sandbox_token = optString(o, "sandboxToken");
-        options.base_url = optString(o, "baseUrl");
-        options.ca_file = optString(o, "caFile");
-        if (auto ms = optInt(o, "timeoutMs")) {
-            options.timeout = std::chrono::milliseconds(*ms);
+    // What is not given stays unset: the core applies the environment (SOCKT_API_KEY, …) and its
+    // defaults, and checks every value (docs/protocol.md §12 rule 6).
+    client_ = translateErrors(info.Env(), [&] {
+        ClientOptions options;
+        if (info.Length() > 0 && info[0].IsObject()) {
+            Napi::Object o = info[0].As<Napi::Object>();
+            options.api_key = optString(o, "apiKey");
+            options.sandbox_token = optString(o, "sandboxToken");
+            options.base_url = optString(o, "baseUrl");
+            options.ca_file = optString(o, "caFile");
+            if (auto ms = optNumber(o, "timeoutMs")) {
+                options.timeout = protocol::millisArg(*ms, "timeoutMs");
+            }
+            if (auto suffix = optString(o, "userAgentSuffix")) {
+                options.user_agent_suffix = *suffix;
+            }
+            if (auto ignore = optBool(o, "ignoreEnv")) {
+                options.ignore_env = *ignore;
+            }
         }
-        if (auto suffix = optString(o, "userAgentSuffix")) {
-            options.user_agent_suffix = *suffix;
-        }
-        if (auto ignore = optBool(o, "ignoreEnv")) {
-            options.ignore_env = *ignore;
-        }
-    }
-    client_ =
-        translateErrors(env, [&] { return std::make_shared<ComputeClient>(std::move(options)); });
+        return std::make_shared<ComputeClient>(std::move(options));
+    });
 }
 
 Napi::Value ClientWrap::listTiers(const Napi::CallbackInfo& info) {

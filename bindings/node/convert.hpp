@@ -2,6 +2,8 @@
 // server's JSON in `raw` (snake_case, as received).
 #pragma once
 
+#include "../models/fields.hpp"
+
 #include <napi.h>
 #include <optional>
 #include <sockt/models.hpp>
@@ -10,25 +12,16 @@
 namespace sockt::node {
 
 Napi::Value toJs(Napi::Env env, const Json& json);
-Napi::Value toJs(Napi::Env env, const Tier& tier);
-Napi::Value toJs(Napi::Env env, const PendingInvoice& invoice);
 Napi::Value toJs(Napi::Env env, const std::optional<PendingInvoice>& invoice);
-Napi::Value toJs(Napi::Env env, const SandboxStatus& status);
-Napi::Value toJs(Napi::Env env, const CreatedSandbox& created);
-Napi::Value toJs(Napi::Env env, const Execution& execution);
-Napi::Value toJs(Napi::Env env, const OutputChunk& chunk);
-Napi::Value toJs(Napi::Env env, const ExecResult& result);
-Napi::Value toJs(Napi::Env env, const FileEntry& entry);
-Napi::Value toJs(Napi::Env env, const WriteResult& result);
-Napi::Value toJs(Napi::Env env, const TerminateResult& result);
-Napi::Value toJs(Napi::Env env, const BillingEvent& event);
-Napi::Value toJs(Napi::Env env, const ShellFrame& frame);
-Napi::Value toJs(Napi::Env env, const TransferProgress& progress);
-Napi::Value toJs(Napi::Env env, const TransferResult& result);
+// One converter per model of bindings/models/fields.hpp.
+#define SOCKT_NODE_DECLARE_TO_JS(Model) Napi::Value toJs(Napi::Env env, const Model& m);
+SOCKT_MODELS(SOCKT_NODE_DECLARE_TO_JS)
+#undef SOCKT_NODE_DECLARE_TO_JS
 
 // Argument helpers for option objects coming from node/src (already validated there; these
 // still refuse wrong types instead of guessing).
 std::optional<std::string> optString(const Napi::Object& o, const char* key);
+std::optional<double> optNumber(const Napi::Object& o, const char* key);
 std::optional<std::int64_t> optInt(const Napi::Object& o, const char* key);
 std::optional<bool> optBool(const Napi::Object& o, const char* key);
 std::string requireString(const Napi::Value& v, const char* what);

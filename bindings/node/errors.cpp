@@ -4,46 +4,12 @@
 
 namespace sockt::node {
 
-namespace {
-const char* kindName(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::Generic:
-        return "Generic";
-    case ErrorKind::Authentication:
-        return "Authentication";
-    case ErrorKind::TopUpFailed:
-        return "TopUpFailed";
-    case ErrorKind::RateLimited:
-        return "RateLimited";
-    case ErrorKind::NoCapacity:
-        return "NoCapacity";
-    case ErrorKind::HostUnreachable:
-        return "HostUnreachable";
-    case ErrorKind::SandboxNotRunning:
-        return "SandboxNotRunning";
-    case ErrorKind::SandboxStopped:
-        return "SandboxStopped";
-    case ErrorKind::Api:
-        return "Api";
-    case ErrorKind::Connection:
-        return "Connection";
-    case ErrorKind::Timeout:
-        return "Timeout";
-    case ErrorKind::Cancelled:
-        return "Cancelled";
-    case ErrorKind::InvalidArgument:
-        return "InvalidArgument";
-    }
-    return "Generic";
-}
-} // namespace
-
 ErrorInfo ErrorInfo::fromCurrentException() {
     ErrorInfo info;
     try {
         throw;
     } catch (const SocktError& e) {
-        info.kind = kindName(e.kind());
+        info.kind = errorKindName(e.kind()); // node/src/errors.ts maps it to a class
         info.message = e.what();
         info.raw_message = e.message();
         info.slug = e.slug();

@@ -1,9 +1,10 @@
 // Core exceptions → JavaScript errors. The native error is a plain Error carrying `kind`, `slug`,
 // `statusCode`, `requestId`, `hint`, `body`, `retryAfter`; node/src/errors.ts turns it into the
-// public class for its kind (DESIGN.md §4, docs/protocol.md §12 rule 8).
+// public class for its kind (docs/protocol.md §12 rule 8).
 #pragma once
 
 #include <napi.h>
+#include <sockt/errors.hpp>
 #include <optional>
 #include <string>
 
@@ -12,7 +13,7 @@ namespace sockt::node {
 /// A copy of an exception that can cross threads (captured on a pool thread, raised on the JS
 /// thread).
 struct ErrorInfo {
-    std::string kind = "Generic";
+    std::string kind{errorKindName(ErrorKind::Generic)};
     std::string message;     // what(): the sentence plus the request id decoration
     std::string raw_message; // the server's (or our) sentence alone
     std::string slug;

@@ -1,5 +1,5 @@
 // Native → JS calls: a C++ callable that any thread may invoke, which runs the JS function
-// registered in the CallbackRegistry on the JS thread (DESIGN.md §4: never touch Napi values off
+// registered in the CallbackRegistry on the JS thread (Napi values are never touched off
 // it). Events after the function was removed are dropped.
 #pragma once
 

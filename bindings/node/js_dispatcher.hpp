@@ -1,5 +1,5 @@
 // The one way back to the JavaScript thread: a thread-safe function shared by every call and
-// event of an environment (DESIGN.md §4).
+// event of an environment.
 //
 // Lifetime rules:
 // 1. post() may be called from any thread; a job runs on the JS thread, in post order (so output

@@ -1,4 +1,4 @@
-// NativeSandbox.upload / download (issue #14 item 3): the core's Sandbox::upload/download on a
+// NativeSandbox.upload / download: the core's Sandbox::upload/download on a
 // pool thread; progress reaches the JS `onProgress` through the dispatcher.
 #include "sandbox_wrap.hpp"
 

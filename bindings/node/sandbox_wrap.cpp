@@ -51,6 +51,17 @@ Napi::Value toJsString(Napi::Env env, std::string& s) {
     return Napi::String::New(env, s);
 }
 
+/// `method(args..., token)` on a copy of the sandbox, on the task pool; the token is info[token_at].
+template <class Method, class Convert, class... A>
+Napi::Value callOnPool(const Napi::CallbackInfo& info, const Sandbox& sandbox, std::size_t token_at,
+                       Method method, Convert convert, A... args) {
+    CancelToken cancel = CancelWrap::from(info[token_at]);
+    return runAsync(
+        info.Env(), cancel,
+        [sb = sandbox, cancel, method, args...]() mutable { return (sb.*method)(args..., cancel); },
+        convert);
+}
+
 /// The decoded bytes of a read become the Buffer's memory (no copy on the JS thread, no second
 /// 32 MiB alive): the string moves to the heap and the Buffer's finalizer deletes it.
 Napi::Value decodedToBuffer(Napi::Env env, std::string& bytes) {
@@ -186,25 +197,15 @@ Napi::Value SandboxWrap::waitUntilRunning(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SandboxWrap::refreshStatus(const Napi::CallbackInfo& info) {
-    Sandbox sb = sandbox_;
-    CancelToken cancel = CancelWrap::from(info[0]);
-    return runAsync(
-        info.Env(), cancel, [sb, cancel]() mutable { return sb.refreshStatus(cancel); },
-        same<SandboxStatus>);
+    return callOnPool(info, sandbox_, 0, &Sandbox::refreshStatus, same<SandboxStatus>);
 }
 
 Napi::Value SandboxWrap::pause(const Napi::CallbackInfo& info) {
-    Sandbox sb = sandbox_;
-    CancelToken cancel = CancelWrap::from(info[0]);
-    return runAsync(
-        info.Env(), cancel, [sb, cancel]() mutable { return sb.pause(cancel); }, toJsString);
+    return callOnPool(info, sandbox_, 0, &Sandbox::pause, toJsString);
 }
 
 Napi::Value SandboxWrap::resume(const Napi::CallbackInfo& info) {
-    Sandbox sb = sandbox_;
-    CancelToken cancel = CancelWrap::from(info[0]);
-    return runAsync(
-        info.Env(), cancel, [sb, cancel]() mutable { return sb.resume(cancel); }, toJsString);
+    return callOnPool(info, sandbox_, 0, &Sandbox::resume, toJsString);
 }
 
 Napi::Value SandboxWrap::terminate(const Napi::CallbackInfo& info) {
@@ -232,21 +233,13 @@ Napi::Value SandboxWrap::exec(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SandboxWrap::execResult(const Napi::CallbackInfo& info) {
-    std::string id = requireString(info[0], "executionId");
-    Sandbox sb = sandbox_;
-    CancelToken cancel = CancelWrap::from(info[1]);
-    return runAsync(
-        info.Env(), cancel, [sb, id, cancel]() mutable { return sb.execResult(id, cancel); },
-        same<ExecResult>);
+    return callOnPool(info, sandbox_, 1, &Sandbox::execResult, same<ExecResult>,
+                      requireString(info[0], "executionId"));
 }
 
 Napi::Value SandboxWrap::execCancel(const Napi::CallbackInfo& info) {
-    std::string id = requireString(info[0], "executionId");
-    Sandbox sb = sandbox_;
-    CancelToken cancel = CancelWrap::from(info[1]);
-    return runAsync(
-        info.Env(), cancel, [sb, id, cancel]() mutable { return sb.execCancel(id, cancel); },
-        toJsString);
+    return callOnPool(info, sandbox_, 1, &Sandbox::execCancel, toJsString,
+                      requireString(info[0], "executionId"));
 }
 
 Napi::Value SandboxWrap::execWait(const Napi::CallbackInfo& info) {

@@ -1,4 +1,4 @@
-// Threads that run blocking core calls for JavaScript (DESIGN.md §4).
+// Threads that run blocking core calls for JavaScript.
 //
 // Not libuv's pool: it has 4 threads shared with fs and dns, and an exec long-poll or a
 // waitUntilRunning would hold one for minutes. This pool grows on demand (a blocked call never

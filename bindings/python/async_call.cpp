@@ -138,7 +138,7 @@ void bindAsync(py::module_& m) {
     m.def(
         "_cancel_async_calls",
         [](double timeout) {
-            Duration d = secondsToDuration(timeout, "timeout");
+            Duration d = protocol::secondsArg(timeout, "timeout");
             py::gil_scoped_release release;
             cancelAllCalls(d);
         },

@@ -1,4 +1,4 @@
-// Core calls for asyncio (issue #14 item 1): each `*_async` method starts the same core call as
+// Core calls for asyncio: each `*_async` method starts the same core call as
 // its blocking twin on a fiber of the core's I/O threads (sockt::runAsync) and returns at once;
 // the outcome travels back to the event loop's thread through that loop's LoopBridge, i.e. via
 // `loop.call_soon_threadsafe`. No thread per call, no executor; the GIL is taken on an I/O thread

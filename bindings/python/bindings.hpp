@@ -24,9 +24,13 @@ void bindSandboxCalls(py::class_<Sandbox>& cls);
 /// upload / download, blocking and `_async`.
 void bindSandboxTransfers(py::class_<Sandbox>& cls);
 
-/// Seconds from Python → core duration; negative, NaN or infinite → InvalidArgumentError.
-Duration secondsToDuration(double seconds, const char* name);
-std::optional<Duration> secondsToDuration(const std::optional<double>& seconds, const char* name);
+/// A seconds argument from Python (None when not given) into `field` through the core's check
+/// (protocol::secondsArg); not given keeps the default the core's option struct holds.
+template <class Field>
+void setSeconds(Field& field, const std::optional<double>& seconds, const char* name) {
+    if (seconds)
+        field = protocol::secondsArg(*seconds, name);
+}
 
 /// Holder deleter for objects whose destructor may join a native thread that is itself waiting
 /// for the GIL (a shell's I/O thread delivering a callback): destroy them with the GIL released.

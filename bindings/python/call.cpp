@@ -1,4 +1,4 @@
-// BlockingCall and the GIL-safe helpers (DESIGN.md §4).
+// BlockingCall and the GIL-safe helpers.
 #include "call.hpp"
 
 #include "bindings.hpp"

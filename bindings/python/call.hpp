@@ -1,4 +1,4 @@
-// Running a blocking core call from Python (DESIGN.md §4): arguments are converted with the GIL
+// Running a blocking core call from Python: arguments are converted with the GIL
 // held, the core call runs with the GIL released, Ctrl-C cancels it through a CancelToken whose
 // check hook briefly re-takes the GIL to run PyErr_CheckSignals, and Python callbacks fired on the
 // calling thread hand their exception back to the caller instead of unwinding through the core.

@@ -7,30 +7,9 @@
 #include "dual_def.hpp"
 #include "sockt/protocol.hpp"
 
-#include <cmath>
-#include <cstdio>
 #include <pybind11/stl.h>
 
 namespace sockt::python {
-
-Duration secondsToDuration(double seconds, const char* name) {
-    if (!std::isfinite(seconds) || seconds < 0) {
-        SocktError::Details d;
-        // No Python API here: the asyncio twins convert their arguments without the GIL.
-        char got[32];
-        std::snprintf(got, sizeof got, "%.17g", seconds);
-        d.message = std::string(name) + " must be a finite number of seconds >= 0, got " + got;
-        d.slug = "invalid_argument";
-        SocktError::raise(ErrorKind::InvalidArgument, std::move(d));
-    }
-    return Duration(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
-}
-
-std::optional<Duration> secondsToDuration(const std::optional<double>& seconds, const char* name) {
-    if (!seconds)
-        return std::nullopt;
-    return secondsToDuration(*seconds, name);
-}
 
 void invokeCallback(const SharedPyObject& fn, const std::function<py::object()>& make_arg) {
     if (interpreterFinalizing())
@@ -93,25 +72,19 @@ void bindClient(py::module_& m) {
     cls
         .def(py::init([](std::optional<std::string> api_key,
                          std::optional<std::string> sandbox_token,
-                         std::optional<std::string> base_url, double timeout,
+                         std::optional<std::string> base_url, std::optional<double> timeout,
                          std::string user_agent_suffix) {
                  ClientOptions o;
                  o.api_key = std::move(api_key);
                  o.sandbox_token = std::move(sandbox_token);
                  o.base_url = std::move(base_url);
-                 if (!(timeout > 0)) {
-                     SocktError::Details d;
-                     d.message = "timeout must be > 0 seconds";
-                     d.slug = "invalid_argument";
-                     SocktError::raise(ErrorKind::InvalidArgument, std::move(d));
-                 }
-                 o.timeout = secondsToDuration(timeout, "timeout");
+                 setSeconds(o.timeout, timeout, "timeout"); // > 0: the core checks it
                  o.user_agent_suffix = std::move(user_agent_suffix);
                  py::gil_scoped_release release;
                  return std::unique_ptr<Client, ReleaseGilDelete<Client>>(new Client(o));
              }),
              py::arg("api_key") = py::none(), py::arg("sandbox_token") = py::none(),
-             py::arg("base_url") = py::none(), py::arg("timeout") = 120.0,
+             py::arg("base_url") = py::none(), py::arg("timeout") = py::none(),
              py::arg("user_agent_suffix") = "")
         .def(
             "sandbox",

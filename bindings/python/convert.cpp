@@ -114,165 +114,72 @@ py::object answerToPy(const std::string& text, const Json& parsed) {
     }
 }
 
-py::dict toPy(const Tier& t) {
-    py::dict d;
-    put(d, "name", t.name);
-    put(d, "msats_per_second", t.msats_per_second);
-    put(d, "sats_per_second", t.sats_per_second);
-    put(d, "usd_cents_per_second", t.usd_cents_per_second);
-    put(d, "cost_per_minute_sats", t.cost_per_minute_sats);
-    put(d, "cost_per_hour_sats", t.cost_per_hour_sats);
-    put(d, "cost_per_day_sats", t.cost_per_day_sats);
-    put(d, "cost_per_hour_usd", t.cost_per_hour_usd);
-    return d;
-}
+namespace {
 
-py::dict toPy(const PendingInvoice& p) {
-    py::dict d;
-    put(d, "bolt11", p.bolt11);
-    put(d, "payment_hash", p.payment_hash);
-    put(d, "amount_msats", p.amount_msats);
-    put(d, "expires_at", opt(p.expires_at));
-    return d;
-}
+using bindings::Front;
 
-py::object toPy(const std::optional<PendingInvoice>& p) {
-    if (!p)
+// One overload per Kind of bindings/models/fields.hpp.
+py::object pyValue(const std::string& s) {
+    return py::str(s);
+}
+py::object pyValue(const Json& j) {
+    return jsonToPy(j);
+}
+template <class T> std::enable_if_t<std::is_arithmetic_v<T>, py::object> pyValue(T v) {
+    return py::cast(v);
+}
+py::object pyValue(const PendingInvoice& p) {
+    return toPy(p);
+}
+template <class T> py::object pyValue(const std::optional<T>& v) {
+    if (!v)
         return py::none();
-    return toPy(*p);
+    return pyValue(*v);
+}
+py::object pyValue(const std::vector<OutputChunk>& chunks) {
+    py::list out;
+    for (const auto& c : chunks)
+        out.append(toPy(c));
+    return std::move(out);
 }
 
-py::dict toPy(const SandboxStatus& s) {
-    py::dict d;
-    put(d, "sandbox_id", s.sandbox_id);
-    put(d, "status", s.status);
-    put(d, "tier", s.tier);
-    put(d, "runtime", s.runtime);
-    put(d, "billing_method", s.billing_method);
-    put(d, "template", s.template_name);
-    put(d, "consumed_msats", s.consumed_msats);
-    put(d, "msats_per_second", opt(s.msats_per_second));
-    put(d, "sats_per_second", opt(s.sats_per_second));
-    put(d, "prepaid_balance_msats", opt(s.prepaid_balance_msats));
-    put(d, "seconds_remaining", opt(s.seconds_remaining));
-    put(d, "warning_level", opt(s.warning_level));
-    put(d, "next_poll_secs", opt(s.next_poll_secs));
-    put(d, "pending_invoice", toPy(s.pending_invoice));
-    put(d, "sandbox_token", opt(s.sandbox_token));
-    put(d, "raw", jsonToPy(s.raw));
-    put(d, "label", opt(s.label));
-    put(d, "status_reason", opt(s.status_reason));
-    put(d, "created_at", opt(s.created_at));
-    put(d, "terminated_at", opt(s.terminated_at));
-    put(d, "metrics_stale", s.metrics_stale);
-    put(d, "runtime_consumed_total", opt(s.runtime_consumed_total));
-    put(d, "invoice", opt(s.invoice));
-    put(d, "usd_cents_per_second", opt(s.usd_cents_per_second));
-    put(d, "consumed_subcents", opt(s.consumed_subcents));
-    put(d, "prepaid_balance_subcents", opt(s.prepaid_balance_subcents));
-    return d;
-}
-
-py::dict toPy(const CreatedSandbox& c) {
-    py::dict d;
-    put(d, "sandbox_id", c.sandbox_id);
-    put(d, "status", c.status);
-    put(d, "tier", c.tier);
-    put(d, "billing_method", c.billing_method);
-    put(d, "label", opt(c.label));
-    put(d, "sandbox_token", opt(c.sandbox_token));
-    put(d, "invoice", opt(c.invoice));
-    put(d, "payment_hash", opt(c.payment_hash));
-    put(d, "amount_msats", opt(c.amount_msats));
-    put(d, "amount_sats", opt(c.amount_sats));
-    put(d, "msats_per_second", opt(c.msats_per_second));
-    put(d, "prepaid_seconds", opt(c.prepaid_seconds));
-    put(d, "expires_at", opt(c.expires_at));
-    put(d, "pending_invoice", toPy(c.pending_invoice));
-    put(d, "prepaid_balance_subcents", opt(c.prepaid_balance_subcents));
-    put(d, "created_at", opt(c.created_at));
-    put(d, "raw", jsonToPy(c.raw));
-    return d;
-}
-
-py::dict toPy(const Execution& e) {
-    py::dict d;
-    put(d, "execution_id", e.execution_id);
-    put(d, "status", e.status);
-    put(d, "sandbox_id", e.sandbox_id);
-    put(d, "command", e.command);
-    put(d, "working_dir", opt(e.working_dir));
-    put(d, "timeout_ms", opt(e.timeout_ms));
-    put(d, "started_at", opt(e.started_at));
-    put(d, "raw", jsonToPy(e.raw));
-    return d;
-}
-
-py::dict toPy(const ExecResult& r) {
-    py::dict d;
-    put(d, "execution_id", r.execution_id);
-    put(d, "status", r.status);
-    py::list output;
-    for (const auto& c : r.output) {
-        py::dict chunk;
-        put(chunk, "stream", c.stream);
-        put(chunk, "chunk", c.chunk);
-        output.append(std::move(chunk));
-    }
-    put(d, "output", std::move(output));
-    put(d, "exit_code", opt(r.exit_code));
-    put(d, "error", opt(r.error));
-    put(d, "pending_invoice", toPy(r.pending_invoice));
-    put(d, "sandbox_id", opt(r.sandbox_id));
-    put(d, "started_at", opt(r.started_at));
-    put(d, "finished_at", opt(r.finished_at));
-    put(d, "raw", jsonToPy(r.raw));
-    return d;
-}
-
-py::dict toPy(const FileEntry& e) {
-    py::dict d;
-    put(d, "name", e.name);
-    put(d, "size", e.size);
-    put(d, "mod_ts", e.mod_ts);
-    put(d, "is_dir", e.is_dir);
-    put(d, "is_file", e.is_file);
-    put(d, "is_symlink", e.is_symlink);
-    return d;
-}
-
-py::dict toPy(const ReadResult& r) {
-    py::dict d;
-    put(d, "path", r.path);
-    put(d, "size_bytes", r.size_bytes);
-    put(d, "encoding", r.encoding);
-    put(d, "truncated", r.truncated);
-    put(d, "content", r.content);
-    put(d, "raw", jsonToPy(r.raw));
-    return d;
-}
-
-py::dict toPy(const ShellFrame& f) {
-    // The documented frame is the JSON object itself ({"type", "data", ...extras}).
-    py::dict d;
+// Shell frames are the JSON object itself ({"type", "data", ...extras}), the table's fields on
+// top, a missing `code` left out; every other model is a dict of exactly its fields (the
+// dataclasses of python/sockt/models.py are filled from it as it is).
+py::dict startDict(const ShellFrame& f) {
     if (f.raw.is_object()) {
         py::object parsed = answerToPy(f.raw_text, f.raw);
         if (py::isinstance<py::dict>(parsed))
-            d = parsed.cast<py::dict>();
+            return parsed.cast<py::dict>();
     }
-    put(d, "type", f.type);
-    put(d, "data", f.data);
-    if (f.code)
-        d["code"] = *f.code;
+    return {};
+}
+template <class Model> py::dict startDict(const Model&) {
+    return {};
+}
+
+template <class Model> py::dict dictOf(const Model& m) {
+    py::dict d = startDict(m);
+    constexpr bool keep_none = !std::is_same_v<Model, ShellFrame>;
+    bindings::visitFields<Front::Python>(m, [&d](const char* key, const auto& value) {
+        py::object v = pyValue(value);
+        if (keep_none || !v.is_none())
+            put(d, key, std::move(v));
+    });
     return d;
 }
 
-py::dict toPy(const BillingEvent& e) {
-    py::dict d;
-    put(d, "name", e.name);
-    put(d, "invoice", toPy(e.invoice));
-    put(d, "data", jsonToPy(e.data));
-    return d;
+} // namespace
+
+py::object toPy(const std::optional<PendingInvoice>& p) {
+    return pyValue(p);
 }
+
+#define SOCKT_PY_DEFINE_TO_PY(Model)                                                          \
+    py::dict toPy(const Model& m) {                                                           \
+        return dictOf(m);                                                                     \
+    }
+SOCKT_MODELS(SOCKT_PY_DEFINE_TO_PY)
+#undef SOCKT_PY_DEFINE_TO_PY
 
 } // namespace sockt::python

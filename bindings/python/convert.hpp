@@ -2,6 +2,7 @@
 // into the documented dataclasses; the lenient parsing of docs/protocol.md §12 stays in the core.
 #pragma once
 
+#include "../models/fields.hpp"
 #include "sockt/models.hpp"
 
 #include <pybind11/pybind11.h>
@@ -14,16 +15,10 @@ py::object jsonToPy(const Json& j);
 /// `text` (an answer as received) through Python's json.loads, so the dict keeps the server's
 /// key order as the official SDK's dicts do; `parsed` when there is no text.
 py::object answerToPy(const std::string& text, const Json& parsed);
-py::dict toPy(const Tier& t);
 py::object toPy(const std::optional<PendingInvoice>& p);
-py::dict toPy(const PendingInvoice& p);
-py::dict toPy(const SandboxStatus& s);
-py::dict toPy(const CreatedSandbox& c);
-py::dict toPy(const Execution& e);
-py::dict toPy(const ExecResult& r);
-py::dict toPy(const FileEntry& e);
-py::dict toPy(const ReadResult& r);
-py::dict toPy(const ShellFrame& f);
-py::dict toPy(const BillingEvent& e);
+// One converter per model of bindings/models/fields.hpp (those with a Python front use it).
+#define SOCKT_PY_DECLARE_TO_PY(Model) py::dict toPy(const Model& m);
+SOCKT_MODELS(SOCKT_PY_DECLARE_TO_PY)
+#undef SOCKT_PY_DECLARE_TO_PY
 
 } // namespace sockt::python

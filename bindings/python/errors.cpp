@@ -1,45 +1,34 @@
-// One translator from ErrorKind to the Python classes of python/sockt/errors.py (DESIGN.md §4).
+// One translator from ErrorKind to the Python classes of python/sockt/errors.py.
 #include "sockt/errors.hpp"
 
 #include "async_call.hpp"
 #include "bindings.hpp"
 
+#include <array>
 #include <pybind11/pybind11.h>
 
 namespace sockt::python {
 
 namespace {
 
-const char* className(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::Generic:
-        return "SocktError";
-    case ErrorKind::Authentication:
-        return "AuthenticationError";
-    case ErrorKind::TopUpFailed:
-        return "TopUpFailedError";
-    case ErrorKind::RateLimited:
-        return "RateLimitedError";
-    case ErrorKind::NoCapacity:
-        return "NoCapacityError";
-    case ErrorKind::HostUnreachable:
-        return "HostUnreachableError";
-    case ErrorKind::SandboxNotRunning:
-        return "SandboxNotRunningError";
-    case ErrorKind::SandboxStopped:
-        return "SandboxStoppedError";
-    case ErrorKind::Api:
-        return "APIError";
-    case ErrorKind::Connection:
-        return "ConnectionError";
-    case ErrorKind::Timeout:
-        return "TimeoutError";
-    case ErrorKind::Cancelled:
-        return "CancelledError";
-    case ErrorKind::InvalidArgument:
-        return "InvalidArgumentError";
+// The class of each kind, looked up once when the module is loaded (sockt.errors._KIND_CLASSES,
+// keyed by the core's kind names) and kept for the life of the process: raising then costs no
+// import and no attribute lookup. Leaked on purpose: no destructor may touch Python objects
+// after the interpreter is gone.
+std::array<PyObject*, std::size(kErrorKinds)>& kindClasses() {
+    static std::array<PyObject*, std::size(kErrorKinds)> classes{};
+    return classes;
+}
+
+void loadKindClasses() {
+    py::dict table = py::module_::import("sockt.errors").attr("_KIND_CLASSES");
+    for (ErrorKind kind : kErrorKinds) {
+        py::str name(std::string(errorKindName(kind)));
+        if (!table.contains(name))
+            throw py::import_error("sockt.errors has no class for the error kind " +
+                                   std::string(errorKindName(kind)));
+        kindClasses()[static_cast<std::size_t>(kind)] = py::object(table[name]).release().ptr();
     }
-    return "SocktError";
 }
 
 py::object orNone(const std::string& s) {
@@ -47,8 +36,7 @@ py::object orNone(const std::string& s) {
 }
 
 py::object socktErrorObject(const SocktError& e) {
-    py::object errors = py::module_::import("sockt.errors");
-    py::object cls = errors.attr(className(e.kind()));
+    py::handle cls = kindClasses()[static_cast<std::size_t>(e.kind())];
     py::object retry_after = py::none();
     if (e.retryAfter())
         retry_after = py::float_(*e.retryAfter());
@@ -82,6 +70,7 @@ py::object exceptionObject(std::exception_ptr error) {
 }
 
 void bindErrors(py::module_& m) {
+    loadKindClasses();
     py::register_exception_translator([](std::exception_ptr p) {
         if (!p)
             return;
@@ -91,7 +80,7 @@ void bindErrors(py::module_& m) {
             try {
                 setPythonError(e);
             } catch (py::error_already_set& inner) {
-                // sockt.errors could not be imported (a broken install): keep the message.
+                // The error object could not be made (out of memory): keep the message.
                 inner.discard_as_unraisable("sockt error translation");
                 PyErr_SetString(PyExc_RuntimeError, e.what());
             }
@@ -103,29 +92,12 @@ void bindErrors(py::module_& m) {
            const std::string& slug) {
             // Test hook: lets the suite check the translator for kinds a live server cannot
             // produce on demand (e.g. 502/503 host errors).
-            static const std::pair<const char*, ErrorKind> kinds[] = {
-                {"generic", ErrorKind::Generic},
-                {"authentication", ErrorKind::Authentication},
-                {"top_up_failed", ErrorKind::TopUpFailed},
-                {"rate_limited", ErrorKind::RateLimited},
-                {"no_capacity", ErrorKind::NoCapacity},
-                {"host_unreachable", ErrorKind::HostUnreachable},
-                {"sandbox_not_running", ErrorKind::SandboxNotRunning},
-                {"sandbox_stopped", ErrorKind::SandboxStopped},
-                {"api", ErrorKind::Api},
-                {"connection", ErrorKind::Connection},
-                {"timeout", ErrorKind::Timeout},
-                {"cancelled", ErrorKind::Cancelled},
-                {"invalid_argument", ErrorKind::InvalidArgument},
-            };
-            for (const auto& [name, k] : kinds) {
-                if (kind == name) {
-                    SocktError::Details d;
-                    d.message = message;
-                    d.status_code = status_code;
-                    d.slug = slug;
-                    SocktError::raise(k, std::move(d));
-                }
+            if (auto k = errorKindNamed(kind)) {
+                SocktError::Details d;
+                d.message = message;
+                d.status_code = status_code;
+                d.slug = slug;
+                SocktError::raise(*k, std::move(d));
             }
             throw py::value_error("unknown error kind: " + kind);
         },

@@ -1,4 +1,4 @@
-// sockt._sockt: the private native module under the `sockt` package (DESIGN.md §4). The public,
+// sockt._sockt: the private native module under the `sockt` package. The public,
 // documented API is python/sockt/*.py; this module is typed by python/sockt/_sockt.pyi.
 #include "bindings.hpp"
 #include "sockt/protocol.hpp"
@@ -34,6 +34,7 @@ PYBIND11_MODULE(_sockt, m) {
     m.attr("DEFAULT_WAIT_TIMEOUT_SECS") = seconds(protocol::kWaitTimeout);
     m.attr("POD_STARTING_BACKOFF_SECS") = seconds(protocol::kPodStartingBackoff);
     m.attr("POD_STARTING_MAX_RETRIES") = protocol::kPodStartingMaxRetries;
+    m.attr("DEFAULT_TRANSFER_CONCURRENCY") = protocol::kTransferConcurrency;
     py::list tiers;
     for (const auto& t : protocol::kTiers)
         tiers.append(py::str(std::string(t.name)));

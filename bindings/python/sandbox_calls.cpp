@@ -20,10 +20,18 @@ ExecOptions execOptions(std::optional<std::string> working_dir,
     return o;
 }
 
-PollOptions pollOptions(double poll_interval, std::optional<double> timeout) {
+ReadFileOptions readOptions(const std::string& encoding, std::optional<std::int64_t> max_bytes) {
+    ReadFileOptions o;
+    o.encoding = encoding;
+    o.max_bytes = max_bytes;
+    return o;
+}
+
+// Arguments not given (None) keep the core's defaults (protocol.hpp) and the core checks them.
+PollOptions pollOptions(std::optional<double> poll_interval, std::optional<double> timeout) {
     PollOptions p;
-    p.poll_interval = secondsToDuration(poll_interval, "poll_interval");
-    p.timeout = secondsToDuration(timeout, "timeout");
+    setSeconds(p.poll_interval, poll_interval, "poll_interval");
+    setSeconds(p.timeout, timeout, "timeout");
     return p;
 }
 
@@ -80,25 +88,19 @@ struct ToPy {
     template <class T> py::object operator()(const T& v) const { return toPy(v); }
 };
 
-py::object chunkToPy(const OutputChunk& c) {
-    py::dict d;
-    d["stream"] = c.stream;
-    d["chunk"] = c.chunk;
-    return std::move(d);
-}
-
 } // namespace
 
 void bindSandboxCalls(py::class_<Sandbox>& cls) {
     defDual(
         cls, "wait_until_running",
-        [](const CancelToken& t, Sandbox& s, double timeout, double poll_interval) {
+        [](const CancelToken& t, Sandbox& s, std::optional<double> timeout,
+           std::optional<double> poll_interval) {
             WaitOptions o;
-            o.timeout = secondsToDuration(timeout, "timeout");
-            o.poll_interval = secondsToDuration(poll_interval, "poll_interval");
+            setSeconds(o.timeout, timeout, "timeout");
+            setSeconds(o.poll_interval, poll_interval, "poll_interval");
             s.waitUntilRunning(o, t);
         },
-        AsIs{}, py::arg("timeout") = 120.0, py::arg("poll_interval") = 2.0);
+        AsIs{}, py::arg("timeout") = py::none(), py::arg("poll_interval") = py::none());
     defDual(
         cls, "refresh_status", [](const CancelToken& t, Sandbox& s) { return s.refreshStatus(t); },
         ToPy{});
@@ -134,26 +136,24 @@ void bindSandboxCalls(py::class_<Sandbox>& cls) {
             return s.execCancel(execution_id, t);
         },
         AsIs{}, py::arg("execution_id"));
-    defDual(
-        cls, "exec_wait",
-        [](const CancelToken& t, Sandbox& s, const std::string& execution_id,
-           double poll_interval, const std::optional<double>& timeout) {
-            return s.execWait(execution_id, pollOptions(poll_interval, timeout), t);
-        },
-        ToPy{}, py::arg("execution_id"), py::arg("poll_interval") = 0.5,
-        py::arg("timeout") = py::none());
-    defDual(
-        cls, "exec_next",
-        [](const CancelToken& t, Sandbox& s, const std::string& execution_id,
-           double poll_interval, const std::optional<double>& timeout) {
-            return s.execNext(execution_id, pollOptions(poll_interval, timeout), t);
-        },
-        ToPy{}, py::arg("execution_id"), py::arg("poll_interval") = 0.5,
-        py::arg("timeout") = py::none());
+    // exec_wait (to the end) and exec_next (the next output): the same arguments.
+    using Poll = ExecResult (Sandbox::*)(const std::string&, const PollOptions&,
+                                         const CancelToken&);
+    for (auto [name, poll] : {std::pair<const char*, Poll>{"exec_wait", &Sandbox::execWait},
+                              std::pair<const char*, Poll>{"exec_next", &Sandbox::execNext}}) {
+        defDual(
+            cls, name,
+            [poll](const CancelToken& t, Sandbox& s, const std::string& execution_id,
+                   std::optional<double> poll_interval, std::optional<double> timeout) {
+                return (s.*poll)(execution_id, pollOptions(poll_interval, timeout), t);
+            },
+            ToPy{}, py::arg("execution_id"), py::arg("poll_interval") = py::none(),
+            py::arg("timeout") = py::none());
+    }
     cls.def(
         "exec_sync",
         [](Sandbox& s, const std::string& command, std::optional<std::string> working_dir,
-           std::optional<std::int64_t> timeout_ms, double poll_interval,
+           std::optional<std::int64_t> timeout_ms, std::optional<double> poll_interval,
            std::optional<double> timeout, py::object on_output) {
             auto o = execOptions(std::move(working_dir), timeout_ms);
             auto p = pollOptions(poll_interval, timeout);
@@ -162,14 +162,14 @@ void bindSandboxCalls(py::class_<Sandbox>& cls) {
                 // Runs on this thread between polls, with the GIL taken back for it.
                 SharedPyObject fn(std::move(on_output));
                 p.on_output = [&call, fn](const OutputChunk& c) {
-                    invokeOrCancel(call, fn, [&] { return chunkToPy(c); });
+                    invokeOrCancel(call, fn, [&] { return py::object(toPy(c)); });
                 };
             }
             return toPy(
                 call.run([&](const CancelToken& t) { return s.execSync(command, o, p, t); }));
         },
         py::arg("command"), py::arg("working_dir") = py::none(),
-        py::arg("timeout_ms") = py::none(), py::arg("poll_interval") = 0.5,
+        py::arg("timeout_ms") = py::none(), py::arg("poll_interval") = py::none(),
         py::arg("timeout") = py::none(), py::arg("on_output") = py::none());
     defDual(
         cls, "write_file",
@@ -213,10 +213,7 @@ void bindSandboxCalls(py::class_<Sandbox>& cls) {
         cls, "read_file",
         [](const CancelToken& t, Sandbox& s, const std::string& path, const std::string& encoding,
            const std::optional<std::int64_t>& max_bytes) {
-            ReadFileOptions o;
-            o.encoding = encoding;
-            o.max_bytes = max_bytes;
-            return s.readFile(path, o, t);
+            return s.readFile(path, readOptions(encoding, max_bytes), t);
         },
         AsIs{}, py::arg("path"), py::arg("encoding") = "utf8", py::arg("max_bytes") = py::none());
     cls.def(
@@ -269,10 +266,7 @@ void bindSandboxCalls(py::class_<Sandbox>& cls) {
         cls, "read_file_result",
         [](const CancelToken& t, Sandbox& s, const std::string& path, const std::string& encoding,
            const std::optional<std::int64_t>& max_bytes) {
-            ReadFileOptions o;
-            o.encoding = encoding;
-            o.max_bytes = max_bytes;
-            return s.readFileResult(path, o, t);
+            return s.readFileResult(path, readOptions(encoding, max_bytes), t);
         },
         ToPy{}, py::arg("path"), py::arg("encoding") = "utf8", py::arg("max_bytes") = py::none());
     defDual(

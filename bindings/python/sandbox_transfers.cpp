@@ -1,8 +1,9 @@
-// sockt._sockt.Sandbox.upload / download (issue #14 item 3), blocking and `_async`. The transfer
+// sockt._sockt.Sandbox.upload / download, blocking and `_async`. The transfer
 // itself is the core's (Sandbox::upload/download); here only the progress callback differs: the
 // blocking call runs it on the calling thread, the asyncio one on the loop's thread.
 #include "async_call.hpp"
 #include "bindings.hpp"
+#include "convert.hpp"
 
 #include <pybind11/stl.h>
 
@@ -10,27 +11,11 @@ namespace sockt::python {
 
 namespace {
 
-py::object progressToPy(const TransferProgress& p) {
-    py::dict d;
-    d["bytes_done"] = p.bytes_done;
-    d["bytes_total"] = p.bytes_total;
-    d["files_done"] = p.files_done;
-    d["files_total"] = p.files_total;
-    return std::move(d);
-}
-
-py::object resultToPy(const TransferResult& r) {
-    py::dict d;
-    d["files"] = r.files;
-    d["directories"] = r.directories;
-    d["bytes"] = r.bytes;
-    return std::move(d);
-}
-
-TransferOptions transferOptions(int concurrency, bool preserve_mode) {
+// Not given (None): the core's defaults (options.hpp), which the core checks as any value.
+TransferOptions transferOptions(std::optional<int> concurrency, std::optional<bool> preserve_mode) {
     TransferOptions o;
-    o.concurrency = concurrency;
-    o.preserve_mode = preserve_mode;
+    o.concurrency = concurrency.value_or(o.concurrency);
+    o.preserve_mode = preserve_mode.value_or(o.preserve_mode);
     return o;
 }
 
@@ -43,25 +28,27 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
     cls.def(
         name,
         [move](Sandbox& s, const std::string& source, const std::string& destination,
-               int concurrency, bool preserve_mode, py::object on_progress) {
+               std::optional<int> concurrency, std::optional<bool> preserve_mode,
+               py::object on_progress) {
             TransferOptions o = transferOptions(concurrency, preserve_mode);
             BlockingCall call;
             if (!on_progress.is_none()) {
                 SharedPyObject fn(std::move(on_progress));
                 o.on_progress = [&call, fn](const TransferProgress& p) {
-                    invokeOrCancel(call, fn, [&] { return progressToPy(p); });
+                    invokeOrCancel(call, fn, [&] { return py::object(toPy(p)); });
                 };
             }
-            return resultToPy(call.run([&](const CancelToken& t) {
+            return toPy(call.run([&](const CancelToken& t) {
                 return (s.*move)(source, destination, o, t);
             }));
         },
-        py::arg(from), py::arg(to), py::arg("concurrency") = 8, py::arg("preserve_mode") = true,
+        py::arg(from), py::arg(to), py::arg("concurrency") = py::none(), py::arg("preserve_mode") = py::none(),
         py::arg("on_progress") = py::none());
     cls.def(
         (std::string(name) + "_async").c_str(),
         [move](Sandbox& s, const std::string& source, const std::string& destination,
-               int concurrency, bool preserve_mode, const py::object& on_progress,
+               std::optional<int> concurrency, std::optional<bool> preserve_mode,
+               const py::object& on_progress,
                const std::shared_ptr<LoopBridge>& bridge, py::object done) {
             TransferOptions o = transferOptions(concurrency, preserve_mode);
             if (!on_progress.is_none()) {
@@ -71,7 +58,7 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
                 o.on_progress = [bridge, fn](const TransferProgress& p) {
                     bridge->post([fn, p] {
                         py::handle callback(fn);
-                        callback(progressToPy(p));
+                        callback(toPy(p));
                     });
                 };
             }
@@ -82,7 +69,7 @@ void defTransfer(py::class_<Sandbox>& cls, const char* name, Move move, const ch
                 [&s, move, source, destination, o](const CancelToken& t) {
                     return (s.*move)(source, destination, o, t);
                 },
-                resultToPy);
+                [](const TransferResult& r) { return py::object(toPy(r)); });
         },
         py::arg(from), py::arg(to), py::arg("concurrency"), py::arg("preserve_mode"),
         py::arg("on_progress"), py::arg("bridge"), py::arg("done"));

@@ -23,7 +23,7 @@ void bindShell(py::module_& m) {
     defDual(
         cls, "recv",
         [](const CancelToken& t, Shell& s, double timeout) {
-            return s.recv(secondsToDuration(timeout, "timeout"), t);
+            return s.recv(protocol::secondsArg(timeout, "timeout"), t);
         },
         [](const std::optional<ShellFrame>& frame) -> py::object {
             if (!frame)

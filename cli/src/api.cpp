@@ -16,18 +16,6 @@ std::string envOr(const char* name) {
     return v ? std::string(v) : std::string();
 }
 
-std::string slugOf(const std::string& body) {
-    Json j = Json::parse(body, nullptr, false);
-    if (!j.is_object())
-        return {};
-    for (const char* key : {"code", "error"}) {
-        auto it = j.find(key);
-        if (it != j.end() && it->is_string() && !it->get<std::string>().empty())
-            return it->get<std::string>();
-    }
-    return {};
-}
-
 std::string goMethod(const std::string& m) {
     if (m.empty())
         return m;
@@ -35,11 +23,6 @@ std::string goMethod(const std::string& m) {
     for (std::size_t i = 1; i < m.size(); ++i)
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(m[i])));
     return out;
-}
-
-bool isPodStarting(const HttpResponse& r) {
-    return r.status == 503 && (r.body.find("pod_starting") != std::string::npos ||
-                               r.body.find("starting") != std::string::npos);
 }
 
 } // namespace
@@ -146,8 +129,10 @@ HttpResponse Api::send(const Call& call) {
             throw CliError("request failed: " + goMethod(call.method) + " \"" + url(call) +
                            "\": " + e.message());
         }
-        if (isPodStarting(resp) && attempt < protocol::kPodStartingMaxRetries) {
-            sleepMs(protocol::kPodStartingBackoff.count());
+        // §10.12: the core's classification without §3.5's 400 pod_unreachable.
+        if (protocol::isPodStarting(resp.status, resp.body, {}, false) &&
+            attempt < protocol::kCliMaxAttempts) {
+            sleepMs(protocol::kCliRetryBackoff.count());
             continue;
         }
         return resp;
@@ -165,7 +150,7 @@ Json Api::json(const Call& call, const std::string& parse_prefix) {
             } catch (...) {
             }
         }
-        throw ApiFailure(resp.status, resp.body, slugOf(resp.body), retry_after);
+        throw ApiFailure(resp.status, resp.body, protocol::errorSlug(resp.body), retry_after);
     }
     try {
         return Json::parse(resp.body);
@@ -182,11 +167,9 @@ Json Api::dataPlane(const std::function<Json()>& fn) {
         try {
             return fn();
         } catch (const ApiFailure& e) {
-            bool retryable = e.status() == 502 || e.status() == 503 || e.slug() == "host_error" ||
-                             e.slug() == "pod_starting" || e.slug() == "pod_unreachable";
-            if (!retryable || attempt >= 3)
+            if (!protocol::isHostError(e.status(), e.slug()) || attempt >= protocol::kCliMaxAttempts)
                 throw;
-            sleepMs(2000);
+            sleepMs(protocol::kCliRetryBackoff.count());
         }
     }
 }

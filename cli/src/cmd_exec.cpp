@@ -79,8 +79,8 @@ int runExec(Invocation& inv) {
             transport_failures = 0;
         } catch (const ApiFailure& e) {
             // §3.5: sleep Retry-After on a rate-limit 429, give up after 5 in a row.
-            if (e.status() == 429 && e.slug() != "too_many_executions" && ++rate_limited < 5) {
-                sleepMs(static_cast<long long>(e.retryAfter().value_or(2.0) * 1000));
+            if (e.status() == 429 && e.slug() != "too_many_executions" && ++rate_limited < protocol::kMaxConsecutiveRateLimited) {
+                sleepMs(static_cast<long long>(e.retryAfter().value_or(std::chrono::duration<double>(protocol::kDefaultRetryAfter).count()) * 1000));
                 continue;
             }
             throw;

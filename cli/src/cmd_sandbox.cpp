@@ -33,11 +33,12 @@ public:
     bool absorb(const ApiFailure& e) {
         if (e.status() != 429 || e.slug() == "too_many_executions")
             return false;
-        if (++consecutive_ >= 5)
+        if (++consecutive_ >= protocol::kMaxConsecutiveRateLimited)
             return false;
-        double secs = e.retryAfter().value_or(2.0);
+        const double fallback = std::chrono::duration<double>(protocol::kDefaultRetryAfter).count();
+        double secs = e.retryAfter().value_or(fallback);
         if (secs < 0)
-            secs = 2.0;
+            secs = fallback;
         sleepMs(static_cast<long long>(secs * 1000));
         return true;
     }

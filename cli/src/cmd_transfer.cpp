@@ -1,4 +1,4 @@
-// `sockt files upload ID LOCAL REMOTE` and `sockt files download ID REMOTE LOCAL` (issue #14):
+// `sockt files upload ID LOCAL REMOTE` and `sockt files download ID REMOTE LOCAL`:
 // whole files and trees through the core's Sandbox::upload/download, with a progress bar when
 // stderr is a terminal. Hidden from `sockt files --help`, whose listing is the official CLI's
 // byte for byte (docs/protocol.md §10.2); `sockt files upload --help` documents them.

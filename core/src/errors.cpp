@@ -5,6 +5,7 @@
 #include "sockt/protocol.hpp"
 
 #include <cmath>
+#include <iterator>
 #include <sstream>
 
 namespace sockt {
@@ -83,6 +84,33 @@ void SocktError::raise(ErrorKind kind, Details d) {
         break;
     }
     throw SocktError(ErrorKind::Generic, std::move(d));
+}
+
+// The one name of each kind, in the order of ErrorKind (bindings index their class tables by the
+// enum's value, so kErrorKinds lists it in that order too).
+constexpr std::string_view kKindNames[] = {
+    "generic",     "authentication",      "top_up_failed",   "rate_limited", "no_capacity",
+    "host_unreachable", "sandbox_not_running", "sandbox_stopped", "api",    "connection",
+    "timeout",     "cancelled",           "invalid_argument",
+};
+static_assert(std::size(kKindNames) == std::size(kErrorKinds));
+static_assert([] {
+    for (std::size_t i = 0; i < std::size(kErrorKinds); ++i)
+        if (static_cast<std::size_t>(kErrorKinds[i]) != i)
+            return false;
+    return true;
+}());
+
+std::string_view errorKindName(ErrorKind kind) {
+    const auto i = static_cast<std::size_t>(kind);
+    return i < std::size(kKindNames) ? kKindNames[i] : kKindNames[0];
+}
+
+std::optional<ErrorKind> errorKindNamed(std::string_view name) {
+    for (ErrorKind kind : kErrorKinds)
+        if (errorKindName(kind) == name)
+            return kind;
+    return std::nullopt;
 }
 
 ErrorKind errorKindFor(int status_code, const std::string& slug) {

@@ -108,12 +108,9 @@ void throwForResponse(const HttpResponse& response) {
 }
 
 bool isPodStarting(const HttpResponse& response) {
-    if (response.status == 503)
-        return response.body.find("pod_starting") != std::string::npos ||
-               response.body.find("starting") != std::string::npos;
-    if (response.status == 400)
-        return slugOf(response) == "pod_unreachable";
-    return false;
+    return protocol::isPodStarting(response.status, response.body,
+                                   response.status == 400 ? slugOf(response) : std::string(),
+                                   true);
 }
 
 void throwNotJson(const HttpRequest& request, const HttpResponse& response, std::string_view body) {

@@ -1,7 +1,12 @@
 // Lookups over the protocol tables and credential redaction (docs/protocol.md §8, §3.2, §12).
 #include "sockt/protocol.hpp"
 
+#include "sockt/errors.hpp"
+
 #include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace sockt::protocol {
 
@@ -53,6 +58,54 @@ std::string redact(std::string_view secret) {
     out += kEllipsis;
     out += secret.substr(secret.size() - 4);
     return out;
+}
+
+namespace {
+
+[[noreturn]] void badDuration(std::string_view name, const char* expected, double got) {
+    char number[32];
+    std::snprintf(number, sizeof number, "%.17g", got);
+    throw InvalidArgumentError(
+        {std::string(name) + " must be " + expected + ", got " + number, "invalid_argument", 0});
+}
+
+} // namespace
+
+std::string errorSlug(std::string_view body) {
+    nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    if (!j.is_object())
+        return {};
+    for (const char* key : {"code", "error"}) {
+        auto it = j.find(key);
+        if (it != j.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+            return it->get<std::string>();
+    }
+    return {};
+}
+
+bool isPodStarting(int status, std::string_view body, std::string_view slug,
+                   bool pod_unreachable_too) {
+    if (status == 503)
+        return body.find("starting") != std::string_view::npos;
+    return pod_unreachable_too && status == 400 && slug == "pod_unreachable";
+}
+
+bool isHostError(int status, std::string_view slug) {
+    return status == 502 || status == 503 || slug == "host_error" || slug == "pod_starting" ||
+           slug == "pod_unreachable";
+}
+
+milliseconds secondsArg(double seconds, std::string_view name) {
+    if (!std::isfinite(seconds) || seconds < 0)
+        badDuration(name, "a finite number of seconds >= 0", seconds);
+    return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+milliseconds millisArg(double millis, std::string_view name) {
+    if (!std::isfinite(millis) || millis < 0 || millis != std::floor(millis) ||
+        millis > 9007199254740991.0)
+        badDuration(name, "a positive integer (milliseconds) or 0", millis);
+    return milliseconds(static_cast<std::int64_t>(millis));
 }
 
 std::string redactUrl(std::string_view text) {

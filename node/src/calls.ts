@@ -46,7 +46,7 @@ export class CallOwner {
         try {
             return await fn(token);
         } catch (error) {
-            if (nativeKind(error) === 'Cancelled') {
+            if (nativeKind(error) === 'cancelled') {
                 if (signal?.aborted) {
                     throw abortReason(signal);
                 }

@@ -1,41 +1,30 @@
 // ComputeClient: the entry point (API overview "ComputeClient methods", Python SDK reference).
-import { inspect } from 'node:util';
-
 import { CallOwner, syncCall } from './calls';
-import { InvalidArgumentError } from './errors';
+import { Described } from './described';
 import { native, type NativeClient } from './native';
 import { Sandbox } from './sandbox';
 import type { CallOptions, ComputeClientOptions, CreateSandboxOptions, Tier } from './types';
 
-function nonEmpty(value: string | undefined): string | undefined {
-    return value === undefined || value === '' ? undefined : value;
-}
-
-export class ComputeClient {
+export class ComputeClient extends Described {
     readonly #owner = new CallOwner();
     readonly #native: NativeClient;
 
     /**
-     * Options win over the environment (SOCKT_API_KEY, SOCKT_SANDBOX_TOKEN, SOCKT_API_URL), which
-     * wins over the defaults; an empty string counts as unset. Nothing is sent until a call.
+     * Options win over the environment (SOCKT_API_KEY, SOCKT_SANDBOX_TOKEN, SOCKT_API_URL,
+     * SOCKT_CA_FILE), which wins over the defaults; an empty string counts as unset. The core
+     * applies the environment and the defaults and checks the values. Nothing is sent until a call.
      */
     constructor(options: ComputeClientOptions = {}) {
-        const env = process.env;
-        const { timeoutMs } = options;
-        if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) {
-            throw new InvalidArgumentError(
-                `timeoutMs must be a positive integer (milliseconds), got ${String(timeoutMs)}`,
-            );
-        }
+        super();
         const version = typeof process.versions.node === 'string' ? process.versions.node : '';
         this.#native = syncCall(
             () =>
                 new (native().NativeClient)({
-                    apiKey: nonEmpty(options.apiKey) ?? nonEmpty(env.SOCKT_API_KEY),
-                    sandboxToken: nonEmpty(options.sandboxToken) ?? nonEmpty(env.SOCKT_SANDBOX_TOKEN),
-                    baseUrl: nonEmpty(options.baseUrl) ?? nonEmpty(env.SOCKT_API_URL),
-                    timeoutMs,
-                    caFile: nonEmpty(options.caFile) ?? nonEmpty(env.SOCKT_CA_FILE),
+                    apiKey: options.apiKey,
+                    sandboxToken: options.sandboxToken,
+                    baseUrl: options.baseUrl,
+                    timeoutMs: options.timeoutMs,
+                    caFile: options.caFile,
                     userAgentSuffix: `node/${version}`,
                 }),
         );
@@ -100,11 +89,7 @@ export class ComputeClient {
         await this.close();
     }
 
-    toString(): string {
-        return this.#native.describe();
-    }
-
-    [inspect.custom](): string {
+    protected describeNative(): string {
         return this.#native.describe();
     }
 }

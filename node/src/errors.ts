@@ -94,20 +94,21 @@ interface NativeErrorShape {
 
 type ErrorClass = new (message: string, details?: SocktErrorDetails) => SocktError;
 
+// The core's name of each error kind (errorKindName, core/src/errors.cpp) → its class.
 const KIND_CLASSES: Record<string, ErrorClass> = {
-    Generic: SocktError,
-    Authentication: AuthenticationError,
-    TopUpFailed: TopUpFailedError,
-    RateLimited: RateLimitedError,
-    NoCapacity: NoCapacityError,
-    HostUnreachable: HostUnreachableError,
-    SandboxNotRunning: SandboxNotRunningError,
-    SandboxStopped: SandboxStoppedError,
-    Api: APIError,
-    Connection: ConnectionError,
-    Timeout: TimeoutError,
-    Cancelled: CancelledError,
-    InvalidArgument: InvalidArgumentError,
+    generic: SocktError,
+    authentication: AuthenticationError,
+    top_up_failed: TopUpFailedError,
+    rate_limited: RateLimitedError,
+    no_capacity: NoCapacityError,
+    host_unreachable: HostUnreachableError,
+    sandbox_not_running: SandboxNotRunningError,
+    sandbox_stopped: SandboxStoppedError,
+    api: APIError,
+    connection: ConnectionError,
+    timeout: TimeoutError,
+    cancelled: CancelledError,
+    invalid_argument: InvalidArgumentError,
 };
 
 export function isNativeError(error: unknown): error is Error & NativeErrorShape {

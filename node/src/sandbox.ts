@@ -1,7 +1,6 @@
 // Sandbox: lifecycle, commands, files, shell and billing events of one sandbox.
-import { inspect } from 'node:util';
-
 import { syncCall, type CallOwner } from './calls';
+import { Described } from './described';
 import { InvalidArgumentError } from './errors';
 import { Execution } from './execution';
 import type { NativeBillingEvent, NativeSandbox, NativeTransferOptions } from './native';
@@ -34,13 +33,14 @@ const EVENTS: readonly string[] = ['pending_invoice', 'low_balance', 'out_of_bal
 
 type AnyListener = (payload: never) => void;
 
-export class Sandbox {
+export class Sandbox extends Described {
     readonly #owner: CallOwner;
     readonly #native: NativeSandbox;
     readonly #listeners = new Map<string, { fns: Set<AnyListener>; nativeId: number }>();
 
     /** @internal Created by ComputeClient. */
     constructor(owner: CallOwner, nativeSandbox: NativeSandbox) {
+        super();
         this.#owner = owner;
         this.#native = nativeSandbox;
     }
@@ -339,11 +339,7 @@ export class Sandbox {
         }
     }
 
-    toString(): string {
-        return this.#native.describe();
-    }
-
-    [inspect.custom](): string {
+    protected describeNative(): string {
         return this.#native.describe();
     }
 }

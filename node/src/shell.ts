@@ -3,9 +3,8 @@
 // Once connected, a pump keeps one native recv() in flight: frames reach `on` listeners as they
 // arrive and wait in a buffer for recv() / `for await`. The pending recv also keeps the process
 // alive while the shell is open, like an open socket; close() (or the shell ending) lets it exit.
-import { inspect } from 'node:util';
-
 import { abortReason, syncCall, type CallOwner } from './calls';
+import { Described } from './described';
 import { CancelledError, ConnectionError, TimeoutError } from './errors';
 import type { NativeCancelToken, NativeShell } from './native';
 import type { CallOptions, RecvOptions, ShellFrame } from './types';
@@ -21,7 +20,7 @@ interface Waiter {
     reject: (error: unknown) => void;
 }
 
-export class ShellSession implements AsyncIterable<ShellFrame> {
+export class ShellSession extends Described implements AsyncIterable<ShellFrame> {
     readonly #owner: CallOwner;
     readonly #native: NativeShell;
     readonly #buffer: ShellFrame[] = [];
@@ -35,6 +34,7 @@ export class ShellSession implements AsyncIterable<ShellFrame> {
 
     /** @internal Created by Sandbox.shell(). */
     constructor(owner: CallOwner, nativeShell: NativeShell) {
+        super();
         this.#owner = owner;
         this.#native = nativeShell;
     }
@@ -172,11 +172,7 @@ export class ShellSession implements AsyncIterable<ShellFrame> {
         await this.close();
     }
 
-    toString(): string {
-        return this.#native.describe();
-    }
-
-    [inspect.custom](): string {
+    protected describeNative(): string {
         return this.#native.describe();
     }
 

@@ -1,4 +1,4 @@
-"""Awaiting native calls (issue #14 item 1).
+"""Awaiting native calls.
 
 Each ``*_async`` method of the native module starts its core call on a fiber of the core's I/O
 threads and returns at once; the outcome comes back on the event loop's thread through the loop's

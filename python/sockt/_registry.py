@@ -1,4 +1,4 @@
-"""Live native objects to close before the interpreter exits (DESIGN.md §4: native threads are
+"""Live native objects to close before the interpreter exits (native threads are
 stopped and joined before interpreter exit). A shell owns an I/O thread; closing it joins that
 thread while the interpreter can still run its callbacks. Asynchronous calls still running on the
 core's I/O threads are cancelled and waited for (briefly) first, so none of them delivers a result

@@ -13,6 +13,7 @@ DEFAULT_WAIT_POLL_INTERVAL_SECS: float
 DEFAULT_WAIT_TIMEOUT_SECS: float
 POD_STARTING_BACKOFF_SECS: float
 POD_STARTING_MAX_RETRIES: int
+DEFAULT_TRANSFER_CONCURRENCY: int
 TIER_NAMES: tuple[str, ...]
 
 def version() -> str: ...
@@ -37,7 +38,7 @@ class Client:
         api_key: str | None = None,
         sandbox_token: str | None = None,
         base_url: str | None = None,
-        timeout: float = 120.0,
+        timeout: float | None = None,  # None: DEFAULT_TIMEOUT_SECS (120 s)
         user_agent_suffix: str = "",
     ) -> None: ...
     def list_tiers(self) -> list[dict[str, Any]]: ...
@@ -89,9 +90,16 @@ class Sandbox:
     def created(self) -> dict[str, Any] | None: ...
     @property
     def last_status(self) -> dict[str, Any] | None: ...
-    def wait_until_running(self, timeout: float = 120.0, poll_interval: float = 2.0) -> None: ...
+    # None: the core's defaults, DEFAULT_WAIT_TIMEOUT_SECS (120 s), DEFAULT_WAIT_POLL_INTERVAL_SECS (2 s).
+    def wait_until_running(
+        self, timeout: float | None = None, poll_interval: float | None = None
+    ) -> None: ...
     def wait_until_running_async(
-        self, timeout: float, poll_interval: float, bridge: LoopBridge, done: _Done
+        self,
+        timeout: float | None,
+        poll_interval: float | None,
+        bridge: LoopBridge,
+        done: _Done,
     ) -> AsyncCall: ...
     def refresh_status(self) -> dict[str, Any]: ...
     def refresh_status_async(self, bridge: LoopBridge, done: _Done) -> AsyncCall: ...
@@ -118,24 +126,25 @@ class Sandbox:
     def exec_result_async(self, execution_id: str, bridge: LoopBridge, done: _Done) -> AsyncCall: ...
     def exec_cancel(self, execution_id: str) -> str: ...
     def exec_cancel_async(self, execution_id: str, bridge: LoopBridge, done: _Done) -> AsyncCall: ...
+    # poll_interval None: DEFAULT_POLL_INTERVAL_SECS (0.5 s), the core's default.
     def exec_wait(
-        self, execution_id: str, poll_interval: float = 0.5, timeout: float | None = None
+        self, execution_id: str, poll_interval: float | None = None, timeout: float | None = None
     ) -> dict[str, Any]: ...
     def exec_wait_async(
         self,
         execution_id: str,
-        poll_interval: float,
+        poll_interval: float | None,
         timeout: float | None,
         bridge: LoopBridge,
         done: _Done,
     ) -> AsyncCall: ...
     def exec_next(
-        self, execution_id: str, poll_interval: float = 0.5, timeout: float | None = None
+        self, execution_id: str, poll_interval: float | None = None, timeout: float | None = None
     ) -> dict[str, Any]: ...
     def exec_next_async(
         self,
         execution_id: str,
-        poll_interval: float,
+        poll_interval: float | None,
         timeout: float | None,
         bridge: LoopBridge,
         done: _Done,
@@ -145,7 +154,7 @@ class Sandbox:
         command: str,
         working_dir: str | None = None,
         timeout_ms: int | None = None,
-        poll_interval: float = 0.5,
+        poll_interval: float | None = None,  # None: DEFAULT_POLL_INTERVAL_SECS (0.5 s)
         timeout: float | None = None,
         on_output: Callable[[dict[str, str]], object] | None = None,
     ) -> dict[str, Any]: ...
@@ -196,16 +205,16 @@ class Sandbox:
         self,
         local_path: str,
         remote_path: str,
-        concurrency: int = 8,
-        preserve_mode: bool = True,
+        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (8)
+        preserve_mode: bool | None = None,  # None: True
         on_progress: Callable[[dict[str, int]], object] | None = None,
     ) -> dict[str, int]: ...
     def upload_async(
         self,
         local_path: str,
         remote_path: str,
-        concurrency: int,
-        preserve_mode: bool,
+        concurrency: int | None,
+        preserve_mode: bool | None,
         on_progress: Callable[[dict[str, int]], object] | None,
         bridge: LoopBridge,
         done: _Done,
@@ -214,16 +223,16 @@ class Sandbox:
         self,
         remote_path: str,
         local_path: str,
-        concurrency: int = 8,
-        preserve_mode: bool = True,
+        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (8)
+        preserve_mode: bool | None = None,  # None: True
         on_progress: Callable[[dict[str, int]], object] | None = None,
     ) -> dict[str, int]: ...
     def download_async(
         self,
         remote_path: str,
         local_path: str,
-        concurrency: int,
-        preserve_mode: bool,
+        concurrency: int | None,
+        preserve_mode: bool | None,
         on_progress: Callable[[dict[str, int]], object] | None,
         bridge: LoopBridge,
         done: _Done,

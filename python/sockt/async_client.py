@@ -1,4 +1,4 @@
-"""AsyncComputeClient: the entry point for asyncio code (issue #14 item 1)."""
+"""AsyncComputeClient: the entry point for asyncio code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""AsyncExecution: the handle :meth:`AsyncSandbox.exec` returns (issue #14 item 1)."""
+"""AsyncExecution: the handle :meth:`AsyncSandbox.exec` returns."""
 
 from __future__ import annotations
 
@@ -59,9 +59,9 @@ class AsyncExecution(_ExecutionBase):
         await self._sandbox.exec_cancel(self.execution_id)
 
     def __aiter__(self) -> AsyncIterator[OutputChunk]:
-        return self._chunks(DEFAULT_POLL_INTERVAL_SECS)
+        return self._chunks(None)  # the core's default interval
 
-    async def _chunks(self, poll_interval: float) -> AsyncIterator[OutputChunk]:
+    async def _chunks(self, poll_interval: float | None) -> AsyncIterator[OutputChunk]:
         native = self._sandbox._native
         while True:
             step = ExecResult._from_native(

@@ -1,5 +1,5 @@
-"""AsyncSandbox: every :class:`Sandbox` method under the same name and parameters, as a coroutine
-(issue #14 item 1). Properties, :meth:`on` and :meth:`off` stay plain; listeners run on the event
+"""AsyncSandbox: every :class:`Sandbox` method under the same name and parameters, as a coroutine.
+Properties, :meth:`on` and :meth:`off` stay plain; listeners run on the event
 loop's thread."""
 
 from __future__ import annotations
@@ -8,6 +8,12 @@ import os
 from typing import TYPE_CHECKING, Any, Callable
 
 from sockt import _aio, _sockt
+from sockt._constants import (
+    DEFAULT_POLL_INTERVAL_SECS,
+    DEFAULT_WAIT_POLL_INTERVAL_SECS,
+    DEFAULT_WAIT_TIMEOUT_SECS,
+)
+from sockt._sockt import DEFAULT_TRANSFER_CONCURRENCY
 from sockt.async_execution import AsyncExecution
 from sockt.async_shell import AsyncShellSession
 from sockt.errors import SocktError
@@ -40,7 +46,11 @@ class AsyncSandbox(_SandboxBase, _aio.AsyncExit):
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    async def wait_until_running(self, timeout: float = 120.0, poll_interval: float = 2.0) -> None:
+    async def wait_until_running(
+        self,
+        timeout: float = DEFAULT_WAIT_TIMEOUT_SECS,
+        poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL_SECS,
+    ) -> None:
         """Waits until the sandbox is ``running`` (:class:`SandboxNotRunningError` on timeout,
         failure or termination)."""
         await _aio.call(self._native.wait_until_running_async, timeout, poll_interval)
@@ -77,7 +87,7 @@ class AsyncSandbox(_SandboxBase, _aio.AsyncExit):
         command: str,
         working_dir: str | None = None,
         timeout_ms: int | None = None,
-        poll_interval: float = 0.5,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_SECS,
         *,
         on_stdout: OutputCallback | None = None,
         on_stderr: OutputCallback | None = None,
@@ -155,7 +165,7 @@ class AsyncSandbox(_SandboxBase, _aio.AsyncExit):
         local_path: str | os.PathLike[str],
         remote_path: str,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:
@@ -174,7 +184,7 @@ class AsyncSandbox(_SandboxBase, _aio.AsyncExit):
         remote_path: str,
         local_path: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:

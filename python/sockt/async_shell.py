@@ -1,4 +1,4 @@
-"""AsyncShellSession: the interactive shell for asyncio code (issue #14 item 1)."""
+"""AsyncShellSession: the interactive shell for asyncio code."""
 
 from __future__ import annotations
 

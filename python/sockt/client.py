@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from types import TracebackType
 
 from sockt import _registry, _sockt
+from sockt._constants import DEFAULT_TIMEOUT_SECS
+from sockt._exit import SyncExit
 from sockt.models import Tier
 from sockt.sandbox import Sandbox
 
@@ -27,7 +28,7 @@ class _ClientBase:
         api_key: str | None = None,
         sandbox_token: str | None = None,
         base_url: str | None = None,
-        timeout: float = 120.0,
+        timeout: float = DEFAULT_TIMEOUT_SECS,
     ) -> None:
         self._native = _sockt.Client(api_key, sandbox_token, base_url, timeout, _USER_AGENT_SUFFIX)
         _registry.track(self._native)
@@ -49,7 +50,7 @@ class _ClientBase:
         return self._native.describe()
 
 
-class ComputeClient(_ClientBase):
+class ComputeClient(_ClientBase, SyncExit):
     """Creates and finds sandboxes. Thread-safe: one client may serve many threads; every network
     wait releases the GIL. Credentials: see the constructor parameters (parameter, else
     environment, else default)."""
@@ -84,10 +85,5 @@ class ComputeClient(_ClientBase):
     def __enter__(self) -> ComputeClient:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _on_exit_sync(self, exc: BaseException | None) -> None:
         self.close()

@@ -152,3 +152,22 @@ class CancelledError(SocktError):
 
 class InvalidArgumentError(SocktError, ValueError):
     """Bad input detected before anything was sent."""
+
+
+# Each kind of error the native core raises (its names: errorKindName in core/src/errors.cpp) →
+# the class raised for it. The native module reads this once, when it is loaded.
+_KIND_CLASSES: dict[str, type[SocktError]] = {
+    "generic": SocktError,
+    "authentication": AuthenticationError,
+    "top_up_failed": TopUpFailedError,
+    "rate_limited": RateLimitedError,
+    "no_capacity": NoCapacityError,
+    "host_unreachable": HostUnreachableError,
+    "sandbox_not_running": SandboxNotRunningError,
+    "sandbox_stopped": SandboxStoppedError,
+    "api": APIError,
+    "connection": ConnectionError,
+    "timeout": TimeoutError,
+    "cancelled": CancelledError,
+    "invalid_argument": InvalidArgumentError,
+}

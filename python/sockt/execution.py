@@ -88,7 +88,7 @@ class Execution(_ExecutionBase):
         ``.data``), from the first chunk (also chunks an earlier :meth:`poll` fetched), and ends
         when the command ends; :attr:`result` then holds the final :class:`ExecResult`."""
         while True:
-            step = self._sandbox._exec_next(self.execution_id, DEFAULT_POLL_INTERVAL_SECS)
+            step = self._sandbox._exec_next(self.execution_id, None)  # the core's default
             for chunk in step.output:
                 yield OutputChunk._from_native(chunk)
             if step.finished:

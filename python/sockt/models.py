@@ -1,5 +1,8 @@
 """Result types (official reference "Data models"). Plain dataclasses built from the values the
-native core parsed (the lenient parsing rules of docs/protocol.md §12 live in the core)."""
+native core parsed (the lenient parsing rules of docs/protocol.md §12 live in the core).
+
+Their fields are those of the model table bindings/models/fields.hpp, which the native converters
+expand; tests/python/test_model_table.py fails when a dataclass and the table disagree."""
 
 from __future__ import annotations
 
@@ -63,6 +66,8 @@ class Tier:
     cost_per_hour_sats: float = 0.0
     cost_per_day_sats: float = 0.0
     cost_per_hour_usd: float = 0.0
+    # Beyond the reference: the object as received, as on every model.
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def _from_native(cls, data: dict[str, Any]) -> Tier:
@@ -77,6 +82,7 @@ class PendingInvoice:
     payment_hash: str
     amount_msats: int = 0
     expires_at: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def _from_native(cls, data: dict[str, Any] | None) -> PendingInvoice | None:
@@ -187,6 +193,7 @@ class FileEntry:
     # Beyond the reference (docs/protocol.md §5.3).
     is_file: bool = False
     is_symlink: bool = False
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def _from_native(cls, data: dict[str, Any]) -> FileEntry:

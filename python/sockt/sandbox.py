@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import os
 import threading
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable
 
 from sockt import _sockt
+from sockt._constants import (
+    DEFAULT_POLL_INTERVAL_SECS,
+    DEFAULT_WAIT_POLL_INTERVAL_SECS,
+    DEFAULT_WAIT_TIMEOUT_SECS,
+)
+from sockt._sockt import DEFAULT_TRANSFER_CONCURRENCY
+from sockt._exit import SyncExit
 from sockt.errors import SocktError
 from sockt.execution import Execution
 from sockt.models import (
@@ -157,7 +163,7 @@ class _SandboxBase:
         return hash((self._hash_tag, self.id))
 
 
-class Sandbox(_SandboxBase):
+class Sandbox(_SandboxBase, SyncExit):
     """A sandbox. Returned by :meth:`ComputeClient.create_sandbox` and
     :meth:`ComputeClient.get_sandbox`; thread-safe. As a context manager it terminates the sandbox
     on exit."""
@@ -167,7 +173,11 @@ class Sandbox(_SandboxBase):
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def wait_until_running(self, timeout: float = 120.0, poll_interval: float = 2.0) -> None:
+    def wait_until_running(
+        self,
+        timeout: float = DEFAULT_WAIT_TIMEOUT_SECS,
+        poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL_SECS,
+    ) -> None:
         """Blocks until the sandbox is ``running``.
 
         Raises :class:`SandboxNotRunningError` on timeout, or when the sandbox fails or is
@@ -216,7 +226,7 @@ class Sandbox(_SandboxBase):
         command: str,
         working_dir: str | None = None,
         timeout_ms: int | None = None,
-        poll_interval: float = 0.5,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_SECS,
         *,
         on_stdout: OutputCallback | None = None,
         on_stderr: OutputCallback | None = None,
@@ -249,13 +259,13 @@ class Sandbox(_SandboxBase):
         self._native.exec_cancel(execution_id)
 
     def _exec_wait(
-        self, execution_id: str, poll_interval: float, timeout: float | None
+        self, execution_id: str, poll_interval: float | None, timeout: float | None
     ) -> ExecResult:
         return ExecResult._from_native(
             self._native.exec_wait(execution_id, poll_interval, timeout)
         )
 
-    def _exec_next(self, execution_id: str, poll_interval: float) -> ExecResult:
+    def _exec_next(self, execution_id: str, poll_interval: float | None) -> ExecResult:
         return ExecResult._from_native(self._native.exec_next(execution_id, poll_interval, None))
 
     # --- files -------------------------------------------------------------------------------
@@ -297,7 +307,7 @@ class Sandbox(_SandboxBase):
         local_path: str | os.PathLike[str],
         remote_path: str,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:
@@ -325,7 +335,7 @@ class Sandbox(_SandboxBase):
         remote_path: str,
         local_path: str | os.PathLike[str],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_TRANSFER_CONCURRENCY,
         preserve_mode: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> TransferResult:
@@ -354,12 +364,7 @@ class Sandbox(_SandboxBase):
     def __enter__(self) -> Sandbox:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _on_exit_sync(self, exc: BaseException | None) -> None:
         try:
             self.terminate()
         except SocktError:

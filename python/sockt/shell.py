@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from types import TracebackType
 from typing import Any, Callable
 
 from sockt import _registry, _sockt
+from sockt._exit import SyncExit
 from sockt.errors import ConnectionError
 
 __all__ = ["ShellSession"]
@@ -73,7 +73,7 @@ class _ShellBase:
         return self._native.describe()
 
 
-class ShellSession(_ShellBase):
+class ShellSession(_ShellBase, SyncExit):
     """One WebSocket shell. ``send``/``send_line``/``resize`` may be called from any thread.
 
     Frames are dicts: ``{"type": "stdout", "data": "..."}`` and the types of the reference
@@ -130,10 +130,5 @@ class ShellSession(_ShellBase):
         self.connect()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _on_exit_sync(self, exc: BaseException | None) -> None:
         self.close()

@@ -17,7 +17,7 @@ import {
     TopUpFailedError,
 } from '@sockt/client';
 
-import { startServer } from './helpers.mjs';
+import { eventually, startServer } from './helpers.mjs';
 
 let server;
 let client;
@@ -176,11 +176,10 @@ describe('Sandbox', () => {
         assert.equal(execution.command, 'echo first; sleep 0.3; echo second');
         // A poll through execResult is still part of the execution's final output.
         let polled = '';
-        for (let i = 0; i < 100 && !polled.includes('first'); i++) {
-            const part = await sandbox.execResult(execution.executionId);
-            polled += part.stdout;
-            await new Promise((r) => setTimeout(r, 20));
-        }
+        await eventually(async () => {
+            polled += (await sandbox.execResult(execution.executionId)).stdout;
+            return polled.includes('first');
+        }, 'the first line through execResult');
         assert.equal(polled, 'first\n');
         const result = await execution.wait();
         assert.equal(result.stdout, 'first\nsecond\n');

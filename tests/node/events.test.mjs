@@ -5,7 +5,7 @@ import { after, before, it } from 'node:test';
 
 import { ComputeClient } from '@sockt/client';
 
-import { payInvoice, sleep, startServer } from './helpers.mjs';
+import { eventually, payInvoice, startServer } from './helpers.mjs';
 
 let server;
 let client;
@@ -51,11 +51,10 @@ it('a lightning sandbox shows its invoice, runs once paid, and fires billing eve
     assert.equal(paid.sandbox_id, sandbox.id);
     await sandbox.waitUntilRunning({ timeoutMs: 20000, pollIntervalMs: 50 });
 
-    const deadline = Date.now() + 20000;
-    while (Date.now() < deadline && !events.some((e) => e[0] === 'out_of_balance')) {
+    await eventually(async () => {
         await sandbox.refreshStatus();
-        await sleep(200);
-    }
+        return events.some((e) => e[0] === 'out_of_balance');
+    }, 'the out_of_balance event', { timeoutMs: 20000, intervalMs: 200 });
     const low = events.find((e) => e[0] === 'low_balance');
     assert.ok(low, `no low_balance event: ${JSON.stringify(events)}`);
     assert.equal(low[1].event, 'low_balance');

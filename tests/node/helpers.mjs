@@ -121,6 +121,20 @@ export function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Awaits `condition()` until it is truthy; rejects naming `what` after `timeoutMs`. Tests wait for
+ * what they can observe this way, never for a fixed time.
+ */
+export async function eventually(condition, what, { timeoutMs = 10000, intervalMs = 20 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+        if (Date.now() >= deadline) {
+            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        }
+        await sleep(intervalMs);
+    }
+}
+
 /** A fresh server, a client on it and one running nano sandbox: the usual fixture of a test file. */
 export async function startRunningSandbox() {
     const { ComputeClient } = await import('@sockt/client');

@@ -1,4 +1,4 @@
-// Output as it arrives and file/folder transfers (issue #14 items 2 and 3): `for await` over an
+// Output as it arrives and file/folder transfers: `for await` over an
 // Execution beside `onOutput`, upload/download of trees with progress, against a real sockt serve.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

@@ -16,7 +16,8 @@ import sys
 import tempfile
 import threading
 import urllib.request
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,18 @@ import pytest
 import sockt
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def eventually(condition: Callable[[], object], what: str, timeout: float = 10.0,
+               interval: float = 0.05) -> None:
+    """Checks ``condition`` until it holds (truthy); fails naming ``what`` after ``timeout`` s.
+
+    Tests wait for what they can observe this way, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
 
 
 def sockt_binary() -> str:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Python suite (issue #5): installs the package the way users do into a fresh virtual
+# Python suite: installs the package the way users do into a fresh virtual
 # environment (the wheel in $SOCKT_WHEEL, which `make test-python` sets to dist/'s repaired wheel;
 # else `pip install .`), then runs pytest on tests/python (with the official MCP SDK installed for
 # the MCP tests), `mypy --strict examples/python/` and stubtest on sockt._sockt. SOCKT_BIN points

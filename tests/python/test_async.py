@@ -1,4 +1,4 @@
-"""The asyncio API (issue #14 item 1): the same names and parameters as the blocking API, as
+"""The asyncio API: the same names and parameters as the blocking API, as
 coroutines; completions from the core's own threads (a handful in all, however many calls are in
 flight); cancellation that ends the native wait at once and reaches the remote execution."""
 

@@ -118,6 +118,9 @@ def test_invalid_timeout() -> None:
         sockt.ComputeClient(api_key="k", timeout=0)
     with pytest.raises(sockt.InvalidArgumentError):
         sockt.ComputeClient(api_key="k", timeout=-1.0)
+    # Every duration is checked once, in the core, and the message names the parameter.
+    with pytest.raises(sockt.InvalidArgumentError, match="timeout must be"):
+        sockt.ComputeClient(api_key="k", timeout=float("nan"))
 
 
 def test_reprs_are_token_free(server: Server) -> None:

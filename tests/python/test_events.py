@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
 
 import sockt
-from conftest import Server
+from conftest import Server, eventually
 
 
 def test_pending_invoice_event(server: Server, lightning: sockt.Sandbox) -> None:
@@ -44,10 +43,12 @@ def test_low_and_out_of_balance(server: Server, client: sockt.ComputeClient) -> 
     assert first is not None
     server.pay(first.payment_hash)
     sb.wait_until_running(timeout=30, poll_interval=0.05)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not any(e[0] == "out_of_balance" for e in events):
+
+    def out_of_balance() -> bool:
         sb.refresh_status()
-        time.sleep(0.2)
+        return any(e[0] == "out_of_balance" for e in events)
+
+    eventually(out_of_balance, "the out_of_balance event", timeout=20, interval=0.2)
     names = [e[0] for e in events]
     assert "low_balance" in names and "out_of_balance" in names
     assert names.index("low_balance") < names.index("out_of_balance")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import sockt
+from conftest import eventually
 
 
 def test_exec_returns_at_once(sandbox: sockt.Sandbox) -> None:
@@ -51,14 +50,16 @@ def test_exec_sync(sandbox: sockt.Sandbox) -> None:
 
 def test_exec_result_polling_and_accumulation(sandbox: sockt.Sandbox) -> None:
     execution = sandbox.exec("echo first; sleep 1; echo second")
-    seen = ""
-    deadline = time.monotonic() + 10
-    while "first" not in seen and time.monotonic() < deadline:
+    seen: list[str] = []
+
+    def first_polled() -> bool:
         poll = sandbox.exec_result(execution.execution_id)
         assert poll.execution_id == execution.execution_id
-        seen += poll.stdout
-        time.sleep(0.05)
-    assert seen == "first\n"
+        seen.append(poll.stdout)
+        return "first" in "".join(seen)
+
+    eventually(first_polled, "the first line through exec_result")
+    assert "".join(seen) == "first\n"
     # Chunks fetched through exec_result are still part of the execution's full output.
     assert execution.wait().stdout == "first\nsecond\n"
     final = sandbox.exec_result(execution.execution_id)
@@ -94,6 +95,8 @@ def test_exec_unknown_execution(sandbox: sockt.Sandbox) -> None:
 def test_exec_invalid_arguments(sandbox: sockt.Sandbox) -> None:
     with pytest.raises(ValueError):
         sandbox.exec_sync("true", poll_interval=-1)
+    with pytest.raises(sockt.InvalidArgumentError, match="poll_interval"):
+        sandbox.wait_until_running(poll_interval=float("inf"))
     with pytest.raises(ValueError):  # validated before sending
         sandbox.exec("true", timeout_ms=-5)
     with pytest.raises(TypeError):

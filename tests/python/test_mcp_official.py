@@ -1,6 +1,6 @@
 """`sockt serve`'s MCP endpoint through the official MCP Python SDK client (`pip install mcp`,
 installed by run.sh): every tool of seed 002, `sandbox_exec` waiting for its command and
-`sandbox_extend_balance` (issue #14 item 4, docs/protocol.md §9.3)."""
+`sandbox_extend_balance` (docs/protocol.md §9.3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Native behaviour (DESIGN.md §4): GIL released during network waits, Ctrl-C, clean exit."""
+"""Native behaviour: GIL released during network waits, Ctrl-C, clean exit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Output as it arrives with the blocking API (issue #14 item 2): exec_sync callbacks and
+"""Output as it arrives with the blocking API: exec_sync callbacks and
 iterating an Execution, long-polled, so the first chunk is there while the command still runs."""
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ SIGNATURES: list[tuple[Any, list[tuple[str, Any]]]] = [
 ]
 
 
-# Keyword-only parameters beyond the reference (issue #14: output callbacks), each with a default
+# Keyword-only parameters beyond the reference (output callbacks), each with a default
 # so that every call written for the reference still means the same.
 EXTENSIONS: dict[Any, list[tuple[str, Any]]] = {
     sockt.Sandbox.exec_sync: [("on_stdout", None), ("on_stderr", None)],

@@ -1,4 +1,4 @@
-"""upload / download of local files and trees (issue #14 item 3), blocking and asyncio: the
+"""upload / download of local files and trees, blocking and asyncio: the
 destination is the copy, binary content is exact, several files move at once, progress is
 reported, and mode bits and empty directories travel where the protocol allows."""
 

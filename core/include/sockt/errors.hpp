@@ -1,4 +1,4 @@
-// Exceptions thrown by libsockt (DESIGN.md §3, docs/protocol.md §12 rule 8).
+// Exceptions thrown by libsockt (docs/protocol.md §12 rule 8).
 //
 // Every error is a SocktError carrying an ErrorKind, so each binding translates with one switch.
 // A non-zero exit code of a command is a result, never an exception. Messages never contain a
@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace sockt {
 
@@ -124,6 +125,21 @@ public:
     explicit InvalidArgumentError(Details d)
         : SocktError(ErrorKind::InvalidArgument, std::move(d)) {}
 };
+
+/// Every kind, in declaration order (bindings build their kind → class tables from it).
+inline constexpr ErrorKind kErrorKinds[] = {
+    ErrorKind::Generic,         ErrorKind::Authentication,    ErrorKind::TopUpFailed,
+    ErrorKind::RateLimited,     ErrorKind::NoCapacity,        ErrorKind::HostUnreachable,
+    ErrorKind::SandboxNotRunning, ErrorKind::SandboxStopped,  ErrorKind::Api,
+    ErrorKind::Connection,      ErrorKind::Timeout,           ErrorKind::Cancelled,
+    ErrorKind::InvalidArgument,
+};
+
+/// The one name of a kind (`generic`, `authentication`, `top_up_failed`, …): the key under which
+/// every binding maps kinds to its error classes, and what the Node addon reports as `kind`.
+std::string_view errorKindName(ErrorKind kind);
+/// The kind called `name`, or nullopt.
+std::optional<ErrorKind> errorKindNamed(std::string_view name);
 
 /// The kind a response with this HTTP status and slug maps to (docs/protocol.md §12 rule 8).
 ErrorKind errorKindFor(int status_code, const std::string& slug);

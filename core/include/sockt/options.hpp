@@ -87,7 +87,7 @@ struct ExecOptions {
     std::optional<std::int64_t> timeout_ms;  // server default 30000; 0 = none
 };
 
-/// How execSync / execWait poll (docs/protocol.md §4.4, issue #2 item 8).
+/// How execSync / execWait poll (docs/protocol.md §4.4).
 struct PollOptions {
     /// Upper bound of the sleep between polls; the first poll comes after ~10-20 ms and the
     /// interval backs off to this. Unused while the server offers long-poll.
@@ -114,7 +114,7 @@ struct ReadFileOptions {
 struct TransferOptions {
     /// Files moving at once, each in a request of its own (on the core's I/O threads, whichever
     /// thread called). Large files also share a memory budget, so a few of them move at a time.
-    int concurrency = 8;
+    int concurrency = protocol::kTransferConcurrency;
     /// Called on the calling thread as bytes move (several times per large file) and once at the
     /// end; it must not call back into the transfer.
     std::function<void(const TransferProgress&)> on_progress;

@@ -32,7 +32,13 @@ inline constexpr int kPodStartingMaxRetries = 3;
 // docs/protocol.md §3.5: polling loops give up after this many consecutive 429s.
 inline constexpr int kMaxConsecutiveRateLimited = 5;
 inline constexpr milliseconds kDefaultRetryAfter{2'000};
+// docs/protocol.md §10.12: the CLI's retries (pod starting and data-plane host errors) make at
+// most this many attempts, this far apart.
+inline constexpr int kCliMaxAttempts = 3;
+inline constexpr milliseconds kCliRetryBackoff{2'000};
 // docs/protocol.md §4.4: what our clients ask for once the server advertises `long-poll`.
+// Files an upload or download moves at once unless told otherwise.
+inline constexpr int kTransferConcurrency = 8;
 inline constexpr int kLongPollWaitMs = 25'000;
 inline constexpr int kMaxLongPollWaitMs = 30'000;
 inline constexpr std::string_view kExtensionsHeader = "Sockt-Extensions";
@@ -124,6 +130,25 @@ inline constexpr SlugSpec kSlugs[] = {
 };
 /// The slug row for `code`, or nullptr.
 const SlugSpec* findSlug(std::string_view code);
+
+// Retry classification (docs/protocol.md §3.5, §10.12), shared by the SDK core and the CLI.
+/// The slug of an error body: `code`, else `error`; empty when the body is not a JSON object.
+std::string errorSlug(std::string_view body);
+/// The pod is still starting: a 503 whose body mentions `starting` (`pod_starting` included), or,
+/// when `pod_unreachable_too` (§3.5; the CLI's §10.12 rule leaves it out), a 400 pod_unreachable.
+bool isPodStarting(int status, std::string_view body, std::string_view slug,
+                   bool pod_unreachable_too);
+/// §10.12 host error of a data-plane call: 502, 503, or slug host_error / pod_starting /
+/// pod_unreachable (never a body substring).
+bool isHostError(int status, std::string_view slug);
+
+// The checks of a caller's durations, so that every front reports a bad one the same way (an
+// InvalidArgumentError naming the parameter). A front that was given nothing passes nothing on:
+// the option structs of options.hpp hold the defaults above.
+/// Seconds (Python): finite and >= 0, rounded to milliseconds.
+milliseconds secondsArg(double seconds, std::string_view name);
+/// Milliseconds (Node): a whole number >= 0 that a double holds exactly.
+milliseconds millisArg(double millis, std::string_view name);
 
 /// `sockt_live_…abcd` / `sbx_…abcd` / `…abcd` / `…` (§12 rule 7).
 std::string redact(std::string_view secret);
