@@ -104,4 +104,21 @@ TEST_F(Base64Kernels, DecodeMatchesScalarOnWrappedAndPaddedText) {
     }
 }
 
+TEST(Base64InPlace, DecodingIntoTheTextItselfGivesTheSameBytes) {
+    // Sandbox::readFileBytes decodes a read answer's content to the front of its own buffer.
+    std::mt19937_64 rng(20);
+    for (const auto kernel : {Base64Kernel::Scalar, sockt::detail::base64BestKernel()}) {
+        for (std::size_t n : {0, 1, 2, 3, 47, 48, 100, 1000, 100000}) {
+            const std::string bytes = randomBytes(rng, n);
+            for (std::size_t lead : {0, 1, 17}) {
+                std::string buffer = std::string(lead, '{') + sockt::base64Encode(bytes) + "\"}";
+                const std::string_view text(buffer.data() + lead, buffer.size() - lead - 2);
+                const std::size_t got =
+                    sockt::detail::base64DecodeWith(kernel, text, buffer.data());
+                ASSERT_EQ(buffer.substr(0, got), bytes) << n << " after " << lead;
+            }
+        }
+    }
+}
+
 } // namespace

@@ -747,3 +747,34 @@ TEST(Requests, ReadContentWithAnOddByteAtEveryPosition) {
         }
     }
 }
+
+TEST(Requests, LargeReadsDecodedIntoCallerMemoryWhateverTheirWhitespace) {
+    // readFileBytesInto (the Python binding's read) decodes answers above 1 MiB of base64 slice
+    // by slice, handing each decoded slice's pages back: whitespace before, in and after the
+    // first slices must give the same bytes as a one-pass decode.
+    const std::string bytes = randomBytes(7u * 1024 * 1024 + 1, 77);
+    const std::string b64 = base64Encode(bytes);
+    const std::vector<std::pair<std::string, std::size_t>> spaces = {
+        {"plain", std::string::npos}, {"a space in the first slice", 1000},
+        {"a space in the second slice", 5u * 1024 * 1024},
+        {"a space in the last slice", b64.size() - 10}};
+    for (const auto& [name, at] : spaces) {
+        FixtureServer server;
+        ComputeClient client(optionsFor(server));
+        Sandbox sb = runningSandbox(client, server);
+        std::string content = b64;
+        if (at != std::string::npos)
+            content.insert(at, " ");
+        server.enqueue(Reply::json(200, R"({"path":"/home/sandbox/f","content":")" + content +
+                                            "\"}"));
+        std::string out;
+        const std::size_t n = sb.readFileBytesInto(
+            "f", std::nullopt,
+            [&out](std::size_t most) {
+                out.resize(most);
+                return out.data();
+            });
+        out.resize(n);
+        EXPECT_TRUE(out == bytes) << name; // not printed: megabytes
+    }
+}
