@@ -6,6 +6,26 @@ of the tree after the F1–F6, S1–S7, N1–N2 and P1–P4 changes (FINDINGS.md
 """
 
 EXPLANATIONS: dict[str, str] = {
+    "exec_echo_py": (
+        "the official SDK's exec_sync is bimodal in this tree: it polls once right after the "
+        "exec, and `sockt serve` answers a poll that finds output of a running command only "
+        "after waiting up to 50 ms for its exit (docs/protocol.md §4.3 coalescing), so about "
+        "half of its `echo hi` calls end after 12–48 ms and the rest after ≈ 510–550 ms (trials "
+        "of 2026-12-07); when the median falls in the fast half, 1/10 of it (≈ 4 ms) is below "
+        "the exec floor itself (`bash -lc` start, ≈ 4–8 ms here). `true` has no output, so "
+        "that row still compares with the 500 ms poll."
+    ),
+    "exec_echo_node": "as for Python: the reference's median is bimodal (see the Python row).",
+    "exec_echo_cpp": "as for Python: the reference's median is bimodal (see the Python row).",
+    "upload_dir_py": (
+        "both sides are bound by the server's durable write per file: fsync of the file and of "
+        "its directory after the rename, ≈ 1.15 ms per fsync on this VM's disk (`strace -c` of "
+        "`sockt serve` over both uploads: 814 fsyncs, 0.94 s; create ≈ 0.4 ms), i.e. ≈ 2.5–3 ms "
+        "of disk wait per file. Ours sends 8 files at a time, but the journal commits them "
+        "nearly one after the other, so it gains only ≈ 1.7× over the official SDK's one file "
+        "at a time. What would close it: group the fsyncs of concurrent writes (one syncfs or "
+        "one directory fsync per batch) in server/files, which changes when a write is durable."
+    ),
     "status_py": (
         "per status call our package uses ≈ 70 µs of client CPU against the official SDK's "
         "≈ 375 µs, and `sockt serve` plus the loopback add ≈ 60–70 µs of wall time to both round "
@@ -64,7 +84,7 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "first_output_py": (
         "ours is the server's long-poll batch window: after a poll's first new output `sockt "
-        "serve` waits 50 ms more for further output before answering (PROTOCOL.md §4.4, "
+        "serve` waits 50 ms more for further output before answering (docs/protocol.md §4.4, "
         "server/runtime/execution.cpp kBatchWindow), so the callback comes ≈ 50 ms after the "
         "echo; the client's own part is ≈ 0.5 ms. The official SDK's first poll comes 0.5 s after "
         "the exec, ≈ 0.49 s after this command's first echo: 50/495 ≈ 0.10. What would close it: "
