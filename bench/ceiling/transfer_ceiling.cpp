@@ -13,7 +13,7 @@
 // received whole by the client and decoded. The codec is the core's own (sockt::base64*), so the
 // ceiling moves with it. Every buffer is allocated and touched once before the first trial, and
 // the steps run one after the other (nothing overlaps). Prints one JSON object like sockt_bench's
-// files workload: value is 2 × size ÷ (write + read) in MB/s, of the best of the trials.
+// files workload: value is 2 × size ÷ (write + read) in MB/s, of the median trial.
 #include <sockt/sockt.hpp>
 
 #include <arpa/inet.h>
@@ -248,12 +248,18 @@ int main(int argc, char** argv) {
         ::close(fd);
         ::close(listener);
         ::unlink(file.c_str());
-        // The best trial: a ceiling is what the route can do, not what the machine's load allowed.
-        const std::size_t best = static_cast<std::size_t>(
-            std::max_element(values.begin(), values.end()) - values.begin());
+        // The median trial, as the table takes the median of ours: the disk's writeback and
+        // fsync times swing from trial to trial, and the best one would be luck, not a ceiling
+        // of the route.
+        std::vector<std::size_t> order(values.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        std::sort(order.begin(), order.end(),
+                  [&values](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+        const std::size_t mid = order[order.size() / 2];
         std::printf("{\"value\":%.3f,\"write_s\":%.6f,\"read_s\":%.6f,\"trials\":%d,"
                     "\"version\":\"%s\"}\n",
-                    values[best], write_s[best], read_s[best], trials,
+                    values[mid], write_s[mid], read_s[mid], trials,
                     std::string(sockt::version()).c_str());
         return 0;
     } catch (const std::exception& e) {
