@@ -9,21 +9,20 @@
 // differs from ours), becomes the sandbox user the agent's argv names, and then does what the agent
 // does per exec, minus its socket: fork, execve("/bin/bash", {"bash","-lc","--","true"}) in
 // /home/sandbox with the sandbox's environment (§4.1), waitpid. Prints {"samples":[seconds…]}.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <iostream>
 #include <sched.h>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <sstream>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
 namespace {
@@ -110,9 +109,13 @@ int main(int argc, char** argv) {
         if (::chdir("/home/sandbox") != 0)
             fail("chdir /home/sandbox");
         // docs/protocol.md §4.1's environment, as the server passes it to every exec.
-        const char* env[] = {"HOME=/home/sandbox", "LANG=C.UTF-8", "LOGNAME=sandbox",
+        const char* env[] = {"HOME=/home/sandbox",
+                             "LANG=C.UTF-8",
+                             "LOGNAME=sandbox",
                              "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                             "SHELL=/bin/bash", "SOCKT_SANDBOX_ID=bench", "USER=sandbox",
+                             "SHELL=/bin/bash",
+                             "SOCKT_SANDBOX_ID=bench",
+                             "USER=sandbox",
                              nullptr};
         const char* args[] = {"/bin/bash", "-lc", "--", "true", nullptr};
         std::vector<double> samples;

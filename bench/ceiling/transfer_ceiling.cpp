@@ -5,36 +5,35 @@
 //
 // One process, two threads joined by a loopback TCP connection. The client encodes the bytes as
 // base64 into the same JSON body as files/write (`{"path":…,"encoding":"base64","create_dirs":true,
-// "content":"…"}`) behind an HTTP/1.1 head with Content-Length, sends it; the server thread reads it
-// whole, decodes the content, writes it to a temp file in DIR (the bench server's data directory,
-// so the same filesystem), fsyncs and renames it over the target as §5.1's atomic replace and
-// `sockt serve` do, and answers with the files/write answer. The read goes back: the request body,
-// the file read whole, encoded into the files/read answer (`{"path":…,…,"content":"…"}`), sent,
-// received whole by the client and decoded. The codec is the core's own (sockt::base64*), so the
-// ceiling moves with it. Every buffer is allocated and touched once before the first trial, and
-// the steps run one after the other (nothing overlaps). Prints one JSON object like sockt_bench's
-// files workload: value is 2 × size ÷ (write + read) in MB/s, of the median trial.
-#include <sockt/sockt.hpp>
-
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+// "content":"…"}`) behind an HTTP/1.1 head with Content-Length, sends it; the server thread reads
+// it whole, decodes the content, writes it to a temp file in DIR (the bench server's data
+// directory, so the same filesystem), fsyncs and renames it over the target as §5.1's atomic
+// replace and `sockt serve` do, and answers with the files/write answer. The read goes back: the
+// request body, the file read whole, encoded into the files/read answer
+// (`{"path":…,…,"content":"…"}`), sent, received whole by the client and decoded. The codec is the
+// core's own (sockt::base64*), so the ceiling moves with it. Every buffer is allocated and touched
+// once before the first trial, and the steps run one after the other (nothing overlaps). Prints one
+// JSON object like sockt_bench's files workload: value is 2 × size ÷ (write + read) in MB/s, of the
+// median trial.
 #include <algorithm>
+#include <arpa/inet.h>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <iostream>
 #include <memory>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <random>
+#include <sockt/sockt.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -144,8 +143,8 @@ void readWhole(const std::string& path, Buffer& out) {
     out.size = static_cast<std::size_t>(st.st_size);
     std::size_t done = 0;
     while (done < out.size) {
-        const ssize_t n = ::pread(fd, out.data.get() + done, out.size - done,
-                                  static_cast<off_t>(done));
+        const ssize_t n =
+            ::pread(fd, out.data.get() + done, out.size - done, static_cast<off_t>(done));
         if (n <= 0)
             fail("read");
         done += static_cast<std::size_t>(n);

@@ -150,7 +150,8 @@ std::size_t detail::base64DecodeWith(Base64Kernel kernel, std::string_view text,
         // reports errors with their exact offset.
         if (symbols == 0 && padding == 0) {
             if (vector && pos < data_end) {
-                const std::size_t took = detail::base64DecodeBlocksAvx2(in + pos, data_end - pos, o);
+                const std::size_t took =
+                    detail::base64DecodeBlocksAvx2(in + pos, data_end - pos, o);
                 pos += took;
                 o += took / 4 * 3;
             }

@@ -21,9 +21,9 @@ namespace {
 // 24 input bytes (lanes: bytes 0-11 at offset 4 of the low lane, 12-23 at 0 of the high lane) →
 // 32 six-bit values, one per byte.
 SOCKT_AVX2 inline __m256i encodeReshuffle(__m256i in) {
-    in = _mm256_shuffle_epi8(in, _mm256_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0,
-                                                 1, 14, 15, 13, 14, 11, 12, 10, 11, 8, 9, 7, 8, 5,
-                                                 6, 4, 5));
+    in = _mm256_shuffle_epi8(in,
+                             _mm256_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1, 14,
+                                             15, 13, 14, 11, 12, 10, 11, 8, 9, 7, 8, 5, 6, 4, 5));
     const __m256i t0 = _mm256_and_si256(in, _mm256_set1_epi32(0x0FC0FC00));
     const __m256i t1 = _mm256_mulhi_epu16(t0, _mm256_set1_epi32(0x04000040));
     const __m256i t2 = _mm256_and_si256(in, _mm256_set1_epi32(0x003F03F0));
@@ -33,9 +33,9 @@ SOCKT_AVX2 inline __m256i encodeReshuffle(__m256i in) {
 
 // Six-bit values → ASCII symbols: one offset per range (A-Z, a-z, 0-9, '+', '/').
 SOCKT_AVX2 inline __m256i encodeTranslate(__m256i in) {
-    const __m256i lut = _mm256_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16,
-                                         0, 0, 65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19,
-                                         -16, 0, 0);
+    const __m256i lut =
+        _mm256_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0, 65, 71, -4,
+                         -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0);
     __m256i indices = _mm256_subs_epu8(in, _mm256_set1_epi8(51));
     const __m256i mask = _mm256_cmpgt_epi8(in, _mm256_set1_epi8(25));
     indices = _mm256_sub_epi8(indices, mask);
@@ -47,8 +47,8 @@ SOCKT_AVX2 inline __m256i decodeReshuffle(__m256i in) {
     const __m256i ab_bc = _mm256_maddubs_epi16(in, _mm256_set1_epi32(0x01400140));
     __m256i out = _mm256_madd_epi16(ab_bc, _mm256_set1_epi32(0x00011000));
     out = _mm256_shuffle_epi8(out, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1,
-                                                    -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13,
-                                                    12, -1, -1, -1, -1));
+                                                    -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12,
+                                                    -1, -1, -1, -1));
     return _mm256_permutevar8x32_epi32(out, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, -1, -1));
 }
 
@@ -70,17 +70,17 @@ SOCKT_AVX2 std::size_t encodeAvx2(const unsigned char* in, std::size_t n, char* 
 SOCKT_AVX2 std::size_t decodeAvx2(const unsigned char* in, std::size_t n, unsigned char* out) {
     // Symbol classes by nibble: a byte is a data symbol iff its low-nibble and high-nibble class
     // bits share nothing; lut_roll is the offset from ASCII to the six-bit value per high nibble.
-    const __m256i lut_lo = _mm256_setr_epi8(
-        0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B,
-        0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B,
-        0x1B, 0x1A);
-    const __m256i lut_hi = _mm256_setr_epi8(
-        0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
-        0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
-        0x10, 0x10);
-    const __m256i lut_roll = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0,
-                                              0, 0, 0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0,
-                                              0, 0, 0, 0);
+    const __m256i lut_lo =
+        _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A,
+                         0x1B, 0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                         0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+    const __m256i lut_hi =
+        _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10,
+                         0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08,
+                         0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+    const __m256i lut_roll =
+        _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4,
+                         -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m256i mask_2f = _mm256_set1_epi8(0x2F);
     std::size_t done = 0;
     while (n - done >= 48) {

@@ -122,23 +122,18 @@ constexpr std::size_t kReleaseSlice = 4 << 20;
 
 /// Decodes the answer's content into `out` (room for base64DecodedMaxLength(content())) and
 /// releases the pages of the base64 text behind the decoder as it goes, so the text and the
-/// bytes never both exist whole. A slice is only final if it decoded to exactly 3 bytes per
-/// 4 chars: then it held nothing but data symbols, and the decoder starts the next slice on a
-/// quantum boundary as the one-pass decode would. Anything else (whitespace, padding) decodes
-/// the whole rest in one go, as base64DecodeInto() does.
+/// bytes never both exist whole.
 std::size_t decodeReleasing(detail::ReadAnswer& answer, char* out) {
     const std::string_view text = answer.content();
-    std::size_t at = 0;
+    if (text.size() <= kReleaseAbove)
+        return base64DecodeInto(text, out);
     std::size_t written = 0;
-    while (text.size() > kReleaseAbove && text.size() - at > kReleaseSlice) {
-        const std::size_t n = base64DecodeInto(text.substr(at, kReleaseSlice), out + written);
-        if (n != kReleaseSlice / 4 * 3)
-            break; // not plain data: this slice is decoded again with the rest, in one piece
-        written += n;
-        at += kReleaseSlice;
-        releasePages(answer.storage.data(), text.data() + at);
-    }
-    return written + base64DecodeInto(text.substr(at), out + written);
+    return detail::decodeSlices(
+        text, kReleaseSlice, [&](std::size_t) { return out + written; },
+        [&](const char*, std::size_t n, std::size_t consumed) {
+            written += n;
+            releasePages(answer.storage.data(), text.data() + consumed);
+        });
 }
 
 /// The normal path: the whole body through the JSON parser, then the content moved out of the
@@ -174,6 +169,27 @@ detail::ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpRespon
 } // namespace
 
 namespace detail {
+
+std::size_t decodeSlices(std::string_view text, std::size_t slice,
+                         const std::function<char*(std::size_t)>& room,
+                         const std::function<void(const char*, std::size_t, std::size_t)>& sink) {
+    std::size_t at = 0;
+    std::size_t total = 0;
+    while (text.size() - at > slice) {
+        char* out = room(slice / 4 * 3);
+        const std::size_t n = base64DecodeInto(text.substr(at, slice), out);
+        if (n != slice / 4 * 3)
+            break; // not plain data: this slice is decoded again with the rest, in one piece
+        at += slice;
+        total += n;
+        sink(out, n, at);
+    }
+    const std::string_view rest = text.substr(at);
+    char* out = room(base64DecodedMaxLength(rest));
+    const std::size_t n = base64DecodeInto(rest, out);
+    sink(out, n, text.size());
+    return total + n;
+}
 
 // Fast path: cut the content values out of the raw body (json::findPlainMembers) and parse only
 // the small rest; the content stays in the body. Otherwise the same body goes the normal path.

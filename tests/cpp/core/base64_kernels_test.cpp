@@ -5,7 +5,6 @@
 #include "sockt/models.hpp"
 
 #include <gtest/gtest.h>
-
 #include <optional>
 #include <random>
 #include <string>

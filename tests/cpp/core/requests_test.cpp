@@ -3,13 +3,17 @@
 #include "core_test_helpers.hpp"
 #include "transport/http_exchange.hpp" // kBodySlice: where the streamed body is cut
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <gtest/gtest.h>
 #include <mutex>
 #include <random>
 #include <sockt/sockt.hpp>
 #include <string>
 #include <utility>
+#include <unistd.h>
 #include <vector>
 
 using namespace sockt;
@@ -777,4 +781,31 @@ TEST(Requests, LargeReadsDecodedIntoCallerMemoryWhateverTheirWhitespace) {
         out.resize(n);
         EXPECT_TRUE(out == bytes) << name; // not printed: megabytes
     }
+}
+
+TEST(Requests, DownloadOfAWrappedBase64AnswerWritesTheExactBytes) {
+    // A server may wrap its base64 (docs/protocol.md §5.1 tolerates whitespace): the download
+    // decodes its answer a slice at a time, and a slice with line breaks must not shift the rest.
+    const std::string bytes = randomBytes(3u * 1024 * 1024 + 2, 78);
+    const std::string b64 = base64Encode(bytes);
+    std::string wrapped;
+    for (std::size_t i = 0; i < b64.size(); i += 76)
+        wrapped += b64.substr(i, 76) + "\\r\\n";
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    // The listing says "not a directory", so the path is read as one file.
+    server.enqueue(Reply::json(400, R"({"code":"invalid_params","message":"not a directory"})"));
+    server.enqueue(Reply::json(200, R"({"path":"/home/sandbox/f","content":")" + wrapped + "\"}"));
+    const std::string local =
+        (std::filesystem::temp_directory_path() / ("sockt-wrapped-" + std::to_string(::getpid())))
+            .string();
+    TransferOptions options;
+    options.preserve_mode = false;
+    const TransferResult result = sb.download("f", local, options);
+    std::ifstream in(local, std::ios::binary);
+    const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(local);
+    EXPECT_EQ(result.bytes, bytes.size());
+    EXPECT_TRUE(got == bytes); // not printed: megabytes
 }
