@@ -64,7 +64,7 @@ class Runner:
             return [a.cpp_bench, workload, *flags], env
         if impl == "ceiling":  # files workload: --size N
             return [a.transfer_ceiling, *flags, "--dir", self.server.data_dir,
-                    "--trials", "3"], env
+                    "--trials", "5"], env
         if impl == "floor":  # exec workload: --command true --count N
             return [a.exec_floor, "--agent-pid", str(self.server.agent_pid()),
                     *flags[flags.index("--count"):]], env
