@@ -24,14 +24,15 @@ EXPLANATIONS: dict[str, str] = {
         "as for C++ (the same server path, plus the binding's call into the core)."
     ),
     "exec_floor_cpp": (
-        "the floor is one fork + exec + waitpid in the sandbox; ours adds the HTTP exec call, the "
-        "spawn request over the agent's socket, the exit report back to the server's reader "
-        "thread, the long-poll wake-up and its answer: five more thread wake-ups on 2 busy cores. "
-        "On a quieter machine the same code measured 1.21× (13:43 UTC, 8.7 vs 7.2 ms) and 1.60× "
-        "(14:01, 5.7 vs 3.5 ms); at load 6 the wake-ups are what waits. The code path is "
-        "server/runtime and server/http, outside this work; what would close it: answer exec with "
-        "the exit when the command ends within a short window (one round trip instead of exec + "
-        "poll)."
+        "measured with `strace -f -T` on `sockt serve` and the agent (2026-12-07): between the "
+        "exec request's arrival and the spawn request to the agent the server persists the "
+        "execution record durably (create a temp file 2.7 ms, fsync 3.0 ms, rename, fsync of "
+        "the executions directory 3.9 ms), so bash starts ≈ 10 ms (under strace; ≈ 3–6 ms "
+        "without) after the request, while the floor starts it at once. The rest is one HTTP "
+        "round trip plus the agent's spawn and exit reports (≈ 0.5 ms). The ratio also grows "
+        "with the load: 1.21× at 13:43 UTC, 1.60× at 14:01, 2.77× at 14:09 (load 6.2). What "
+        "would close it: write the record after the spawn, or without the two fsyncs on the "
+        "exec path (server/store, server/runtime: outside this work)."
     ),
     "exec_echo_py": (
         "the official SDK's exec_sync is bimodal in this tree: it polls once right after the "
