@@ -79,13 +79,15 @@ EXPLANATIONS: dict[str, str] = {
     "files32_py": (
         "the official SDK gains from the same server changes as ours (its 32 MiB write+read rose "
         "from 64 to 96 MB/s when `sockt serve` began receiving large bodies straight from the "
-        "socket), so the ratio stayed near 5× (5.10× at 14:01 UTC) while ours went from 201 to "
-        "488 MB/s. The rest of ours is the disk wait and the 4 KiB sends of the read answer (see "
-        "the ceiling rows)."
+        "socket), so the ratio moved from 3.1× (before, 13:43 UTC) to 3.7–5.3× in the three "
+        "runs after (14:01–14:36 UTC, 2026-12-07) while ours went from 201 to 278–488 MB/s. The "
+        "rest of ours is the disk wait and the 4 KiB sends of the read answer (see the ceiling "
+        "rows); the machine's load changed during every run."
     ),
     "files32_cpp": (
-        "as for Python: the server changes lifted the reference too (5.20× at 14:01 UTC, 3.58× "
-        "before them), and the write waits on the disk (fsync, dirty-page throttling)."
+        "as for Python: the server changes lifted the reference too (3.58× before them; 4.4–7.1× "
+        "after, met in the 14:09 UTC run), and the write waits on the disk (fsync, dirty-page "
+        "throttling)."
     ),
     "files32_node": (
         "server-bound as for Python; the addon stages uploads above 1 MiB into native memory "
