@@ -57,11 +57,12 @@ EXPLANATIONS: dict[str, str] = {
     "status_py": (
         "the status path (core transport, `sockt serve`'s HTTP layer, the Python binding) is "
         "unchanged by the ceiling work, and the ratio swings with the machine's load: 6.95× in "
-        "the 13:43 UTC run of 2026-12-07 (1-min load 3.9), 4.43× at 14:01 and lower again at "
-        "14:10 (load 6.2). Ours is bound by the server (≈ 60–70 µs of `sockt serve` CPU per call) "
-        "sharing 2 cores with the client and the other engineers' builds; the official SDK's ≈ "
-        "375 µs of client CPU per call makes it the less sensitive side. What would add margin: "
-        "less work per status answer in server/http (one JSON dump and header set per answer)."
+        "the 13:43 UTC run of 2026-12-07 (1-min load 3.9), 4.43× at 14:01, 5.72× at 14:09 and "
+        "4.69× at 14:36. Ours is bound by the server (≈ 60–70 µs of `sockt serve` CPU per call, "
+        "FINDINGS.md F6/S7) sharing 2 cores with the client and the other engineers' builds; the "
+        "official SDK's ≈ 375 µs of client CPU per call makes it the less sensitive side. What "
+        "would add margin: less `sockt serve` CPU per status answer (server/http, outside this "
+        "work; not profiled again in this round)."
     ),
     "status_cpp": (
         "as for Python, the status path is untouched here and the ratio follows the load: 1.10× "
@@ -73,7 +74,8 @@ EXPLANATIONS: dict[str, str] = {
     "threads_py": (
         "8 client threads and `sockt serve` share 2 cores with the other engineers' builds (1-min "
         "load 4–6 during the runs): one thread already keeps about one core busy, so scaling "
-        "follows the spare CPU (1.60× at 13:43 UTC, 1.23× at 14:01). The GIL is not the limit: "
+        "follows the spare CPU (1.60× at 13:43 UTC, 1.23× at 14:01, 0.96× at 14:36). The GIL is "
+        "not the limit: "
         "the native call runs without it."
     ),
     "files32_py": (
