@@ -36,6 +36,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--node", default="node")
     p.add_argument("--node-path", help="NODE_PATH that resolves @sockt/client")
     p.add_argument("--node-addon", default="", help="SOCKT_NODE_ADDON for our Node package")
+    p.add_argument("--transfer-ceiling", help="bench/ceiling's transfer_ceiling executable")
+    p.add_argument("--exec-floor", help="bench/ceiling's exec_floor executable")
+    p.add_argument("--quiet-wait", type=float, default=120.0,
+                   help="seconds to wait at most for a quiet machine before measuring")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--only", default="", help="comma-separated workloads (development)")
     p.add_argument("--quick", action="store_true", help="fewer, shorter trials (development)")
@@ -58,6 +62,12 @@ class Runner:
         env = dict(self.env)
         if impl == "cpp":
             return [a.cpp_bench, workload, *flags], env
+        if impl == "ceiling":  # files workload: --size N
+            return [a.transfer_ceiling, *flags, "--dir", self.server.data_dir,
+                    "--trials", "5"], env
+        if impl == "floor":  # exec workload: --command true --count N
+            return [a.exec_floor, "--agent-pid", str(self.server.agent_pid()),
+                    *flags[flags.index("--count"):]], env
         if impl in ("py_ours", "py_official"):
             exe = a.py_ours if impl == "py_ours" else a.py_official
             which = "ours" if impl == "py_ours" else "official"
@@ -140,10 +150,10 @@ def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
          t_slow),
         ("conc100", ["node_ours", "node_fetch"], "status",
          ["--concurrency", "100", "--seconds", secs], t_slow),
-        ("exec_true", all5, "exec", ["--command", "true", "--count", n_exec], t_slow),
+        ("exec_true", [*all5, "floor"], "exec", ["--command", "true", "--count", n_exec], t_slow),
         ("exec_echo", all5, "exec", ["--command", "echo hi", "--count", n_exec], t_slow),
-        ("files1", all5, "files", ["--size", str(MIB)], t),
-        ("files32", all5, "files", ["--size", str(32 * MIB)], t_slow),
+        ("files1", [*all5, "ceiling"], "files", ["--size", str(MIB)], t),
+        ("files32", [*all5, "ceiling"], "files", ["--size", str(32 * MIB)], t_slow),
         ("eventloop", ["node_ours", "node_fetch"], "eventloop", ["--size", str(32 * MIB)], t_slow),
         # Issue #14: asyncio, output as it arrives, folders (Python: ours vs the official SDK).
         ("aio_exec10", ["py_ours", "py_official"], "aio_exec",
@@ -172,7 +182,8 @@ def main() -> int:
     if args.rerender:
         return rerender(args.out)
     missing = [f"--{n.replace('_', '-')}" for n in
-               ("sockt_bin", "cpp_bench", "py_ours", "py_official", "node_path")
+               ("sockt_bin", "cpp_bench", "py_ours", "py_official", "node_path",
+                "transfer_ceiling", "exec_floor")
                if not getattr(args, n)]
     if missing:
         sys.exit(f"driver.py: missing {' '.join(missing)} (bench/run.sh passes them)")
@@ -180,7 +191,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.makedirs(args.out, exist_ok=True)
     started = time.monotonic()
-    machine_info = machine.describe()
+    quiet = machine.wait_for_quiet(args.quiet_wait)
+    machine_info = {**machine.describe(), **quiet}
     server = Server(args.sockt_bin)
     try:
         server.create_sandbox()

@@ -21,12 +21,17 @@ INTRO = """## Performance
 `make bench` measures the C++ core, the Python package and the Node package against what users
 would otherwise run — the official Python SDK `sockt==0.2.0` (from PyPI, in its own venv), plain
 Node `fetch` calls (keep-alive, execution polls every 500 ms like the official SDKs) — and against
-`wrk -t1 -c1` as the loopback ceiling, all on one `sockt serve --rate-limit 0`. Each row is a ratio
-measured in the same run; the absolute numbers belong to the machine below (a shared 2-vCPU VM,
-so they move with its load) and are never asserted. It takes about 5 minutes after the build and
-writes `bench/results/latest.md` and `bench/results/latest.json` (medians, p95, every trial,
-machine, versions). Rows that miss a target carry the measured reason; `bench/FINDINGS.md` has the
-profiles and the fixes.
+ceilings: `wrk -t1 -c1` for status calls, `bench/ceiling/transfer_ceiling` (the same files/write
+and files/read bodies over loopback TCP with the same codec and filesystem, no fsync, no server
+logic) for transfers, and `bench/ceiling/exec_floor` (`bash -lc true` started straight inside the running
+sandbox's namespaces and cgroup) for exec, all on one `sockt serve --rate-limit 0`. Each row is a
+ratio measured in the same run; the absolute numbers belong to the machine below (a shared 2-vCPU
+VM, so they move with its load) and are never asserted. `make bench` prints the load average first
+and, while the 1-minute load is above half the cores, waits up to `BENCH_QUIET_WAIT` seconds (120)
+before measuring anyway; such a run says "taken on a busy machine" above its table. It takes about
+5–7 minutes after the build and writes `bench/results/latest.md` and `bench/results/latest.json`
+(medians, p95, every trial, machine, versions). Rows that miss a target carry the measured reason;
+`bench/FINDINGS.md` has the profiles and the fixes.
 
 ```sh
 make setup   # once: wrk, compilers, Poco, ...

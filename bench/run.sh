@@ -10,10 +10,13 @@
 #                 import name, so it never shares a venv with ours)
 #   Node, ours    @sockt/client: node/src compiled by tsc, the addon built in build-bench
 #   Node, ref.    bench/workers/node_worker.cjs --impl fetch (global fetch, keep-alive)
-#   ceiling       wrk -t1 -c1 on the same status endpoint
+#   ceilings      wrk -t1 -c1 on the same status endpoint; bench/ceiling/transfer_ceiling (the
+#                 least work moving a file's bytes along the files route) and exec_floor
+#                 (`bash -lc true` started straight inside the sandbox), built with sockt_bench
 #
 # Environment: BENCH_BUILD_DIR (default build-bench), BENCH_JOBS (default 2),
-# BENCH_ARGS (extra driver flags, e.g. "--quick" or "--only status,exec_true").
+# BENCH_ARGS (extra driver flags, e.g. "--quick" or "--only status,exec_true"),
+# BENCH_QUIET_WAIT (default 120: seconds to wait at most for a quiet machine before measuring).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +30,7 @@ T0=$SECONDS
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
+log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 for tool in cmake ninja node npm wrk "$PYTHON"; do
     command -v "$tool" >/dev/null || die "$tool not found; run \`make setup\` first"
 done
@@ -95,5 +99,8 @@ log "setup took $((SECONDS - T0)) s; measuring"
     --node "$(command -v node)" \
     --node-path "$BUILD/node_modules" \
     --node-addon "$BUILD/Release/sockt_node.node" \
+    --transfer-ceiling "$BUILD/bench-cpp/transfer_ceiling" \
+    --exec-floor "$BUILD/bench-cpp/exec_floor" \
+    --quiet-wait "${BENCH_QUIET_WAIT:-120}" \
     ${BENCH_ARGS:-}
 log "done in $((SECONDS - T0)) s"

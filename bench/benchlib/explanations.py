@@ -2,61 +2,98 @@
 
 Keyed by row id (benchlib/rows.py). Each text says what the profile showed and what would close
 the gap; it is printed under the table only when the row misses in that run. The figures are those
-of the tree after the F1–F6, S1–S7, N1–N2 and P1–P4 changes (FINDINGS.md, "State on 2026-11-24").
+of the tree after the B1–B5 changes (FINDINGS.md, "Ceilings and the second round"), or after
+F1–F6, S1–S7, N1–N2 and P1–P4 where a text says so.
 """
 
 EXPLANATIONS: dict[str, str] = {
+    "files32_ceiling_py": (
+        "as for C++, plus the binding: the bytes object is allocated once and filled while the "
+        "answer's pages are released (client peak 1.43× the file)."
+    ),
+    "files32_ceiling_cpp": (
+        "the write half waits on the disk: `sockt serve` fsyncs the file and its directory (≈ "
+        "10–13 ms per 32 MiB, strace) and its 32 MiB `write(2)` into the page cache took 6–83 ms "
+        "under dirty-page throttling, which the ceiling (no fsync) does not meet; `perf record "
+        "-a` shows the machine 63 % idle during our transfers. The read half sends through Poco's "
+        "response stream 4 KiB per `sendto(2)` (10,931 calls per 32 MiB). What would close it: "
+        "send the read answer straight to the socket in server/http (as files/write bodies are "
+        "now received), and fsync policy is the server's choice."
+    ),
+    "exec_floor_py": (
+        "as for C++ (the same server path, plus the binding's call into the core)."
+    ),
+    "exec_floor_cpp": (
+        "measured with `strace -f -T` on `sockt serve` and the agent (2026-12-07): between the "
+        "exec request's arrival and the spawn request to the agent the server persists the "
+        "execution record durably (create a temp file 2.7 ms, fsync 3.0 ms, rename, fsync of "
+        "the executions directory 3.9 ms), so bash starts ≈ 10 ms (under strace; ≈ 3–6 ms "
+        "without) after the request, while the floor starts it at once. The rest is one HTTP "
+        "round trip plus the agent's spawn and exit reports (≈ 0.5 ms). The ratio also grows "
+        "with the load: 1.21× at 13:43 UTC, 1.60× at 14:01, 2.77× at 14:09 (load 6.2). What "
+        "would close it: write the record after the spawn, or without the two fsyncs on the "
+        "exec path (server/store, server/runtime: outside this work)."
+    ),
+    "exec_echo_py": (
+        "the official SDK's exec_sync is bimodal in this tree: it polls once right after the "
+        "exec, and `sockt serve` answers a poll that finds output of a running command only "
+        "after waiting up to 50 ms for its exit (docs/protocol.md §4.3 coalescing), so about "
+        "half of its `echo hi` calls end after 12–48 ms and the rest after ≈ 510–550 ms (trials "
+        "of 2026-12-07); when the median falls in the fast half, 1/10 of it (≈ 4 ms) is below "
+        "the exec floor itself (`bash -lc` start, ≈ 4–8 ms here). `true` has no output, so "
+        "that row still compares with the 500 ms poll."
+    ),
+    "exec_echo_node": "as for Python: the reference's median is bimodal (see the Python row).",
+    "exec_echo_cpp": "as for Python: the reference's median is bimodal (see the Python row).",
+    "upload_dir_py": (
+        "both sides are bound by the server's durable write per file: fsync of the file and of "
+        "its directory after the rename, ≈ 1.15 ms per fsync on this VM's disk (`strace -c` of "
+        "`sockt serve` over both uploads: 814 fsyncs, 0.94 s; create ≈ 0.4 ms), i.e. ≈ 2.5–3 ms "
+        "of disk wait per file. Ours sends 8 files at a time, but the journal commits them "
+        "nearly one after the other, so it gains only ≈ 1.7× over the official SDK's one file "
+        "at a time. What would close it: group the fsyncs of concurrent writes (one syncfs or "
+        "one directory fsync per batch) in server/files, which changes when a write is durable."
+    ),
     "status_py": (
-        "per status call our package uses ≈ 70 µs of client CPU against the official SDK's "
-        "≈ 375 µs, and `sockt serve` plus the loopback add ≈ 60–70 µs of wall time to both round "
-        "trips (3.47× and 3.49× in the runs of 2026-11-24 04:10–04:21 UTC). Of our 70 µs the "
-        "kernel's send/poll/recv take ≈ 25 µs, the core's JSON ≈ 9 µs (the DOM behind `raw`), and "
-        "building the two Python dicts (fields and `raw`) ≈ 6 µs. What would add margin: parse "
-        "the answer once into Python objects instead of a nlohmann DOM converted afterwards."
+        "the status path (core transport, `sockt serve`'s HTTP layer, the Python binding) is "
+        "unchanged by the ceiling work, and the ratio swings with the machine's load: 6.95× in "
+        "the 13:43 UTC run of 2026-12-07 (1-min load 3.9), 4.43× at 14:01, 5.72× at 14:09 and "
+        "4.69× at 14:36. Ours is bound by the server (≈ 60–70 µs of `sockt serve` CPU per call, "
+        "FINDINGS.md F6/S7) sharing 2 cores with the client and the other engineers' builds; the "
+        "official SDK's ≈ 375 µs of client CPU per call makes it the less sensitive side. What "
+        "would add margin: less `sockt serve` CPU per status answer (server/http, outside this "
+        "work; not profiled again in this round)."
     ),
     "status_cpp": (
-        "the core spends ≈ 40 µs of client CPU per call with 3 syscalls (sendto, poll, "
-        "recvfrom; F7) against wrk's ≈ 17 µs, and since S7 `sockt serve` needs only ≈ 60–68 µs, "
-        "so the client difference weighs more than before (0.71×–0.89× across the runs of "
-        "2026-11-24 after S7; wrk alone swings between 8,700 and 13,900 req/s on this VM). The "
-        "core's user time is mostly the JSON of the answer (nlohmann parse ≈ 6.5 µs, fields "
-        "≈ 2 µs) and the response head (≈ 2 µs). What would add margin: a leaner status parse "
-        "(the DOM exists only because `SandboxStatus::raw` exposes it)."
+        "as for Python, the status path is untouched here and the ratio follows the load: 1.10× "
+        "of wrk at 13:43 UTC, 0.76× at 14:01 (2026-12-07); wrk alone moved between 10,700 and "
+        "21,000 req/s across the day's runs. The core spends ≈ 40 µs of client CPU per call with "
+        "3 syscalls against wrk's ≈ 17 µs (F7), which weighs more when the server's share gets "
+        "cheaper or the machine busier."
     ),
     "threads_py": (
-        "the 2 cores are shared by the 8 client threads and `sockt serve`: one thread already "
-        "keeps about one core busy (client ≈ 80 µs + server ≈ 80 µs CPU per status call), so "
-        "scaling stops near 2–3× and follows the other load on the machine. The GIL is not the "
-        "limit: the native call runs without it."
+        "8 client threads and `sockt serve` share 2 cores with the other engineers' builds (1-min "
+        "load 4–6 during the runs): one thread already keeps about one core busy, so scaling "
+        "follows the spare CPU (1.60× at 13:43 UTC, 1.23× at 14:01, 0.96× at 14:36). The GIL is "
+        "not the limit: "
+        "the native call runs without it."
     ),
     "files32_py": (
-        "both sides share the server: making `sockt serve` ≈ 6× cheaper on large bodies "
-        "(S1–S6) also took the official SDK from ≈ 30 to ≈ 66–70 MB/s. Our round trip is "
-        "≈ 0.30 s (write ≈ 0.19 s, read ≈ 0.12 s) against the official ≈ 1.0 s. In the write the "
-        "server's own work after the last byte arrives (decoding 43 MB of base64, then 32 MiB "
-        "copied into the page cache: copy_folio_from_iter 24 % of its profile) is the largest "
-        "part; decoding the content while the body arrives would overlap it with the transfer."
+        "the official SDK gains from the same server changes as ours (its 32 MiB write+read rose "
+        "from 64 to 96 MB/s when `sockt serve` began receiving large bodies straight from the "
+        "socket), so the ratio moved from 3.1× (before, 13:43 UTC) to 3.7–5.3× in the three "
+        "runs after (14:01–14:36 UTC, 2026-12-07) while ours went from 201 to 278–488 MB/s. The "
+        "rest of ours is the disk wait and the 4 KiB sends of the read answer (see the ceiling "
+        "rows); the machine's load changed during every run."
     ),
     "files32_cpp": (
-        "server-bound as for Python: the write's decode and page-cache copy in `sockt serve` "
-        "happen after the transfer and make up most of the 0.19 s write; the core's own CPU is "
-        "≈ 0.18 s for the whole round trip (F3, F5)."
+        "as for Python: the server changes lifted the reference too (3.58× before them; 4.4–7.1× "
+        "after, met in the 14:09 UTC run), and the write waits on the disk (fsync, dirty-page "
+        "throttling)."
     ),
     "files32_node": (
         "server-bound as for Python; the addon stages uploads above 1 MiB into native memory "
         "1 MiB per event-loop turn (N1), which adds ≈ 20–30 ms of JS-thread time per 32 MiB."
-    ),
-    "rss32_py": (
-        "read: the 45 MB answer body and the 32 MiB result are alive together while decoding; "
-        "write: the caller's bytes and one 256 KiB slice (F5)."
-    ),
-    "rss32_cpp": (
-        "read: the 45 MB answer body and the 32 MiB result are alive together while decoding "
-        "(F3); write: the caller's bytes and one 256 KiB slice (F5)."
-    ),
-    "rss32_node": (
-        "as for C++, plus the native staging copy of the upload (N1): a detached or resized "
-        "ArrayBuffer can free its memory under a worker, so it cannot be read in place."
     ),
     "eventloop_node": (
         "uploads above 1 MiB are copied to native memory 1 MiB per event-loop turn (N1); a turn "

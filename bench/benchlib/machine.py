@@ -6,6 +6,7 @@ import os
 import platform
 import re
 import subprocess
+import time
 
 
 def _first(path: str, key: str) -> str:
@@ -77,3 +78,32 @@ def parse_wrk(output: str) -> float:
     if not match:
         raise RuntimeError(f"no Requests/sec in wrk output:\n{output}")
     return float(match.group(1))
+
+
+def busy_threshold() -> float:
+    """A 1-minute load average above half the cores: other work would take a core from us."""
+    return 0.5 * (os.cpu_count() or 1)
+
+
+def wait_for_quiet(bound_s: float) -> dict[str, object]:
+    """Waits up to `bound_s` seconds for the 1-minute load average to drop to the threshold.
+
+    Never fails: a run on a busy machine is still a run (its ratios compare sides measured
+    alike), only marked as such in the table."""
+    threshold = busy_threshold()
+    first = loadavg()
+    print(f"bench: load average {' '.join(first)} on {os.cpu_count()} cores "
+          f"(busy above {threshold:g}; waiting up to {bound_s:g} s for quiet)", flush=True)
+    start = time.monotonic()
+    load = float(first[0])
+    while load > threshold and time.monotonic() - start < bound_s:
+        time.sleep(min(5.0, max(0.0, bound_s - (time.monotonic() - start))))
+        load = float(loadavg()[0])
+    waited = round(time.monotonic() - start, 1)
+    busy = load > threshold
+    if waited > 0 or busy:
+        print(f"bench: waited {waited:g} s; load now {load:g}"
+              f"{' — measuring anyway, marked as taken on a busy machine' if busy else ''}",
+              flush=True)
+    return {"busy": busy, "busy_threshold": threshold, "quiet_wait_s": waited,
+            "loadavg_before_wait": first}

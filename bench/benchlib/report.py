@@ -93,6 +93,19 @@ def _ratio_text(row: dict[str, Any]) -> str:
     return f"{r:.2f}×"
 
 
+def _quiet_line(m: dict[str, Any]) -> str:
+    if "busy" not in m:
+        return "Machine load: not checked (a run from before the quiet-machine wait)."
+    waited = f" after waiting {m['quiet_wait_s']:g} s" if m["quiet_wait_s"] else ""
+    if m["busy"]:
+        return (f"**Taken on a busy machine**: the 1-minute load average was still "
+                f"{m['loadavg_at_start'][0]}{waited}, above the quiet threshold of "
+                f"{m['busy_threshold']:g} (half the cores); other processes competed for the "
+                f"cores, so absolute times are low and ratios noisier.")
+    return (f"Quiet machine: 1-minute load average {m['loadavg_at_start'][0]} at the start of "
+            f"the measurements{waited} (threshold {m['busy_threshold']:g}, half the cores).")
+
+
 def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     m = meta["machine"]
     lines = [
@@ -125,6 +138,8 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"and are reported, never asserted. Each trial is a fresh process; latencies pool every "
         f"call of every trial. Memory is the peak RSS above the process's idle RSS just before "
         f"the workload.",
+        "",
+        _quiet_line(m),
         "",
     ]
     for row in rows:

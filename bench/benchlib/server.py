@@ -64,6 +64,31 @@ class Server:
         self.sandbox_id = sandbox_id
         return sandbox_id
 
+    def agent_pid(self) -> int:
+        """The sandbox agent of the bench sandbox: the one process below this server whose argv
+        carries the agent marker (server/runtime/agent.hpp), which forks every exec."""
+        parents: dict[int, int] = {}
+        agents = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    # argv[1], not any argument: bwrap's own argv carries the agent's command.
+                    if f.read().split(b"\0")[1:2] == [b"__sandbox-agent"]:
+                        agents.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+        for pid in agents:
+            up = pid
+            while up > 1 and up != self.proc.pid:
+                up = parents.get(up, 0)
+            if up == self.proc.pid:
+                return pid
+        raise RuntimeError("no sandbox agent below the bench's sockt serve")
+
     def version(self) -> str:
         req = urllib.request.Request(self.url + "/local/v1/health")
         with urllib.request.urlopen(req, timeout=10) as resp:

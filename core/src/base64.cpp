@@ -1,4 +1,7 @@
 // Standard base64 (docs/protocol.md §5.1, §12 rule 12): padded, unwrapped output; tolerant input.
+// Whole blocks go through the AVX2 kernels of base64_avx2.cpp when the CPU has them; the scalar
+// code below does the rest (and everything on other CPUs), with the same output and errors.
+#include "base64_kernels.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"
 
@@ -56,11 +59,19 @@ std::size_t base64EncodedLength(std::size_t byte_count) {
     return byte_count / 3 * 4 + (byte_count % 3 != 0 ? 4 : 0);
 }
 
-void base64EncodeInto(std::string_view bytes, char* out) {
+namespace detail {
+
+Base64Kernel base64BestKernel() {
+    return base64HaveAvx2() ? Base64Kernel::Avx2 : Base64Kernel::Scalar;
+}
+
+void base64EncodeWith(Base64Kernel kernel, std::string_view bytes, char* out) {
     const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
     const std::size_t n = bytes.size();
-    std::size_t i = 0;
-    char* o = out;
+    // Whole 3-byte groups encode alike in any split, so the kernel's blocks and the scalar rest
+    // concatenate to the one encoding.
+    std::size_t i = kernel == Base64Kernel::Avx2 ? base64EncodeBlocksAvx2(in, n, out) : 0;
+    char* o = out + i / 3 * 4;
     for (; i + 3 <= n; i += 3) {
         std::uint32_t v =
             (std::uint32_t(in[i]) << 16) | (std::uint32_t(in[i + 1]) << 8) | in[i + 2];
@@ -81,6 +92,13 @@ void base64EncodeInto(std::string_view bytes, char* out) {
         o[2] = (i + 1 < n) ? kAlphabet[(v >> 6) & 63] : '=';
         o[3] = '=';
     }
+}
+
+} // namespace detail
+
+void base64EncodeInto(std::string_view bytes, char* out) {
+    static const detail::Base64Kernel kernel = detail::base64BestKernel();
+    detail::base64EncodeWith(kernel, bytes, out);
 }
 
 std::string base64Encode(std::string_view bytes) {
@@ -105,10 +123,21 @@ std::string base64Decode(std::string_view text) {
 }
 
 std::size_t base64DecodeInto(std::string_view text, char* out) {
+    static const detail::Base64Kernel kernel = detail::base64BestKernel();
+    return detail::base64DecodeWith(kernel, text, out);
+}
+
+std::size_t detail::base64DecodeWith(Base64Kernel kernel, std::string_view text, char* out) {
     auto* const first = reinterpret_cast<unsigned char*>(out);
     auto* o = first;
     const auto* in = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
+    // The vector kernel stores 32 bytes per 24 decoded, so it only runs while the room the caller
+    // has (base64DecodedMaxLength: the symbols before the trailing '=') extends well past them.
+    std::size_t data_end = n;
+    while (data_end > 0 && text[data_end - 1] == '=')
+        --data_end;
+    const bool vector = kernel == Base64Kernel::Avx2;
     std::uint32_t acc = 0;
     int bits = 0;
     int symbols = 0; // data symbols since the last full quantum
@@ -120,6 +149,12 @@ std::size_t base64DecodeInto(std::string_view text, char* out) {
         // the quantum (whitespace, '=', junk) leaves it to the per-symbol loop below, which
         // reports errors with their exact offset.
         if (symbols == 0 && padding == 0) {
+            if (vector && pos < data_end) {
+                const std::size_t took =
+                    detail::base64DecodeBlocksAvx2(in + pos, data_end - pos, o);
+                pos += took;
+                o += took / 4 * 3;
+            }
             while (pos + 4 <= n) {
                 const std::uint8_t a = kDecode[in[pos]];
                 const std::uint8_t b = kDecode[in[pos + 1]];

@@ -40,6 +40,16 @@ struct ReadAnswer {
     }
 };
 
+/// Decodes base64 `text` `slice` chars (a multiple of 4) at a time: `room(n)` returns memory for
+/// n decoded bytes, `sink(bytes, n, consumed)` takes each slice's bytes with the chars consumed so
+/// far. A slice stands alone only if it decoded to exactly 3 bytes per 4 chars, i.e. held nothing
+/// but data symbols, so the next one starts on a quantum boundary as in one pass; anything else
+/// (whitespace, padding) decodes the whole rest in one piece. Returns the bytes decoded; throws
+/// as base64DecodeInto() does.
+std::size_t decodeSlices(std::string_view text, std::size_t slice,
+                         const std::function<char*(std::size_t)>& room,
+                         const std::function<void(const char*, std::size_t, std::size_t)>& sink);
+
 /// Sends a files/read request and splits the answer into the content and the rest (statuses
 /// >= 400 throw as for callJson). `on_body` (optional) hears the answer arrive.
 ReadAnswer readAnswer(ClientCore& core, SandboxState& state, const std::string& path,

@@ -15,6 +15,11 @@
 #include <new>
 #include <string_view>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace sockt {
 
 using detail::sandboxCredential;
@@ -94,6 +99,43 @@ void encodeRange(std::string_view bytes, std::size_t pos, char* out, std::size_t
 
 // --- Read answers -------------------------------------------------------------------------------
 
+/// Hands the whole pages inside [begin, end) back to the system: their bytes are never read again
+/// (a later write would get a fresh zero page). Keeps a large answer from being resident twice,
+/// once as base64 and once decoded.
+void releasePages(const char* begin, const char* end) {
+#ifdef __linux__
+    static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) / page * page;
+    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(end) / page * page;
+    if (last > first)
+        ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+#else
+    (void)begin;
+    (void)end;
+#endif
+}
+
+// Below this much base64, a read answer is decoded in one go and its pages are left alone.
+constexpr std::size_t kReleaseAbove = 1 << 20;
+// Base64 chars decoded between two releases (a multiple of 4).
+constexpr std::size_t kReleaseSlice = 4 << 20;
+
+/// Decodes the answer's content into `out` (room for base64DecodedMaxLength(content())) and
+/// releases the pages of the base64 text behind the decoder as it goes, so the text and the
+/// bytes never both exist whole.
+std::size_t decodeReleasing(detail::ReadAnswer& answer, char* out) {
+    const std::string_view text = answer.content();
+    if (text.size() <= kReleaseAbove)
+        return base64DecodeInto(text, out);
+    std::size_t written = 0;
+    return detail::decodeSlices(
+        text, kReleaseSlice, [&](std::size_t) { return out + written; },
+        [&](const char*, std::size_t n, std::size_t consumed) {
+            written += n;
+            releasePages(answer.storage.data(), text.data() + consumed);
+        });
+}
+
 /// The normal path: the whole body through the JSON parser, then the content moved out of the
 /// DOM. `content` first, then `content_b64` (docs/protocol-notes.md row 1): the first string wins,
 /// both are left null.
@@ -127,6 +169,27 @@ detail::ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpRespon
 } // namespace
 
 namespace detail {
+
+std::size_t decodeSlices(std::string_view text, std::size_t slice,
+                         const std::function<char*(std::size_t)>& room,
+                         const std::function<void(const char*, std::size_t, std::size_t)>& sink) {
+    std::size_t at = 0;
+    std::size_t total = 0;
+    while (text.size() - at > slice) {
+        char* out = room(slice / 4 * 3);
+        const std::size_t n = base64DecodeInto(text.substr(at, slice), out);
+        if (n != slice / 4 * 3)
+            break; // not plain data: this slice is decoded again with the rest, in one piece
+        at += slice;
+        total += n;
+        sink(out, n, at);
+    }
+    const std::string_view rest = text.substr(at);
+    char* out = room(base64DecodedMaxLength(rest));
+    const std::size_t n = base64DecodeInto(rest, out);
+    sink(out, n, text.size());
+    return total + n;
+}
 
 // Fast path: cut the content values out of the raw body (json::findPlainMembers) and parse only
 // the small rest; the content stays in the body. Otherwise the same body goes the normal path.
@@ -276,16 +339,31 @@ std::string Sandbox::readFile(const std::string& path, const ReadFileOptions& op
     return readFileResult(path, options, cancel).content;
 }
 
+namespace {
+
+detail::ReadAnswer readBase64Answer(detail::ClientCore& core, detail::SandboxState& state,
+                                    const std::string& path,
+                                    std::optional<std::int64_t> max_bytes,
+                                    const CancelToken& cancel) {
+    ReadFileOptions options;
+    options.encoding = "base64";
+    options.max_bytes = max_bytes;
+    return detail::readAnswer(core, state, path, options, cancel);
+}
+
+} // namespace
+
 std::string Sandbox::readFileBytes(const std::string& path, std::optional<std::int64_t> max_bytes,
                                    const CancelToken& cancel) {
-    std::string out;
-    out.resize(readFileBytesInto(
-        path, max_bytes,
-        [&out](std::size_t n) {
-            out.resize(n);
-            return out.data();
-        },
-        cancel));
+    detail::ReadAnswer answer = readBase64Answer(*core_, *state_, path, max_bytes, cancel);
+    // Decoded in place, to the front of the answer's own buffer: the decoder never writes past
+    // what it has read (3 bytes out per 4 chars in, base64DecodeInto's contract), so one
+    // file-sized buffer serves both. The pages past the bytes go back to the system.
+    std::string out = std::move(answer.storage);
+    const std::string_view text = std::string_view(out).substr(answer.offset, answer.length);
+    const std::size_t n = base64DecodeInto(text, out.data());
+    releasePages(out.data() + n + 1, out.data() + out.size());
+    out.resize(n);
     return out;
 }
 
@@ -293,17 +371,13 @@ std::size_t Sandbox::readFileBytesInto(const std::string& path,
                                        std::optional<std::int64_t> max_bytes,
                                        const std::function<char*(std::size_t)>& allocate,
                                        const CancelToken& cancel) {
-    ReadFileOptions options;
-    options.encoding = "base64";
-    options.max_bytes = max_bytes;
-    // Decoded straight out of the answer's body, which is freed on return.
-    detail::ReadAnswer answer = detail::readAnswer(*core_, *state_, path, options, cancel);
-    const std::string_view text = answer.content();
-    const std::size_t most = base64DecodedMaxLength(text);
+    // Decoded straight out of the answer's body, which is released as it is decoded.
+    detail::ReadAnswer answer = readBase64Answer(*core_, *state_, path, max_bytes, cancel);
+    const std::size_t most = base64DecodedMaxLength(answer.content());
     char* out = allocate(most);
     if (out == nullptr && most > 0)
         throw std::bad_alloc();
-    return base64DecodeInto(text, out);
+    return decodeReleasing(answer, out);
 }
 
 FileListing Sandbox::listFilesResult(const ListFilesOptions& options, const CancelToken& cancel) {

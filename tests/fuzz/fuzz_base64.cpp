@@ -1,6 +1,8 @@
 // base64 decoding (core/src/base64.cpp), differential: the table-driven decoder with its fast path
 // must accept exactly what a plain symbol-at-a-time reading of the rules accepts, with the same
-// bytes, and never write past base64DecodedMaxLength(). Encoding must round-trip.
+// bytes, and never write past base64DecodedMaxLength(). Encoding must round-trip. The scalar and
+// the AVX2 kernels (when the CPU has them) must agree on both.
+#include "base64_kernels.hpp"
 #include "sockt/errors.hpp"
 #include "sockt/models.hpp"
 
@@ -78,6 +80,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::optional<std::string> want = referenceDecode(text);
     if (got.has_value() != want.has_value() || (got && *got != *want))
         std::abort();
+    for (const auto kernel : {sockt::detail::Base64Kernel::Scalar,
+                              sockt::detail::Base64Kernel::Avx2}) {
+        std::unique_ptr<char[]> again(new char[room]);
+        std::optional<std::string> other;
+        try {
+            other = std::string(again.get(),
+                                sockt::detail::base64DecodeWith(kernel, text, again.get()));
+        } catch (const sockt::InvalidArgumentError&) {
+        }
+        if (other != got)
+            std::abort();
+        std::string text_out(sockt::base64EncodedLength(size), '\0');
+        sockt::detail::base64EncodeWith(kernel, text, text_out.data());
+        if (text_out != sockt::base64Encode(text))
+            std::abort();
+    }
 
     // The input as bytes: encoded, it is canonical base64 that decodes back to itself.
     const std::string encoded = sockt::base64Encode(text);

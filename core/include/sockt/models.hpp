@@ -249,7 +249,9 @@ std::string base64Decode(std::string_view text);
 /// padding before its end.
 std::size_t base64DecodedMaxLength(std::string_view text);
 /// base64Decode() into `out`, which must have room for base64DecodedMaxLength(text) bytes;
-/// returns how many it wrote. Throws as base64Decode() does (then `out` holds garbage).
+/// returns how many it wrote. Throws as base64Decode() does (then `out` holds garbage). `out` may
+/// be `text.data()` or lie before it (decoding in place): no byte is written before the text
+/// behind it has been read.
 std::size_t base64DecodeInto(std::string_view text, char* out);
 
 }  // namespace sockt

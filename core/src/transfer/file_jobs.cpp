@@ -144,14 +144,15 @@ std::uint64_t downloadFile(ClientCore& core, SandboxState& state, const std::str
                 ::unlink(path.c_str());
         }
     } cleanup{temp};
-    std::unique_ptr<char[]> buffer(new char[kDecodeSlice / 4 * 3 + 3]);
-    std::uint64_t size = 0;
-    for (std::size_t off = 0; off < text.size(); off += kDecodeSlice) {
-        const std::string_view piece = text.substr(off, kDecodeSlice);
-        const std::size_t n = base64DecodeInto(piece, buffer.get());
-        writeAll(fd.get(), buffer.get(), n, temp);
-        size += n;
-    }
+    std::string buffer;
+    const std::uint64_t size = decodeSlices(
+        text, kDecodeSlice,
+        [&buffer](std::size_t n) {
+            if (buffer.size() < n)
+                buffer.resize(n);
+            return buffer.data();
+        },
+        [&](const char* bytes, std::size_t n, std::size_t) { writeAll(fd.get(), bytes, n, temp); });
     if (::close(fd.release()) != 0)
         localFailure("download: close " + temp, errno);
     if (::rename(temp.c_str(), local.c_str()) != 0)

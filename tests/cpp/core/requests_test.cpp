@@ -3,13 +3,17 @@
 #include "core_test_helpers.hpp"
 #include "transport/http_exchange.hpp" // kBodySlice: where the streamed body is cut
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <gtest/gtest.h>
 #include <mutex>
 #include <random>
 #include <sockt/sockt.hpp>
 #include <string>
 #include <utility>
+#include <unistd.h>
 #include <vector>
 
 using namespace sockt;
@@ -746,4 +750,62 @@ TEST(Requests, ReadContentWithAnOddByteAtEveryPosition) {
             }
         }
     }
+}
+
+TEST(Requests, LargeReadsDecodedIntoCallerMemoryWhateverTheirWhitespace) {
+    // readFileBytesInto (the Python binding's read) decodes answers above 1 MiB of base64 slice
+    // by slice, handing each decoded slice's pages back: whitespace before, in and after the
+    // first slices must give the same bytes as a one-pass decode.
+    const std::string bytes = randomBytes(7u * 1024 * 1024 + 1, 77);
+    const std::string b64 = base64Encode(bytes);
+    const std::vector<std::pair<std::string, std::size_t>> spaces = {
+        {"plain", std::string::npos}, {"a space in the first slice", 1000},
+        {"a space in the second slice", 5u * 1024 * 1024},
+        {"a space in the last slice", b64.size() - 10}};
+    for (const auto& [name, at] : spaces) {
+        FixtureServer server;
+        ComputeClient client(optionsFor(server));
+        Sandbox sb = runningSandbox(client, server);
+        std::string content = b64;
+        if (at != std::string::npos)
+            content.insert(at, " ");
+        server.enqueue(Reply::json(200, R"({"path":"/home/sandbox/f","content":")" + content +
+                                            "\"}"));
+        std::string out;
+        const std::size_t n = sb.readFileBytesInto(
+            "f", std::nullopt,
+            [&out](std::size_t most) {
+                out.resize(most);
+                return out.data();
+            });
+        out.resize(n);
+        EXPECT_TRUE(out == bytes) << name; // not printed: megabytes
+    }
+}
+
+TEST(Requests, DownloadOfAWrappedBase64AnswerWritesTheExactBytes) {
+    // A server may wrap its base64 (docs/protocol.md §5.1 tolerates whitespace): the download
+    // decodes its answer a slice at a time, and a slice with line breaks must not shift the rest.
+    const std::string bytes = randomBytes(3u * 1024 * 1024 + 2, 78);
+    const std::string b64 = base64Encode(bytes);
+    std::string wrapped;
+    for (std::size_t i = 0; i < b64.size(); i += 76)
+        wrapped += b64.substr(i, 76) + "\\r\\n";
+    FixtureServer server;
+    ComputeClient client(optionsFor(server));
+    Sandbox sb = runningSandbox(client, server);
+    // The listing says "not a directory", so the path is read as one file.
+    server.enqueue(Reply::json(400, R"({"code":"invalid_params","message":"not a directory"})"));
+    server.enqueue(Reply::json(200, R"({"path":"/home/sandbox/f","content":")" + wrapped + "\"}"));
+    const std::string local =
+        (std::filesystem::temp_directory_path() / ("sockt-wrapped-" + std::to_string(::getpid())))
+            .string();
+    TransferOptions options;
+    options.preserve_mode = false;
+    const TransferResult result = sb.download("f", local, options);
+    std::ifstream in(local, std::ios::binary);
+    const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(local);
+    EXPECT_EQ(result.bytes, bytes.size());
+    EXPECT_TRUE(got == bytes); // not printed: megabytes
 }
