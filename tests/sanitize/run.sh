@@ -70,14 +70,25 @@ check() {
     fi
     grep -E 'tests passed|tests failed out of|Total Test time' "$dir/sanitize-ctest.log" |
         sed "s/^/$name: /"
-    local reports=("$dir"/sanitizer-reports/*)
-    if [[ -e ${reports[0]} ]]; then
+    # ASan prints a one-line caveat on the first swapcontext of a process; the core's fibers
+    # (core/src/async/fiber_context.cpp) tell ASan of every stack switch, so a file holding only
+    # that line is no finding.
+    local file reports=()
+    for file in "$dir"/sanitizer-reports/*; do
+        [[ -e $file ]] || continue
+        if grep -qvE "$ASAN_SWAPCONTEXT_CAVEAT|^\s*$" "$file"; then
+            reports+=("$file")
+        fi
+    done
+    if ((${#reports[@]})); then
         echo "$name: ${#reports[@]} sanitizer report(s) in $dir/sanitizer-reports:"
         head -n 60 "${reports[@]}"
         status=1
     fi
     return $status
 }
+
+ASAN_SWAPCONTEXT_CAVEAT="WARNING: ASan doesn't fully support makecontext/swapcontext"
 
 # reports DIR: an empty report directory, for log_path.
 reports() {
