@@ -127,6 +127,7 @@ public:
     std::string targetPath(const std::string& path, bool absolute) const;
 
     bool supportsLongPoll() const { return long_poll_.load(); }
+    bool supportsReplay() const { return replay_.load(); }
     void noteResponseHeaders(const HttpResponse& response);
 
     void close();
@@ -154,6 +155,7 @@ private:
     Poco::Net::Context::Ptr ssl_context_;
     std::unique_ptr<ConnectionPool> pool_;
     std::atomic<bool> long_poll_{false};
+    std::atomic<bool> replay_{false};
     std::atomic<bool> closed_{false};
     std::atomic<std::uint64_t> connections_opened_{0};
 };
@@ -165,6 +167,9 @@ struct ExecBuffer {
     bool finished = false;
     /// Chunks already handed out by Sandbox::execNext.
     std::size_t streamed = 0;
+    /// Highest chunk `seq` received: the next poll's `since` once the server advertised replay
+    /// (docs/protocol.md §4.5).
+    std::int64_t last_seq = 0;
     /// The poll that reported the end, without its output (execNext answers from it afterwards).
     std::optional<ExecResult> final_poll;
 };
