@@ -105,6 +105,10 @@ Api::Api(std::optional<std::string> credential, std::string base_url)
             options.api_key = credential_;
     }
     options.user_agent = "sockt-cli/" + std::string(sockt::version());
+    // Test-only: the fault suite (tests/faults) runs its stall cases with a short timeout
+    // instead of §10.1's 120 s.
+    if (const std::string ms = envOr("SOCKT_TEST_TIMEOUT_MS"); !ms.empty())
+        options.timeout = std::chrono::milliseconds(std::stoll(ms));
     // The CLI applies its own retry rules (§10.12).
     options.pod_starting_retries = 0;
     client_ = std::make_shared<ComputeClient>(options);
@@ -156,7 +160,7 @@ HttpResponse Api::send(const Call& call) {
 
 Json Api::json(const Call& call, const std::string& parse_prefix) {
     HttpResponse resp = send(call);
-    if (resp.status >= 400) {
+    if (resp.status < 200 || resp.status >= 300) {
         std::optional<double> retry_after;
         const std::string& ra = resp.header("retry-after");
         if (!ra.empty()) {
@@ -177,13 +181,21 @@ Json Api::json(const Call& call, const std::string& parse_prefix) {
     }
 }
 
-Json Api::dataPlane(const std::function<Json()>& fn) {
+Json Api::dataPlane(const std::function<Json()>& fn, bool may_take_effect) {
     for (int attempt = 1;; ++attempt) {
         try {
             return fn();
         } catch (const ApiFailure& e) {
-            bool retryable = e.status() == 502 || e.status() == 503 || e.slug() == "host_error" ||
-                             e.slug() == "pod_starting" || e.slug() == "pod_unreachable";
+            // §10.12: a 502, an HTML error page, a reset or a timeout after sending may come
+            // after the upstream started the request, so those are not resent for exec start
+            // and files write; §3.5 guarantees that these two answers had no effect.
+            const bool no_effect = (e.status() == 503 && e.slug() == "pod_starting") ||
+                                   (e.status() == 400 && e.slug() == "pod_unreachable");
+            const bool retryable =
+                may_take_effect ? no_effect
+                                : e.status() == 502 || e.status() == 503 ||
+                                      e.slug() == "host_error" || e.slug() == "pod_starting" ||
+                                      e.slug() == "pod_unreachable";
             if (!retryable || attempt >= 3)
                 throw;
             sleepMs(2000);
