@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <stdexcept>
 #include <thread>
 
 namespace sockt::cli {
@@ -107,8 +108,17 @@ Api::Api(std::optional<std::string> credential, std::string base_url)
     options.user_agent = "sockt-cli/" + std::string(sockt::version());
     // Test-only: the fault suite (tests/faults) runs its stall cases with a short timeout
     // instead of §10.1's 120 s.
-    if (const std::string ms = envOr("SOCKT_TEST_TIMEOUT_MS"); !ms.empty())
-        options.timeout = std::chrono::milliseconds(std::stoll(ms));
+    if (const std::string ms = envOr("SOCKT_TEST_TIMEOUT_MS"); !ms.empty()) {
+        std::size_t used = 0;
+        long long value = 0;
+        try {
+            value = std::stoll(ms, &used);
+        } catch (const std::exception&) {
+        }
+        if (used != ms.size() || value <= 0)
+            throw CliError("SOCKT_TEST_TIMEOUT_MS must be a positive number of milliseconds");
+        options.timeout = std::chrono::milliseconds(value);
+    }
     // The CLI applies its own retry rules (§10.12).
     options.pod_starting_retries = 0;
     client_ = std::make_shared<ComputeClient>(options);
