@@ -12,14 +12,16 @@ async function main() {
     const start = process.hrtime.bigint();
     const client = new ComputeClient({ apiKey: 'sk_faults', baseUrl, timeoutMs: Number(timeoutMs) });
     try {
-        const sandbox = await client.getSandbox('sbx-faults');
-        if (op === 'status') {
-            out.status = sandbox.status;
+        if (op === 'create') {
+            out.status = (await client.createSandbox({ tier: 'nano' })).currentStatus;
+        } else if (op === 'status') {
+            out.status = (await client.getSandbox('sbx-faults')).currentStatus;
         } else if (op === 'exec') {
-            const r = await sandbox.exec('echo hi');
+            const r = await (await client.getSandbox('sbx-faults')).exec('echo hi');
             out = { status: r.status, exit_code: r.exitCode, stdout: r.stdout };
         } else if (op === 'write') {
-            await sandbox.writeFile('/home/sandbox/big.txt', fs.readFileSync(file, 'utf8'));
+            const content = fs.readFileSync(file, 'utf8');
+            await (await client.getSandbox('sbx-faults')).writeFile('/home/sandbox/big.txt', content);
         } else {
             throw new Error(`unknown operation ${op}`);
         }

@@ -17,7 +17,9 @@ def main() -> None:
         client = sockt.ComputeClient(
             api_key="sk_faults", base_url=base_url, timeout=timeout_ms / 1000
         )
-        if op == "status":
+        if op == "create":
+            out["status"] = client.create_sandbox("nano").status
+        elif op == "status":
             out["status"] = client.get_sandbox("sbx-faults").status
         elif op == "exec":
             result = client.get_sandbox("sbx-faults").exec_sync("echo hi")

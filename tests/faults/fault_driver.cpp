@@ -1,7 +1,7 @@
 // The C++ front of the fault matrix (docs/faults.md): `sockt_fault_driver <op> <base_url>
 // <timeout_ms> [file]` runs one operation with the core against the fault fixture and prints one
 // JSON line: {"ok":true,…} with what it got, or {"ok":false,"error":<class>,"message":…}.
-// Operations: status (GET the sandbox), exec (start `echo hi` and wait for the result), write
+// Operations: create (a nano sandbox), status (GET the sandbox), exec (start `echo hi` and wait for the result), write
 // (upload the content of `file` as text).
 #include "sockt/sockt.hpp"
 
@@ -38,7 +38,7 @@ const char* className(sockt::ErrorKind kind) {
 
 int main(int argc, char** argv) {
     if (argc < 4) {
-        std::cerr << "usage: sockt_fault_driver status|exec|write <base_url> <timeout_ms> [file]\n";
+        std::cerr << "usage: sockt_fault_driver create|status|exec|write <base_url> <timeout_ms> [file]\n";
         return 2;
     }
     const std::string op = argv[1];
@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
         options.timeout = std::chrono::milliseconds(std::stoll(argv[3]));
         sockt::ComputeClient client(options);
         sockt::Sandbox sandbox = client.sandbox("sbx-faults");
-        if (op == "status") {
+        if (op == "create") {
+            out["status"] = client.createSandbox().status();
+        } else if (op == "status") {
             out["status"] = sandbox.refreshStatus().status;
         } else if (op == "exec") {
             sockt::ExecResult r = sandbox.execSync("echo hi");

@@ -28,6 +28,7 @@ EXEC_ID = "exec_faults"
 CHUNKS = [(1, "stdout", "hello\n"), (2, "stdout", "bye\n")]
 
 ROUTES = [
+    ("create", "POST", re.compile(r"^/v1/sandboxes$")),
     ("status", "GET", re.compile(r"^/v1/sandboxes/[^/]+$")),
     ("exec", "POST", re.compile(r"^/v1/sandboxes/[^/]+/exec$")),
     ("poll", "GET", re.compile(r"^/v1/executions/[^/]+$")),
@@ -158,6 +159,9 @@ class FaultServer:
     def _normal(self, req: Request) -> bytes:
         if req.route == "status":
             return json_response(200, status_body(), self.headers())
+        if req.route == "create":
+            return json_response(201, {**status_body(), "sandbox_token": "sbx_faults"},
+                                 self.headers())
         if req.route == "exec":
             return json_response(200, {"execution_id": EXEC_ID, "sandbox_id": SANDBOX_ID,
                                        "status": "running", "command": "echo hi"}, self.headers())

@@ -76,6 +76,7 @@ def sdk_front(argv_head: list[str]) -> Callable[[str, str, int, str | None], Out
 def cli_front(op: str, url: str, timeout_ms: int, file: str | None) -> Outcome:
     sockt = os.environ["SOCKT_BIN"]
     argv = {
+        "create": [sockt, "sandbox", "create"],
         "status": [sockt, "sandbox", "status", fs.SANDBOX_ID],
         "exec": [sockt, "exec", "--poll", "50", fs.SANDBOX_ID, "echo", "hi"],
         "write": [sockt, "files", "write", fs.SANDBOX_ID, "/home/sandbox/big.txt", "-f", file or ""],
@@ -177,6 +178,15 @@ CASES = [
          sdk_error("HostUnreachableError", "502 Bad Gateway", status=502),
          cli_error("Error: API error (502): <html>"),
          {"exec": 1, "poll": 0}, {"exec": 1, "poll": 0}),
+    Case("503 pod_starting on create", "create", {"create": [fs.pod_starting]},
+         success(), success(), {"create": 2}, {"create": 2}, waits=2),
+    Case("HTML 502 on create", "create", {"create": [fs.served_then_502]},
+         sdk_error("HostUnreachableError", "502 Bad Gateway", status=502),
+         cli_error("Error: API error (502): <html>"),
+         {"create": 1}, {"create": 1}),
+    Case("reset before the body of create", "create", {"create": [fs.reset_before_body]},
+         sdk_error("ConnectionError"), cli_error('Error: request failed: Post "'),
+         {"create": 1}, {"create": 1}),
     Case("503 pod_starting on exec start", "exec", {"exec": [fs.pod_starting]},
          success("hello\nbye\n"), success("hello\nbye\n"),
          {"exec": 2}, {"exec": 2}, waits=2),
