@@ -233,8 +233,8 @@ void ExecResult::checkPollAnswer(const Json& j, const std::string& execution_id)
         wrong = "`status` is not a non-empty string";
     else if (const Json* output = member("output"); output && !output->is_array())
         wrong = "`output` is not an array";
-    else if (const Json* code = member("exit_code"); code && !code->is_number_integer())
-        wrong = "`exit_code` is not an integer";
+    else if (const Json* code = member("exit_code"); code && !code->is_number())
+        wrong = "`exit_code` is not a number";
     else if (const Json* error = member("error"); error && !error->is_string())
         wrong = "`error` is not a string";
     if (wrong.empty())

@@ -143,7 +143,7 @@ struct ExecResult {
     static ExecResult fromJson(Json&& j);
     /// Throws APIError when a poll answer's members have the wrong JSON types (a result with
     /// blanks would pass for success): `status` must be a non-empty string, `output` an array,
-    /// `exit_code` an integer, `error` a string (the last three may be absent or null).
+    /// `exit_code` a number, `error` a string (the last three may be absent or null).
     static void checkPollAnswer(const Json& j, const std::string& execution_id);
 };
 

@@ -41,7 +41,7 @@ inline constexpr std::string_view kLongPollExtension = "long-poll";
 inline constexpr std::string_view kReplayExtension = "replay";
 // The header value of our server: every extension it implements.
 inline constexpr std::string_view kServerExtensions = "long-poll, replay";
-// Our clients' cap on one response body (docs/hardening.md, "Response bodies"): twice the largest
+// Our clients' cap on one response body (docs/faults.md, "The rules behind the rows"): twice the largest
 // answer our server can legally send (an exec poll holding the whole 16 MiB output buffer with
 // every byte escaped as \u00XX: 96 MiB; a 48 MiB files read is 64 MiB of base64). Past it the
 // answer is dropped with an APIError instead of growing without bound.
