@@ -40,7 +40,7 @@ NPM_STAMP := node_modules/.sockt-setup
 SOCKT_BIN := $(abspath $(BUILD_DIR))/cli/sockt
 
 .PHONY: all setup apt build configure test test-cpp test-python test-node test-e2e test-fresh test-install \
-	test-sanitize fuzz dist wheel sdist npm-package demo install bench clean
+	test-sanitize test-faults fuzz dist wheel sdist npm-package demo install bench clean
 
 all: build
 
@@ -93,6 +93,7 @@ test: setup build
 	$(MAKE) --no-print-directory dist
 	$(MAKE) --no-print-directory PACKAGED=1 test-python
 	$(MAKE) --no-print-directory PACKAGED=1 test-node
+	$(MAKE) --no-print-directory PACKAGED=1 test-faults
 	$(MAKE) --no-print-directory PACKAGED=1 test-fresh
 
 test-e2e: build
@@ -116,6 +117,12 @@ test-python: $(if $(PACKAGED),,wheel)
 # node --test against the staged prebuilds, then the packed tarball in an empty project.
 test-node: $(if $(PACKAGED),,npm-package)
 	SOCKT_BIN=$(SOCKT_BIN) SOCKT_TARBALL="$$(ls dist/*.tgz)" bash tests/node/run.sh
+
+# The client fault matrix (docs/faults.md): the C++ core, the CLI, dist/'s wheel and the staged
+# npm package against a fault-injecting fixture server.
+test-faults: $(if $(PACKAGED),,wheel npm-package)
+	SOCKT_BIN=$(SOCKT_BIN) SOCKT_WHEEL="$$(ls dist/*.whl)" PYTHON=$(VENV_PYTHON) \
+	  BUILD_DIR=$(abspath $(BUILD_DIR)) bash tests/faults/run.sh
 
 # dist/'s wheel and tarball in a bare Debian 12 (no compiler, no Poco), against sockt serve here.
 test-fresh: $(if $(PACKAGED),,dist)

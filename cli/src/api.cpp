@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <stdexcept>
 #include <thread>
 
 namespace sockt::cli {
@@ -88,6 +89,19 @@ Api::Api(std::optional<std::string> credential, std::string base_url)
             options.api_key = credential_;
     }
     options.user_agent = "sockt-cli/" + std::string(sockt::version());
+    // Test-only: the fault suite (tests/faults) runs its stall cases with a short timeout
+    // instead of §10.1's 120 s.
+    if (const std::string ms = envOr("SOCKT_TEST_TIMEOUT_MS"); !ms.empty()) {
+        std::size_t used = 0;
+        long long value = 0;
+        try {
+            value = std::stoll(ms, &used);
+        } catch (const std::exception&) {
+        }
+        if (used != ms.size() || value <= 0)
+            throw CliError("SOCKT_TEST_TIMEOUT_MS must be a positive number of milliseconds");
+        options.timeout = std::chrono::milliseconds(value);
+    }
     // The CLI applies its own retry rules (§10.12).
     options.pod_starting_retries = 0;
     client_ = std::make_shared<ComputeClient>(options);
@@ -141,7 +155,7 @@ HttpResponse Api::send(const Call& call) {
 
 Json Api::json(const Call& call, const std::string& parse_prefix) {
     HttpResponse resp = send(call);
-    if (resp.status >= 400) {
+    if (resp.status < 200 || resp.status >= 300) {
         std::optional<double> retry_after;
         const std::string& ra = resp.header("retry-after");
         if (!ra.empty()) {
@@ -162,12 +176,18 @@ Json Api::json(const Call& call, const std::string& parse_prefix) {
     }
 }
 
-Json Api::dataPlane(const std::function<Json()>& fn) {
+Json Api::dataPlane(const std::function<Json()>& fn, bool may_take_effect) {
     for (int attempt = 1;; ++attempt) {
         try {
             return fn();
         } catch (const ApiFailure& e) {
-            if (!protocol::isHostError(e.status(), e.slug()) || attempt >= protocol::kCliMaxAttempts)
+            // §10.12: a 502, an HTML error page, a reset or a timeout after sending may come
+            // after the upstream started the request, so exec start and files write are resent
+            // only on the answers §3.5 guarantees had no effect.
+            const bool retryable = may_take_effect
+                                       ? protocol::isNoEffectRetry(e.status(), e.slug())
+                                       : protocol::isHostError(e.status(), e.slug());
+            if (!retryable || attempt >= protocol::kCliMaxAttempts)
                 throw;
             sleepMs(protocol::kCliRetryBackoff.count());
         }

@@ -54,11 +54,14 @@ public:
     /// One request with §10.12's pod-starting retry (503 whose body says pod_starting/starting:
     /// 2 s, at most 3 attempts). Transport failure → CliError `request failed: …`.
     HttpResponse send(const Call& call);
-    /// send + ApiFailure for status >= 400 + JSON parse (`<parse_prefix>: <reason>`).
+    /// send + ApiFailure for any status but 2xx (a redirect is not followed, so `307 {}` is an
+    /// error too) + JSON parse (`<parse_prefix>: <reason>`).
     Json json(const Call& call, const std::string& parse_prefix = "parse response");
     /// §10.12 data-plane retry around `fn`: up to 3 attempts, 2 s apart, when it failed with
-    /// 502/503 or a host_error/pod_starting/pod_unreachable slug.
-    Json dataPlane(const std::function<Json()>& fn);
+    /// 502/503 or a host_error/pod_starting/pod_unreachable slug; when `fn` may take effect
+    /// (exec start, files write), only on §3.5's "no effect" answers (503 pod_starting,
+    /// 400 pod_unreachable).
+    Json dataPlane(const std::function<Json()>& fn, bool may_take_effect = false);
 
     /// GET status; the pre-check of §10.8 (CliError with the exact message unless running).
     Json precheck(const std::string& sandbox_id);

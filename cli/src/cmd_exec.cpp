@@ -2,6 +2,9 @@
 #include "api.hpp"
 #include "app.hpp"
 
+#include "sockt/errors.hpp"
+
+#include <algorithm>
 #include <iostream>
 
 namespace sockt::cli {
@@ -52,9 +55,11 @@ int runExec(Invocation& inv) {
     if (inv.intFlag("timeout") != 0)
         body["timeout_ms"] = inv.intFlag("timeout");
     const std::string body_text = body.dump();
-    Json started = api.dataPlane([&] {
-        return api.json({"POST", "/sandboxes/" + pathSegment(id) + "/exec", {}, body_text});
-    });
+    Json started = api.dataPlane(
+        [&] {
+            return api.json({"POST", "/sandboxes/" + pathSegment(id) + "/exec", {}, body_text});
+        },
+        true);
     const std::string eid = str(started, "execution_id");
     if (eid.empty())
         throw CliError("exec returned no execution_id");
@@ -65,9 +70,14 @@ int runExec(Invocation& inv) {
     int extra_polls = 0;
     int rate_limited = 0;
     int transport_failures = 0;
+    // §4.5: with the replay extension every poll says which chunks it has (`since`), so a poll
+    // whose answer was lost in transit (a reset) is answered again by the retry below.
+    long long last_seq = 0;
     for (;;) {
         const bool long_poll = api.client().supportsLongPoll();
         Api::Call call{"GET", "/executions/" + pathSegment(eid), {}, std::nullopt};
+        if (api.client().supportsReplay())
+            call.query.emplace_back("since", std::to_string(last_seq));
         if (long_poll)
             call.query.emplace_back("wait_ms", std::to_string(protocol::kLongPollWaitMs));
         else if (poll_ms > 0)
@@ -92,9 +102,18 @@ int runExec(Invocation& inv) {
             }
             throw;
         }
+        try {
+            ExecResult::checkPollAnswer(r, eid);
+        } catch (const SocktError& e) {
+            throw CliError("parse result: " + e.message());
+        }
         bool had_output = false;
         if (r.contains("output") && r["output"].is_array()) {
             for (const Json& c : r["output"]) {
+                const long long seq = intMember(c, "seq").value_or(0);
+                if (seq > 0 && seq <= last_seq)
+                    continue; // received before (a replayed answer)
+                last_seq = std::max(last_seq, seq);
                 std::string chunk = str(c, "chunk");
                 if (chunk.empty())
                     continue;

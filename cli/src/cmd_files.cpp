@@ -113,9 +113,12 @@ int runWrite(Invocation& inv) {
     const std::string text = body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
     const std::string label = "Uploading " + remote + " (" + humanBytes(content.size()) + ")";
     Json r = withTransferLine(label, [&] {
-        return api.dataPlane([&] {
-            return api.json({"POST", "/sandboxes/" + pathSegment(id) + "/files/write", {}, text});
-        });
+        return api.dataPlane(
+            [&] {
+                return api.json(
+                    {"POST", "/sandboxes/" + pathSegment(id) + "/files/write", {}, text});
+            },
+            true);
     });
     if (jsonMode(inv)) {
         printJson(inv, r);

@@ -134,7 +134,7 @@ HttpResponse ComputeClient::request(const HttpRequest& request, const CancelToke
 }
 
 void ComputeClient::throwForStatus(const HttpResponse& response) {
-    if (response.status >= 400)
+    if (detail::isErrorStatus(response.status))
         detail::throwForResponse(response);
 }
 
@@ -153,6 +153,10 @@ const std::string& ComputeClient::baseUrl() const {
 
 bool ComputeClient::supportsLongPoll() const {
     return coreOf(core_).supportsLongPoll();
+}
+
+bool ComputeClient::supportsReplay() const {
+    return coreOf(core_).supportsReplay();
 }
 
 std::string ComputeClient::describe() const {

@@ -160,8 +160,12 @@ std::string ClientCore::targetPath(const std::string& path, bool absolute) const
 
 void ClientCore::noteResponseHeaders(const HttpResponse& response) {
     auto it = response.headers.find("sockt-extensions");
-    if (it != response.headers.end() && hasExtension(it->second, protocol::kLongPollExtension))
+    if (it == response.headers.end())
+        return;
+    if (hasExtension(it->second, protocol::kLongPollExtension))
         long_poll_.store(true);
+    if (hasExtension(it->second, protocol::kReplayExtension))
+        replay_.store(true);
 }
 
 void ClientCore::ensureOpen() const {
@@ -309,7 +313,7 @@ Json ClientCore::callJson(const HttpRequest& request, const std::optional<Creden
 }
 
 Json ClientCore::parseJsonAnswer(const HttpRequest& request, const HttpResponse& response) {
-    if (response.status >= 400)
+    if (isErrorStatus(response.status))
         throwForResponse(response);
     if (response.body.empty())
         return Json::object();

@@ -100,6 +100,7 @@ public:
     std::string targetPath(const std::string& path, bool absolute) const;
 
     bool supportsLongPoll() const { return long_poll_.load(); }
+    bool supportsReplay() const { return replay_.load(); }
     void noteResponseHeaders(const HttpResponse& response);
 
     void close();
@@ -124,6 +125,7 @@ private:
     TransportContext transport_;
     std::unique_ptr<ConnectionPool> pool_;
     std::atomic<bool> long_poll_{false};
+    std::atomic<bool> replay_{false};
     std::atomic<bool> closed_{false};
 };
 
@@ -134,6 +136,9 @@ struct ExecBuffer {
     bool finished = false;
     /// Chunks already handed out by Sandbox::execNext.
     std::size_t streamed = 0;
+    /// Highest chunk `seq` received: the next poll's `since` once the server advertised replay
+    /// (docs/protocol.md §4.5).
+    std::int64_t last_seq = 0;
     /// The poll that reported the end, without its output (execNext answers from it afterwards).
     std::optional<ExecResult> final_poll;
 };

@@ -86,6 +86,12 @@ SocktError::Details detailsFromResponse(const HttpResponse& response) {
     d.message = textField(j, "message");
     if (d.message.empty())
         d.message = textField(j, "error");
+    if (d.message.empty() && response.status >= 300 && response.status < 400) {
+        const std::string& location = response.header("location");
+        d.message = "the server answered HTTP " + std::to_string(response.status) +
+                    " (a redirect" + (location.empty() ? "" : " to " + location) +
+                    "); redirects are not followed";
+    }
     if (d.message.empty()) {
         d.message =
             d.body.size() > kMaxMessageChars ? d.body.substr(0, kMaxMessageChars) + "…" : d.body;

@@ -10,6 +10,11 @@
 
 namespace sockt::detail {
 
+/// Whether `status` is an error answer. Only 2xx is success: the API never redirects and our
+/// clients follow no redirect, so a 3xx (even with a `{}` body) is an error too (docs/faults.md).
+inline bool isErrorStatus(int status) {
+    return status < 200 || status >= 300;
+}
 /// Slug: `code`, else `error` (empty when the body is not a JSON object).
 std::string slugOf(const HttpResponse& response);
 /// Retry-After as seconds: delta-seconds or an HTTP date; nullopt when absent or unreadable.

@@ -1,6 +1,7 @@
 // Lenient parsing of every response model (docs/protocol.md §2, §12 rules 1-4).
 #include "sockt/models.hpp"
 
+#include "sockt/errors.hpp"
 #include "sockt/protocol.hpp"
 
 #include "json/lenient.hpp"
@@ -216,6 +217,33 @@ ExecResult ExecResult::fromJson(Json&& j) {
     r.finished_at = optString(j, "finished_at");
     r.raw = std::move(j);
     return r;
+}
+
+// docs/faults.md: wrong JSON types in a poll answer are an error, not a result with blanks.
+void ExecResult::checkPollAnswer(const Json& j, const std::string& execution_id) {
+    std::string wrong;
+    auto member = [&](const char* key) -> const Json* {
+        auto it = j.find(key);
+        return it == j.end() || it->is_null() ? nullptr : &*it;
+    };
+    if (!j.is_object())
+        wrong = "it is not a JSON object";
+    else if (const Json* status = member("status");
+             !status || !status->is_string() || status->get_ref<const std::string&>().empty())
+        wrong = "`status` is not a non-empty string";
+    else if (const Json* output = member("output"); output && !output->is_array())
+        wrong = "`output` is not an array";
+    else if (const Json* code = member("exit_code"); code && !code->is_number())
+        wrong = "`exit_code` is not a number";
+    else if (const Json* error = member("error"); error && !error->is_string())
+        wrong = "`error` is not a string";
+    if (wrong.empty())
+        return;
+    SocktError::Details d;
+    d.message = "malformed poll answer for execution " + execution_id + ": " + wrong;
+    d.status_code = 200;
+    d.body = j.dump().substr(0, 2000);
+    throw APIError(std::move(d));
 }
 
 FileEntry FileEntry::fromJson(const Json& j) {

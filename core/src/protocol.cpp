@@ -95,6 +95,10 @@ bool isHostError(int status, std::string_view slug) {
            slug == "pod_unreachable";
 }
 
+bool isNoEffectRetry(int status, std::string_view slug) {
+    return (status == 503 && slug == "pod_starting") || (status == 400 && slug == "pod_unreachable");
+}
+
 milliseconds secondsArg(double seconds, std::string_view name) {
     if (!std::isfinite(seconds) || seconds < 0)
         badDuration(name, "a finite number of seconds >= 0", seconds);

@@ -24,14 +24,26 @@ std::shared_ptr<detail::ExecBuffer> bufferFor(detail::SandboxState& state,
     return slot;
 }
 
-// Finished buffers stay for a while (a late execWait still sees every chunk), then go.
-void retireBuffer(detail::SandboxState& state, const std::string& execution_id, bool erase_now) {
+// Finished buffers stay for a while (a late execWait still sees every chunk), then go. With
+// `drop_chunks` (execWait handed them all out) the buffer is replaced at once by one without
+// chunks (whoever holds the old one keeps it whole) that stays among the finished ones: its
+// last_seq keeps a later poll from being answered with those chunks again (docs/protocol.md
+// §4.5), and its final poll still answers execNext.
+void retireBuffer(detail::SandboxState& state, const std::string& execution_id, bool drop_chunks) {
     std::lock_guard<std::mutex> lock(state.mutex);
-    if (erase_now) {
-        state.exec_buffers.erase(execution_id);
-        auto& order = state.finished_order;
-        order.erase(std::remove(order.begin(), order.end(), execution_id), order.end());
-        return;
+    if (drop_chunks) {
+        auto it = state.exec_buffers.find(execution_id);
+        if (it != state.exec_buffers.end() && it->second) {
+            const std::shared_ptr<detail::ExecBuffer> full = it->second;
+            auto emptied = std::make_shared<detail::ExecBuffer>();
+            {
+                std::lock_guard<std::mutex> buffer_lock(full->mutex);
+                emptied->finished = full->finished;
+                emptied->final_poll = full->final_poll;
+                emptied->last_seq = full->last_seq;
+            }
+            it->second = std::move(emptied);
+        }
     }
     auto& order = state.finished_order;
     if (std::find(order.begin(), order.end(), execution_id) != order.end())
@@ -43,20 +55,56 @@ void retireBuffer(detail::SandboxState& state, const std::string& execution_id, 
     }
 }
 
-// One poll; its chunks are appended to the execution's buffer before anyone sees them.
+// The `seq` of each chunk of `result.output` (0 = none), in the same order: ExecResult::fromJson
+// keeps the object and string items of `output` (docs/protocol.md §4.5).
+std::vector<std::int64_t> chunkSeqs(const ExecResult& result) {
+    std::vector<std::int64_t> seqs;
+    const Json* out = json::find(result.raw, "output");
+    if (!out || !out->is_array())
+        return seqs;
+    for (const auto& item : *out) {
+        if (item.is_object())
+            seqs.push_back(json::optInt(item, "seq").value_or(0));
+        else if (item.is_string())
+            seqs.push_back(0);
+    }
+    return seqs;
+}
+
+// One poll; its chunks are appended to the execution's buffer before anyone sees them. With the
+// replay extension (docs/protocol.md §4.5) the poll sends `since=<highest seq received>`, so a
+// poll whose answer was lost in transit is answered again by the next one, and a chunk received
+// twice (two polls racing) is kept once.
 ExecResult pollOnce(detail::ClientCore& core, detail::SandboxState& state,
                     const std::string& execution_id, std::optional<int> wait_ms,
                     const CancelToken& cancel) {
+    auto buffer = bufferFor(state, execution_id);
     HttpRequest request{"GET", detail::executionPath(execution_id)};
+    if (core.supportsReplay()) {
+        std::lock_guard<std::mutex> lock(buffer->mutex);
+        request.query.emplace_back("since", std::to_string(buffer->last_seq));
+    }
     if (wait_ms)
         request.query.emplace_back("wait_ms", std::to_string(*wait_ms));
-    ExecResult result =
-        ExecResult::fromJson(core.callJson(request, sandboxCredential(core, state), cancel));
+    Json answer = core.callJson(request, sandboxCredential(core, state), cancel);
+    ExecResult::checkPollAnswer(answer, execution_id);
+    ExecResult result = ExecResult::fromJson(std::move(answer));
     if (result.execution_id.empty())
         result.execution_id = execution_id;
-    auto buffer = bufferFor(state, execution_id);
+    const std::vector<std::int64_t> seqs = chunkSeqs(result);
     {
         std::lock_guard<std::mutex> lock(buffer->mutex);
+        if (seqs.size() == result.output.size()) {
+            std::vector<OutputChunk> fresh;
+            for (std::size_t i = 0; i < seqs.size(); ++i) {
+                if (seqs[i] > 0 && seqs[i] <= buffer->last_seq)
+                    continue; // already received (a replayed or raced answer)
+                fresh.push_back(std::move(result.output[i]));
+            }
+            for (std::int64_t seq : seqs)
+                buffer->last_seq = std::max(buffer->last_seq, seq);
+            result.output = std::move(fresh);
+        }
         buffer->chunks.insert(buffer->chunks.end(), result.output.begin(), result.output.end());
         if (result.finished() && !buffer->finished) {
             buffer->finished = true;

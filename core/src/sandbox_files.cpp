@@ -213,7 +213,7 @@ ReadAnswer readAnswer(ClientCore& core, SandboxState& state, const std::string& 
     HttpResponse response = on_body ? core.sendAs(request, sandboxCredential(core, state), cancel,
                                                   *on_body)
                                     : core.sendAs(request, sandboxCredential(core, state), cancel);
-    if (response.status >= 400)
+    if (detail::isErrorStatus(response.status))
         detail::throwForResponse(response);
     std::string text = std::move(response.body);
 

@@ -8,23 +8,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${SOCKT_TEST_VENV:-$ROOT/build/venv-test}"
-PYTHON="${PYTHON:-python3}"
-export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
-
-if [ ! -x "$VENV/bin/python" ]; then
-    "$PYTHON" -m venv "$VENV"
-fi
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-"${PIP[@]}" install --upgrade pip >/dev/null || echo "run.sh: could not upgrade pip; continuing" >&2
 # mcp: the official MCP Python SDK, whose client test_mcp_official.py drives against sockt serve.
-"${PIP[@]}" install pytest mypy "mcp==2.3.0"
-if [ -n "${SOCKT_WHEEL:-}" ]; then
-    echo "run.sh: pip install $SOCKT_WHEEL"
-    "${PIP[@]}" install --force-reinstall --no-deps "$SOCKT_WHEEL"
-else
-    echo "run.sh: pip install $ROOT"
-    "${PIP[@]}" install "$ROOT"
-fi
+bash "$ROOT/tests/support/install_python_package.sh" "$VENV" pytest mypy "mcp==2.3.0"
 
 # Run from outside the source tree so `import sockt` is the installed package, not python/sockt.
 cd "$ROOT/tests/python"

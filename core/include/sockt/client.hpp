@@ -75,6 +75,8 @@ public:
     const std::string& baseUrl() const;
     /// Whether the server has advertised the long-poll extension (docs/protocol.md §4.4).
     bool supportsLongPoll() const;
+    /// Whether the server has advertised the replay extension (docs/protocol.md §4.5).
+    bool supportsReplay() const;
     /// "ComputeClient(base_url=…, credential=sockt_live_…abcd)"; never a full credential.
     std::string describe() const;
 

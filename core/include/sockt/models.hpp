@@ -141,6 +141,10 @@ struct ExecResult {
     static ExecResult fromJson(const Json& j);
     /// As above; the body is moved into `raw` instead of copied (execution polls).
     static ExecResult fromJson(Json&& j);
+    /// Throws APIError when a poll answer's members have the wrong JSON types (a result with
+    /// blanks would pass for success): `status` must be a non-empty string, `output` an array,
+    /// `exit_code` a number, `error` a string (the last three may be absent or null).
+    static void checkPollAnswer(const Json& j, const std::string& execution_id);
 };
 
 struct FileEntry {

@@ -47,6 +47,11 @@ inline constexpr std::string_view kLongPollExtension = "long-poll";
 inline constexpr std::string_view kReplayExtension = "replay";
 // The header value of our server: every extension it implements.
 inline constexpr std::string_view kServerExtensions = "long-poll, replay";
+// Our clients' cap on one response body (docs/faults.md, "The rules behind the rows"): twice the largest
+// answer our server can legally send (an exec poll holding the whole 16 MiB output buffer with
+// every byte escaped as \u00XX: 96 MiB; a 48 MiB files read is 64 MiB of base64). Past it the
+// answer is dropped with an APIError instead of growing without bound.
+inline constexpr std::int64_t kMaxResponseBodyBytes = 192LL * 1024 * 1024;
 
 // Server-side limits (docs/protocol.md §1.2, §3.3, §4.3, §5).
 inline constexpr std::int64_t kMaxRequestBodyBytes = 72LL * 1024 * 1024;
@@ -141,6 +146,9 @@ bool isPodStarting(int status, std::string_view body, std::string_view slug,
 /// §10.12 host error of a data-plane call: 502, 503, or slug host_error / pod_starting /
 /// pod_unreachable (never a body substring).
 bool isHostError(int status, std::string_view slug);
+/// §3.5 answers that guarantee the request had no effect, so a client resends it unchanged even
+/// when it may start something (exec start, files write): 503 pod_starting, 400 pod_unreachable.
+bool isNoEffectRetry(int status, std::string_view slug);
 
 // The checks of a caller's durations, so that every front reports a bad one the same way (an
 // InvalidArgumentError naming the parameter). A front that was given nothing passes nothing on:

@@ -9,6 +9,9 @@
 #include "transport/transport_errors.hpp"
 #include "transport/wire_io.hpp"
 
+#include "sockt/errors.hpp"
+#include "sockt/protocol.hpp"
+
 #include <Poco/Exception.h>
 #include <algorithm>
 #include <cstring>
@@ -27,6 +30,20 @@ constexpr std::size_t kBodyStep = 256 * 1024;
 // Content-Length is trusted for a reservation only up to this (a lying server cannot make us
 // allocate more up front).
 constexpr std::size_t kMaxReserve = 80u * 1024 * 1024;
+
+// docs/hardening.md "Response bodies": an answer past protocol::kMaxResponseBodyBytes is dropped
+// with an APIError (a lying or endless body must not take the process's memory).
+constexpr std::uint64_t kMaxBody = static_cast<std::uint64_t>(protocol::kMaxResponseBodyBytes);
+
+void checkBodySize(std::uint64_t size, int status) {
+    if (size <= kMaxBody)
+        return;
+    SocktError::Details d;
+    d.message = "the server's answer (HTTP " + std::to_string(status) + ") is larger than the " +
+                std::to_string(kMaxBody >> 20) + " MiB cap on a response body; it was dropped";
+    d.status_code = status;
+    throw APIError(std::move(d));
+}
 
 // A failed connection is closed here, the cancel watch stopped first (its fd must not be
 // shut down after the number is reused), without waiting for a TLS close_notify.
@@ -74,7 +91,8 @@ std::size_t readHead(WireIo& io, std::vector<char>& buffer, std::size_t& have,
 // The body after the head. Returns false when bytes beyond this answer arrived (the connection
 // must then not carry another request: they would be taken for the next answer).
 bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::size_t have,
-              const http::Framing& framing, std::string& body, const BodyProgress* on_body) {
+              const http::Framing& framing, int status, std::string& body,
+              const BodyProgress* on_body) {
     const char* extra = buffer.data() + head_end;
     std::size_t extra_size = have - head_end;
     switch (framing.kind) {
@@ -82,6 +100,7 @@ bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::
         return extra_size == 0;
     case http::BodyKind::Length: {
         const std::uint64_t length = framing.length;
+        checkBodySize(length, status);
         body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(length, kMaxReserve)));
         std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(length, extra_size));
         body.append(extra, take);
@@ -106,6 +125,7 @@ bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::
         http::ChunkedDecoder decoder;
         std::size_t used = decoder.feed(extra, extra_size, body);
         while (!decoder.done()) {
+            checkBodySize(body.size(), status);
             std::size_t n = io.receive(buffer.data(), buffer.size());
             if (n == 0)
                 throw WireFailure("connection closed in the middle of a chunked body");
@@ -117,6 +137,7 @@ bool readBody(WireIo& io, std::vector<char>& buffer, std::size_t head_end, std::
     case http::BodyKind::UntilClose:
         body.append(extra, extra_size);
         while (true) {
+            checkBodySize(body.size(), status);
             std::size_t old = body.size();
             body.resize(old + buffer.size());
             std::size_t n = io.receive(body.data() + old, buffer.size());
@@ -156,6 +177,53 @@ void sendSourced(WireIo& io, PooledConnection& connection, const WireRequest& re
     }
 }
 
+// Sends the request line, headers and body.
+void sendRequest(WireIo& io, PooledConnection& connection, const WireRequest& request) {
+    if (request.source) {
+        sendSourced(io, connection, request);
+    } else {
+        const std::string* body = request.body;
+        std::string& out = connection.out;
+        out.clear();
+        http::appendRequestHead(out, request.method, request.target, connection.host_header,
+                                request.headers,
+                                body ? std::optional<std::size_t>(body->size()) : std::nullopt);
+        if (body && body->size() <= kInlineBody) {
+            out += *body;
+            body = nullptr;
+        }
+        io.sendAll(out.data(), out.size());
+        if (body && !body->empty())
+            io.sendAll(body->data(), body->size());
+    }
+}
+
+// Reads the whole answer to the request just sent.
+ExchangeResult readAnswer(WireIo& io, PooledConnection& connection, const WireRequest& request) {
+    std::vector<char>& buffer = connection.in;
+    if (buffer.size() < kReadBuffer)
+        buffer.resize(kReadBuffer);
+    std::size_t have = 0;
+    http::ResponseHead head;
+    std::size_t head_end = readHead(io, buffer, have, head);
+    const http::Framing framing = http::framingFor(head, request.method == "HEAD");
+
+    ExchangeResult result;
+    result.response.status = head.status;
+    result.response.headers = std::move(head.headers);
+    if (head.status == 101 && request.switched_bytes) {
+        request.switched_bytes->assign(buffer.data() + head_end, have - head_end);
+        return result;
+    }
+    bool clean_end =
+        readBody(io, buffer, head_end, have, framing, head.status, result.response.body,
+                 request.on_body);
+    result.keep_alive = framing.keep_alive && clean_end;
+    if (buffer.size() > kReadBuffer) // a huge head: do not keep 64 KiB per idle connection
+        std::vector<char>(kReadBuffer).swap(buffer);
+    return result;
+}
+
 } // namespace
 
 ExchangeResult exchange(PooledConnection& connection, const WireRequest& request, Deadline deadline,
@@ -164,45 +232,28 @@ ExchangeResult exchange(PooledConnection& connection, const WireRequest& request
     WireIo io(connection, deadline, cancel, what, limit);
     try {
         io.check();
-        if (request.source) {
-            sendSourced(io, connection, request);
-        } else {
-            const std::string* body = request.body;
-            std::string& out = connection.out;
-            out.clear();
-            http::appendRequestHead(out, request.method, request.target, connection.host_header,
-                                    request.headers,
-                                    body ? std::optional<std::size_t>(body->size()) : std::nullopt);
-            if (body && body->size() <= kInlineBody) {
-                out += *body;
-                body = nullptr;
+        try {
+            sendRequest(io, connection, request);
+        } catch (const WireFailure&) {
+            // A server may answer early (413 for a body over its limit, 401, …) and close while
+            // the body is still going out: the send then fails with a broken pipe or a reset, but
+            // the answer already sits in our receive buffer, and it is what the caller must see.
+            // Plain sockets only: OpenSSL cannot read on after a failed write.
+            if (connection.tls)
+                throw;
+            std::optional<ExchangeResult> early;
+            try {
+                early = readAnswer(io, connection, request);
+            } catch (const std::exception&) {
+                // No complete answer: the send failure is the error to report.
             }
-            io.sendAll(out.data(), out.size());
-            if (body && !body->empty())
-                io.sendAll(body->data(), body->size());
+            if (!early)
+                throw;
+            early->keep_alive = false;
+            teardown(connection, io);
+            return std::move(*early);
         }
-
-        std::vector<char>& buffer = connection.in;
-        if (buffer.size() < kReadBuffer)
-            buffer.resize(kReadBuffer);
-        std::size_t have = 0;
-        http::ResponseHead head;
-        std::size_t head_end = readHead(io, buffer, have, head);
-        const http::Framing framing = http::framingFor(head, request.method == "HEAD");
-
-        ExchangeResult result;
-        result.response.status = head.status;
-        result.response.headers = std::move(head.headers);
-        if (head.status == 101 && request.switched_bytes) {
-            request.switched_bytes->assign(buffer.data() + head_end, have - head_end);
-            return result;
-        }
-        bool clean_end =
-            readBody(io, buffer, head_end, have, framing, result.response.body, request.on_body);
-        result.keep_alive = framing.keep_alive && clean_end;
-        if (buffer.size() > kReadBuffer) // a huge head: do not keep 64 KiB per idle connection
-            std::vector<char>(kReadBuffer).swap(buffer);
-        return result;
+        return readAnswer(io, connection, request);
     } catch (const SocktError&) {
         teardown(connection, io);
         throw;
