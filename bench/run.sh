@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench` (issue #7): prepares every implementation and reference, then bench/driver.py
+# `make bench`: prepares every implementation and reference, then bench/driver.py
 # measures them against one `sockt serve` and writes bench/results/latest.{md,json}.
 #
 # What is measured, each built or installed the way its users get it:

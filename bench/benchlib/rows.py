@@ -1,5 +1,5 @@
 """The rows of the results table: which two measurements each one compares, and its target
-(issue #7 item 3). A row's ratio is always computed from medians measured in the same run."""
+A row's ratio is always computed from medians measured in the same run."""
 
 from __future__ import annotations
 

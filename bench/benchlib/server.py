@@ -12,7 +12,7 @@ import time
 import urllib.request
 from typing import Any
 
-# Suites and benchmarks run without the rate limiter and with a short boot (DESIGN.md §6).
+# Suites and benchmarks run without the rate limiter and with a short boot.
 SERVE_FLAGS = ["--rate-limit", "0", "--boot-delay-ms", "50", "--port", "0"]
 
 

@@ -219,7 +219,7 @@ def w_files(args: argparse.Namespace, impl_name: str) -> dict[str, Any]:
     }
 
 
-# --- asyncio, output as it arrives, folders (issue #14 item 6) ---------------------------------
+# --- asyncio, output as it arrives, folders ---------------------------------
 #
 # Ours runs on one event loop with the asyncio API (AsyncComputeClient: the core's own threads,
 # results through call_soon_threadsafe). The official SDK has no asyncio API: asyncio code calls

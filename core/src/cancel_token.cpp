@@ -1,4 +1,4 @@
-// CancelToken: a latch with a polled check hook and cancel callbacks (DESIGN.md §3: blocking calls
+// CancelToken: a latch with a polled check hook and cancel callbacks (blocking calls
 // wait in ≤ 50 ms slices so Python can run PyErr_CheckSignals and Node can abort).
 #include "sockt/options.hpp"
 

@@ -269,7 +269,7 @@ HttpResponse ClientCore::sendWith(const HttpRequest& request,
             result = exchange(*connection, wire, deadline, cancel, config_.timeout);
         } catch (const StaleConnection& stale) {
             // The server closed an idle keep-alive connection. Resending is safe only for an
-            // idempotent request; a POST may have reached the server (issue #2 item 7).
+            // idempotent request; a POST may have reached the server.
             connection.reset();
             if (!idempotent)
                 throwConnection(wire.describe,

@@ -39,7 +39,7 @@ struct WaitPlan {
 /// Polls the status until `running` (docs/protocol.md §3.5 429 and transport-error tolerance).
 void waitRunning(ClientCore& core, SandboxState& state, const WaitPlan& plan,
                  const CancelToken& cancel);
-/// Data-plane calls on a sandbox last seen booting wait for `running` first (issue #2 item 8).
+/// Data-plane calls on a sandbox last seen booting wait for `running` first.
 void ensureDataPlaneReady(ClientCore& core, SandboxState& state, const CancelToken& cancel);
 
 /// `utf8` (any case, also `utf-8`) or `base64`, else InvalidArgumentError.

@@ -1,4 +1,4 @@
-"""Fixtures for the CLI end-to-end suite: one `sockt serve` per session (DESIGN.md §6)."""
+"""Fixtures for the CLI end-to-end suite: one `sockt serve` per session."""
 import os
 import re
 import shutil

@@ -1,4 +1,4 @@
-"""`sockt shell` under a pseudo-terminal (docs/protocol.md §10.13, issue #4 item 6)."""
+"""`sockt shell` under a pseudo-terminal (docs/protocol.md §10.13)."""
 import fcntl
 import os
 import pty

@@ -1,4 +1,4 @@
-"""`sockt files upload|download` (issue #14 item 3): trees both ways with the destination as the
+"""`sockt files upload|download`: trees both ways with the destination as the
 copy, exact bytes, a summary on stderr, a progress bar only on a terminal, errors in the CLI's
 words, and the `files` help unchanged (the new commands are hidden there)."""
 import json

@@ -1,4 +1,4 @@
-// A real `sockt serve` process for tests (DESIGN.md §6): temporary data dir, --port 0, the export
+// A real `sockt serve` process for tests: temporary data dir, --port 0, the export
 // line parsed for URL and key; stop (SIGTERM), kill -9 and restart on the same data dir.
 // Not thread-safe; one per test fixture, so fixtures can run in parallel.
 #pragma once

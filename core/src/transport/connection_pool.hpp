@@ -1,5 +1,5 @@
 // INTERNAL: keep-alive connections of one client. A connection is owned by exactly one request
-// while in use (one request in flight per connection, DESIGN.md §3).
+// while in use (one request in flight per connection).
 #pragma once
 
 #include "transport/transport_context.hpp"

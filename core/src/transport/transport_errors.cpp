@@ -1,4 +1,4 @@
-// Transport error mapping and cancel-driven socket aborts (DESIGN.md §3: blocking calls honour a
+// Transport error mapping and cancel-driven socket aborts (blocking calls honour a
 // CancelToken within a second).
 #include "transport/transport_errors.hpp"
 

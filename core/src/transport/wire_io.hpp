@@ -1,5 +1,5 @@
 // INTERNAL: the socket I/O of one exchange on a pooled connection, under the whole-request
-// deadline and the CancelToken (DESIGN.md §3; common rules: Poco's socket timeouts are per
+// deadline and the CancelToken (common rules: Poco's socket timeouts are per
 // operation, so deadlines are ours).
 //
 // Plain sockets never block: send(MSG_NOSIGNAL | MSG_DONTWAIT) and recv(MSG_DONTWAIT), and on

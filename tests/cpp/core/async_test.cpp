@@ -1,4 +1,4 @@
-// sockt::runAsync: core calls as fibers on the core's I/O threads (issue #14 item 1) — many calls
+// sockt::runAsync: core calls as fibers on the core's I/O threads — many calls
 // in flight on two threads, cancellation at once, TLS without blocking, a thread and a fiber
 // sharing connections, and exceptions handled across suspensions.
 #include "core_test_helpers.hpp"

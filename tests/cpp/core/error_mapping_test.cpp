@@ -1,5 +1,5 @@
 // Every error mapping of docs/protocol.md §12 rule 8 through a real HTTP exchange, request ids in
-// messages, and token redaction (issue #2 items 6 and 10).
+// messages, and token redaction.
 #include "core_test_helpers.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Polling loops: execSync accumulation, long-poll use, waitUntilRunning, data-plane readiness,
-// billing events (issue #2 items 4, 8 and 10; docs/protocol.md §3.5, §4.4, §12 rules 10-11).
+// billing events (docs/protocol.md §3.5, §4.4, §12 rules 10-11).
 #include "core_test_helpers.hpp"
 
 #include <atomic>

@@ -1,5 +1,5 @@
 // The request each method sends (method, path, query, headers, JSON body) and the parsing of each
-// response, against a scripted fixture server (issue #2 item 10).
+// response, against a scripted fixture server.
 #include "core_test_helpers.hpp"
 #include "transport/http_exchange.hpp" // kBodySlice: where the streamed body is cut
 

@@ -1,4 +1,4 @@
-// The core against a real `sockt serve` (DESIGN.md §6): the flows of the official Python SDK
+// The core against a real `sockt serve`: the flows of the official Python SDK
 // reference end to end — create-then-exec on a booting sandbox, long-poll, files as text and
 // bytes, pause/resume state errors, lightning with its token, pay and billing events, terminate.
 #include "serve_process.hpp"

@@ -1,4 +1,4 @@
-// Scripted ShellSession against a real `sockt serve` (docs/protocol.md §6, issue #4 "Shows").
+// Scripted ShellSession against a real `sockt serve` (docs/protocol.md §6).
 #include "serve_process.hpp"
 #include "sockt/sockt.hpp"
 

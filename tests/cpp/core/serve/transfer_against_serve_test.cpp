@@ -1,4 +1,4 @@
-// Sandbox::upload / Sandbox::download against a real `sockt serve` (issue #14 item 3): trees both
+// Sandbox::upload / Sandbox::download against a real `sockt serve`: trees both
 // ways with the destination as the copy, binary content, empty directories, mode bits, progress,
 // several files in flight, and the errors of a bad source.
 #include "serve_process.hpp"
