@@ -15,7 +15,6 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
-#include <ostream>
 #include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -292,7 +291,7 @@ struct ReadAnswer::Impl {
     std::uint64_t size = 0;
 
     // Sends limit bytes of the file as base64, read afresh from offset 0 with pread(2).
-    void streamText(std::ostream& out) const;
+    void streamText(const Sink& sink) const;
 };
 
 namespace {
@@ -300,18 +299,12 @@ namespace {
 constexpr std::string_view kContent = ",\"content\":\"";
 constexpr std::string_view kContentB64 = ",\"content_b64\":\"";
 
-void put(std::ostream& out, std::string_view bytes) {
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out)
-        throw ApiError("host_error", "the client stopped receiving the answer");
-}
-
 } // namespace
 
-void ReadAnswer::Impl::streamText(std::ostream& out) const {
+void ReadAnswer::Impl::streamText(const Sink& sink) const {
     // A slice of a multiple of 3 bytes encodes to exactly its piece of the whole text (no quantum
-    // straddles two slices), and the two small buffers stay in the cache.
-    constexpr std::size_t kSlice = 3 * 16 * 1024;
+    // straddles two slices); kTextSlice is a multiple of 4, so each slice is one sink call.
+    constexpr std::size_t kSlice = kTextSlice / 4 * 3;
     std::string slice(std::min(kSlice, limit), '\0');
     std::string text(sockt::base64EncodedLength(slice.size()), '\0');
     for (std::size_t at = 0; at < limit;) {
@@ -320,7 +313,7 @@ void ReadAnswer::Impl::streamText(std::ostream& out) const {
         if (got < want) // the file shrank after fstat: the advertised length can no longer be met
             throw ApiError("host_error", "file " + shown + " shrank while it was being read");
         sockt::base64EncodeInto(std::string_view(slice.data(), got), text.data());
-        put(out, std::string_view(text.data(), sockt::base64EncodedLength(got)));
+        sink(std::string_view(text.data(), sockt::base64EncodedLength(got)));
         at += got;
     }
 }
@@ -334,21 +327,16 @@ std::uint64_t ReadAnswer::size() const {
     return impl_->size;
 }
 
-void ReadAnswer::writeTo(std::ostream& out) {
-    put(out, impl_->whole);
+void ReadAnswer::writeTo(const Sink& sink) {
+    sink(impl_->whole);
     if (!impl_->streamed)
         return;
-    impl_->streamText(out);
-    put(out, "\"");
+    impl_->streamText(sink);
     if (impl_->with_content_b64) {
-        put(out, kContentB64);
-        impl_->streamText(out);
-        put(out, "\"");
+        sink(std::string("\"").append(kContentB64));
+        impl_->streamText(sink);
     }
-    put(out, "}");
-    out.flush();
-    if (!out)
-        throw ApiError("host_error", "the client stopped receiving the answer");
+    sink("\"}");
 }
 
 ReadAnswer prepareReadFile(const fs::path& home, const OJson& body, bool with_content_b64) {
@@ -368,7 +356,7 @@ ReadAnswer prepareReadFile(const fs::path& home, const OJson& body, bool with_co
     // Content-Length is fixed here, from the `limit` bytes decided at fstat, before the first
     // byte is read. The text (and for non-sockt clients its `content_b64` duplicate, encoded
     // again from a second pread pass rather than kept: no file-sized buffer at all) is then
-    // streamed in 64 KiB slices. A file that grows meanwhile is still read to `limit` bytes
+    // streamed in 1 MiB slices of text. A file that grows meanwhile is still read to `limit` bytes
     // only. A file that shrinks (a sandbox process truncating it in place) can no longer fill
     // the promised length: writeTo() then throws and the connection is closed, so the client
     // sees a cut-off answer (a transport error it retries) and never a well-formed body with the

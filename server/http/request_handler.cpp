@@ -8,12 +8,19 @@
 #include "shell/shell_service.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <optional>
+#include <string_view>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace sockt::server {
 namespace {
@@ -37,14 +44,87 @@ void sendJson(HTTPServerResponse& response, int status, const OJson& body) {
     send(response, status, "application/json", dumpJson(body));
 }
 
-/// files/read's answer: the headers go out with its exact length, then the body as it is encoded.
-void sendReadAnswer(HTTPServerResponse& response, ReadAnswer& answer) {
+/// Puts an answer's bytes straight on the request's socket: Poco's response stream sends 4 KiB
+/// per sendto(2), 10,900 calls for a 32 MiB file's base64 (bench finding B6). Pieces smaller
+/// than a text slice are held and go out with the next slice in one sendmsg(2). The socket keeps
+/// the session's per-operation timeout (a client that stops reading frees the thread) and
+/// MSG_NOSIGNAL turns a client that went away into an error instead of a SIGPIPE.
+class SocketSink {
+public:
+    SocketSink(Poco::Net::StreamSocket& socket, Poco::Timespan timeout) : socket_(socket) {
+        if (socket_.getSendTimeout() != timeout)
+            socket_.setSendTimeout(timeout);
+    }
+
+    void put(std::string_view bytes) {
+        if (held_.size() + bytes.size() < ReadAnswer::kTextSlice) {
+            held_.append(bytes);
+            return;
+        }
+        sendAll(bytes);
+    }
+
+    void finish() { sendAll({}); }
+
+private:
+    void sendAll(std::string_view bytes) {
+        iovec parts[2] = {{held_.data(), held_.size()},
+                          {const_cast<char*>(bytes.data()), bytes.size()}};
+        msghdr msg{};
+        msg.msg_iov = parts;
+        msg.msg_iovlen = 2;
+        while (parts[0].iov_len + parts[1].iov_len > 0) {
+            const ssize_t n = ::sendmsg(socket_.impl()->sockfd(), &msg, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) // EAGAIN: the send timeout passed; EPIPE, ECONNRESET: the client is gone
+                throw ApiError("host_error", "the client stopped receiving the answer");
+            auto left = static_cast<std::size_t>(n);
+            for (auto& part : parts) {
+                const std::size_t take = std::min(left, part.iov_len);
+                part.iov_base = static_cast<char*>(part.iov_base) + take;
+                part.iov_len -= take;
+                left -= take;
+            }
+            if (parts[0].iov_len == 0) { // skip a spent first part
+                msg.msg_iov = parts + 1;
+                msg.msg_iovlen = 1;
+            }
+        }
+        held_.clear();
+    }
+
+    Poco::Net::StreamSocket& socket_;
+    std::string held_;
+};
+
+/// files/read's answer: the headers go out with its exact length, then the body as it is encoded,
+/// straight to the socket when the request has one (Poco's own request type), else through the
+/// response stream.
+void sendReadAnswer(HTTPServerRequest& request, HTTPServerResponse& response,
+                    ReadAnswer& answer) {
     response.setStatusAndReason(HTTPResponse::HTTP_OK);
     response.setContentType("application/json");
     response.setContentLength64(static_cast<std::int64_t>(answer.size()));
     auto& out = response.send();
     try {
-        answer.writeTo(out);
+        if (auto* direct = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request)) {
+            out.flush(); // the head, before any byte of the body
+            if (!out)
+                throw ApiError("host_error", "the client stopped receiving the answer");
+            SocketSink sink(direct->socket(), direct->session().getTimeout());
+            answer.writeTo([&sink](std::string_view bytes) { sink.put(bytes); });
+            sink.finish();
+            return;
+        }
+        answer.writeTo([&out](std::string_view bytes) {
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            if (!out)
+                throw ApiError("host_error", "the client stopped receiving the answer");
+        });
+        out.flush();
+        if (!out)
+            throw ApiError("host_error", "the client stopped receiving the answer");
     } catch (...) {
         // Fewer bytes than the Content-Length went out: the connection must not carry another
         // answer. Poco reads the keep-alive decision from the response after the handler.
@@ -201,7 +281,7 @@ int RequestHandler::dispatch(HTTPServerRequest& request, HTTPServerResponse& res
     default: {
         OJson out = callApi(api, match.route, method, call, id, path);
         if (*call.read_answer)
-            sendReadAnswer(response, **call.read_answer);
+            sendReadAnswer(request, response, **call.read_answer);
         else
             sendJson(response, 200, out);
         return 200;

@@ -45,11 +45,12 @@ void ExecRegistry::onFinished(const std::shared_ptr<Execution>& execution) {
     persist(state_dir_, execution);
 }
 
-void ExecRegistry::persist(const fs::path& state_dir, const std::shared_ptr<Execution>& execution) {
+void ExecRegistry::persist(const fs::path& state_dir, const std::shared_ptr<Execution>& execution,
+                           Durability durability) {
     // Best effort: a full disk must not take the exec path down; the record stays in memory.
     try {
         writeFileAtomically(state_dir / (execution->info().id + ".json"),
-                            execution->toRecord().dump());
+                            execution->toRecord().dump(), durability);
     } catch (const std::exception&) {
     }
 }
@@ -177,7 +178,13 @@ OJson ExecRegistry::start(std::shared_ptr<SandboxRuntime> runtime, const std::st
         executions_.erase(info.id);
         throw;
     }
-    onFinished(execution); // persisted as running: a crash turns it into "execution lost"
+    // Persisted as running before the spawn, so a server that dies at any point after this
+    // answer comes back reporting it failed, "execution lost: server restarted" (docs/protocol.md
+    // §11.2). Durability::Process: the record is in place for a kill -9 of the server, and the
+    // spawn does not wait for two fsyncs (≈ 7–10 ms, bench finding B7). A crash of the machine
+    // may lose this record only (the execution is then unknown after the reboot, and its
+    // processes died with the machine); the terminal status is written durably when it ends.
+    persist(state_dir_, execution, Durability::Process);
     bool started = true;
     try {
         execution->attach(runtime->spawn(command, cwd.resolvedSandbox(), {}));

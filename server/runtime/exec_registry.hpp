@@ -5,6 +5,7 @@
 
 #include "common/api_error.hpp"
 #include "runtime/execution.hpp"
+#include "store/atomic_file.hpp"
 
 #include <condition_variable>
 #include <cstdint>
@@ -70,7 +71,8 @@ private:
     void purgeExpiredLocked();
     void onFinished(const std::shared_ptr<Execution>& execution);
     static void persist(const std::filesystem::path& state_dir,
-                        const std::shared_ptr<Execution>& execution);
+                        const std::shared_ptr<Execution>& execution,
+                        Durability durability = Durability::Machine);
     Execution::FinishedHook hook() const;
 
     std::filesystem::path state_dir_;

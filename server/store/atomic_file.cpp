@@ -25,7 +25,8 @@ void fsyncDirectory(const std::filesystem::path& dir) {
 
 } // namespace
 
-void writeFileAtomically(const std::filesystem::path& path, std::string_view content) {
+void writeFileAtomically(const std::filesystem::path& path, std::string_view content,
+                         Durability durability) {
     const auto dir = path.parent_path();
     std::filesystem::create_directories(dir);
     std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
@@ -46,7 +47,8 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
         data += n;
         left -= static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const bool durable = durability == Durability::Machine;
+    if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
         ::unlink(tmpl.c_str());
         fail("cannot flush", path);
     }
@@ -54,7 +56,8 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
         ::unlink(tmpl.c_str());
         fail("cannot replace", path);
     }
-    fsyncDirectory(dir);
+    if (durable)
+        fsyncDirectory(dir);
 }
 
 std::optional<std::string> readWholeFile(const std::filesystem::path& path) {
