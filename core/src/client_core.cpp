@@ -6,6 +6,7 @@
 #include "transport/connection_pool.hpp"
 #include "transport/http_exchange.hpp"
 #include "transport/transport_errors.hpp"
+#include "json/fast_parse.hpp"
 
 #include <Poco/Exception.h>
 #include <cstdlib>
@@ -317,7 +318,7 @@ Json ClientCore::parseJsonAnswer(const HttpRequest& request, const HttpResponse&
         throwForResponse(response);
     if (response.body.empty())
         return Json::object();
-    Json j = Json::parse(response.body, nullptr, false);
+    Json j = json::parseAnswer(response.body);
     if (j.is_discarded())
         throwNotJson(request, response, response.body);
     return j;

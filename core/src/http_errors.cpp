@@ -4,6 +4,7 @@
 #include "sockt/protocol.hpp"
 
 #include "json/lenient.hpp"
+#include "json/fast_parse.hpp"
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
@@ -29,7 +30,7 @@ std::string trim(const std::string& s) {
 }
 
 Json parseObject(const std::string& body) {
-    Json j = Json::parse(body, nullptr, false);
+    Json j = json::parseAnswer(body);
     return j.is_object() ? j : Json();
 }
 

@@ -4,6 +4,7 @@
 #include "sandbox_internal.hpp"
 
 #include "json/lenient.hpp"
+#include "json/fast_parse.hpp"
 
 namespace sockt {
 
@@ -47,7 +48,7 @@ std::optional<SandboxStatus> Sandbox::lastStatus() const {
     if (!body)
         return std::nullopt;
     // The text parsed once already, in fetchStatus.
-    return detail::statusFromJson(*state_, body->empty() ? Json::object() : Json::parse(*body));
+    return detail::statusFromJson(*state_, body->empty() ? Json::object() : json::parseAnswer(*body));
 }
 
 void Sandbox::waitUntilRunning(const WaitOptions& options, const CancelToken& cancel) {

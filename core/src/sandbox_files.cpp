@@ -8,6 +8,7 @@
 #include "sandbox_internal.hpp"
 #include "sockt/sandbox.hpp"
 #include "wire/plain_members.hpp"
+#include "json/fast_parse.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -146,7 +147,7 @@ detail::ReadAnswer parseWholeAnswer(const HttpRequest& request, const HttpRespon
         answer.rest = Json::object();
         return answer;
     }
-    answer.rest = Json::parse(body, nullptr, false);
+    answer.rest = json::parseAnswer(body);
     if (answer.rest.is_discarded())
         detail::throwNotJson(request, response, body);
     body = std::string(); // the DOM holds it all now; free the text before anything else
@@ -237,7 +238,7 @@ ReadAnswer readAnswer(ClientCore& core, SandboxState& state, const std::string& 
     }
     rest.append(text, copied, std::string::npos);
     ReadAnswer answer;
-    answer.rest = Json::parse(rest, nullptr, false);
+    answer.rest = json::parseAnswer(rest);
     if (answer.rest.is_discarded() || !answer.rest.is_object())
         return parseWholeAnswer(request, response, std::move(text));
     const json::PlainMember& taken = members[0].found() ? members[0] : members[1];

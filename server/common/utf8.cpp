@@ -1,38 +1,14 @@
 #include "common/utf8.hpp"
 
+#include "wire/utf8.hpp"
+
 namespace sockt::server {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
-/// Length of the sequence a lead byte announces (0 = never valid as a lead byte).
-int sequenceLength(unsigned char b) {
-    if (b < 0x80)
-        return 1;
-    if (b >= 0xC2 && b <= 0xDF)
-        return 2;
-    if (b >= 0xE0 && b <= 0xEF)
-        return 3;
-    if (b >= 0xF0 && b <= 0xF4)
-        return 4;
-    return 0;
-}
-
-/// Whether `b` may follow `lead` as the second byte (excludes overlongs, surrogates, > U+10FFFF).
-bool validSecond(unsigned char lead, unsigned char b) {
-    switch (lead) {
-    case 0xE0:
-        return b >= 0xA0 && b <= 0xBF;
-    case 0xED:
-        return b >= 0x80 && b <= 0x9F;
-    case 0xF0:
-        return b >= 0x90 && b <= 0xBF;
-    case 0xF4:
-        return b >= 0x80 && b <= 0x8F;
-    default:
-        return b >= 0x80 && b <= 0xBF;
-    }
-}
+using utf8::sequenceLength;
+using utf8::validSecond;
 
 /// Decodes `in`; stops before an incomplete-but-valid trailing sequence and returns its offset.
 std::size_t decodeInto(std::string_view in, std::string& out) {

@@ -83,7 +83,8 @@ run_target() {
     local dirs=("$work") options=()
     [[ -d $seeds ]] && dirs+=("$seeds")
     case $name in
-    fuzz_models | fuzz_plain_members | fuzz_server_request) options+=(-dict="$here/json.dict") ;;
+    fuzz_json_parse | fuzz_models | fuzz_plain_members | fuzz_server_request)
+        options+=(-dict="$here/json.dict") ;;
     fuzz_http_response) options+=(-dict="$here/http.dict") ;;
     esac
     "$build/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \

@@ -1,6 +1,8 @@
 // MessageAssembler (see ws_message.hpp). Section numbers are RFC 6455's.
 #include "wire/ws_message.hpp"
 
+#include "wire/utf8.hpp"
+
 #include <cstring>
 
 namespace sockt::detail::ws {
@@ -19,38 +21,9 @@ bool isValidUtf8(std::string_view text) {
                 continue;
             }
         }
-        const unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        // The lead byte fixes the length and the range of the second byte (RFC 3629 §4), which
-        // rules out overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-        std::size_t length = 0;
-        unsigned char low = 0x80;
-        unsigned char high = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            if (c == 0xE0)
-                low = 0xA0;
-            else if (c == 0xED)
-                high = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            if (c == 0xF0)
-                low = 0x90;
-            else if (c == 0xF4)
-                high = 0x8F;
-        } else {
+        const std::size_t length = utf8::validSequenceAt(p + i, n - i);
+        if (length == 0)
             return false;
-        }
-        if (n - i < length || p[i + 1] < low || p[i + 1] > high)
-            return false;
-        for (std::size_t k = 2; k < length; ++k)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
         i += length;
     }
     return true;
