@@ -28,32 +28,34 @@ std::optional<std::int64_t> msatsOf(std::optional<std::int64_t> sats) {
 } // namespace
 
 Tier Tier::fromJson(const Json& j) {
+    const json::Object o(j);
     Tier t;
     // §12 rule 4: `name` when non-empty, else `tier`.
-    t.name = getString(j, "name");
+    t.name = getString(o, "name");
     if (t.name.empty())
-        t.name = getString(j, "tier");
-    t.msats_per_second = optInt(j, "msats_per_second").value_or(0);
-    t.sats_per_second = optDouble(j, "sats_per_second").value_or(0);
-    t.usd_cents_per_second = optDouble(j, "usd_cents_per_second").value_or(0);
-    t.cost_per_minute_sats = optDouble(j, "cost_per_minute_sats").value_or(0);
-    t.cost_per_hour_sats = optDouble(j, "cost_per_hour_sats").value_or(0);
-    t.cost_per_day_sats = optDouble(j, "cost_per_day_sats").value_or(0);
-    t.cost_per_hour_usd = optDouble(j, "cost_per_hour_usd").value_or(0);
+        t.name = getString(o, "tier");
+    t.msats_per_second = optInt(o, "msats_per_second").value_or(0);
+    t.sats_per_second = optDouble(o, "sats_per_second").value_or(0);
+    t.usd_cents_per_second = optDouble(o, "usd_cents_per_second").value_or(0);
+    t.cost_per_minute_sats = optDouble(o, "cost_per_minute_sats").value_or(0);
+    t.cost_per_hour_sats = optDouble(o, "cost_per_hour_sats").value_or(0);
+    t.cost_per_day_sats = optDouble(o, "cost_per_day_sats").value_or(0);
+    t.cost_per_hour_usd = optDouble(o, "cost_per_hour_usd").value_or(0);
     t.raw = j;
     return t;
 }
 
 PendingInvoice PendingInvoice::fromJson(const Json& j) {
+    const json::Object o(j);
     PendingInvoice p;
-    p.bolt11 = getString(j, "bolt11");
+    p.bolt11 = getString(o, "bolt11");
     if (p.bolt11.empty())
-        p.bolt11 = getString(j, "invoice");
-    p.payment_hash = getString(j, "payment_hash");
-    p.amount_msats = optInt(j, "amount_msats").value_or(0);
+        p.bolt11 = getString(o, "invoice");
+    p.payment_hash = getString(o, "payment_hash");
+    p.amount_msats = optInt(o, "amount_msats").value_or(0);
     if (p.amount_msats == 0)
-        p.amount_msats = msatsOf(optInt(j, "amount_sats")).value_or(0);
-    p.expires_at = optString(j, "expires_at");
+        p.amount_msats = msatsOf(optInt(o, "amount_sats")).value_or(0);
+    p.expires_at = optString(o, "expires_at");
     p.raw = j;
     return p;
 }
@@ -69,8 +71,8 @@ std::optional<PendingInvoice> PendingInvoice::fromJsonOpt(const Json& j) {
 
 namespace {
 
-std::optional<PendingInvoice> invoiceIn(const Json& j) {
-    if (const Json* pi = json::find(j, "pending_invoice"))
+std::optional<PendingInvoice> invoiceIn(const json::Object& o) {
+    if (const Json* pi = o.find("pending_invoice"))
         return PendingInvoice::fromJsonOpt(*pi);
     return std::nullopt;
 }
@@ -82,56 +84,58 @@ SandboxStatus SandboxStatus::fromJson(const Json& j) {
 }
 
 SandboxStatus SandboxStatus::fromJson(Json&& j) {
+    const json::Object o(j);
     SandboxStatus s;
-    if (const Json* id = json::findAny(j, {"sandbox_id", "ID", "id"}))
+    if (const Json* id = o.findAny({"sandbox_id", "ID", "id"}))
         s.sandbox_id = optString(id).value_or("");
-    s.status = getString(j, "status");
-    s.tier = getString(j, "tier");
-    s.runtime = getString(j, "runtime");
-    s.billing_method = getString(j, "billing_method");
-    s.template_name = getString(j, "template");
-    s.label = optString(j, "label");
-    s.status_reason = optString(j, "status_reason");
-    s.created_at = optString(j, "created_at");
-    s.terminated_at = optString(j, "terminated_at");
-    s.consumed_msats = optInt(j, "consumed_msats").value_or(0);
-    s.msats_per_second = optInt(j, "msats_per_second");
-    s.sats_per_second = optDouble(j, "sats_per_second");
-    s.prepaid_balance_msats = optInt(j, "prepaid_balance_msats");
-    s.seconds_remaining = optInt(j, "seconds_remaining");
-    s.warning_level = optString(j, "warning_level");
-    s.next_poll_secs = optInt(j, "next_poll_secs");
-    s.metrics_stale = optBool(j, "metrics_stale").value_or(false);
-    s.runtime_consumed_total = optInt(j, "runtime_consumed_total");
-    s.pending_invoice = invoiceIn(j);
-    s.invoice = optString(j, "invoice");
+    s.status = getString(o, "status");
+    s.tier = getString(o, "tier");
+    s.runtime = getString(o, "runtime");
+    s.billing_method = getString(o, "billing_method");
+    s.template_name = getString(o, "template");
+    s.label = optString(o, "label");
+    s.status_reason = optString(o, "status_reason");
+    s.created_at = optString(o, "created_at");
+    s.terminated_at = optString(o, "terminated_at");
+    s.consumed_msats = optInt(o, "consumed_msats").value_or(0);
+    s.msats_per_second = optInt(o, "msats_per_second");
+    s.sats_per_second = optDouble(o, "sats_per_second");
+    s.prepaid_balance_msats = optInt(o, "prepaid_balance_msats");
+    s.seconds_remaining = optInt(o, "seconds_remaining");
+    s.warning_level = optString(o, "warning_level");
+    s.next_poll_secs = optInt(o, "next_poll_secs");
+    s.metrics_stale = optBool(o, "metrics_stale").value_or(false);
+    s.runtime_consumed_total = optInt(o, "runtime_consumed_total");
+    s.pending_invoice = invoiceIn(o);
+    s.invoice = optString(o, "invoice");
     if (!s.invoice && s.pending_invoice && !s.pending_invoice->bolt11.empty())
         s.invoice = s.pending_invoice->bolt11;
-    s.sandbox_token = optString(j, "sandbox_token");
-    s.usd_cents_per_second = optDouble(j, "usd_cents_per_second");
-    s.consumed_subcents = optInt(j, "consumed_subcents");
-    s.prepaid_balance_subcents = optInt(j, "prepaid_balance_subcents");
+    s.sandbox_token = optString(o, "sandbox_token");
+    s.usd_cents_per_second = optDouble(o, "usd_cents_per_second");
+    s.consumed_subcents = optInt(o, "consumed_subcents");
+    s.prepaid_balance_subcents = optInt(o, "prepaid_balance_subcents");
     s.raw = std::move(j);
     return s;
 }
 
 CreatedSandbox CreatedSandbox::fromJson(const Json& j) {
+    const json::Object o(j);
     CreatedSandbox c;
-    if (const Json* id = json::findAny(j, {"sandbox_id", "ID", "id"}))
+    if (const Json* id = o.findAny({"sandbox_id", "ID", "id"}))
         c.sandbox_id = optString(id).value_or("");
-    c.status = getString(j, "status");
-    c.tier = getString(j, "tier");
-    c.billing_method = getString(j, "billing_method");
-    c.label = optString(j, "label");
-    c.sandbox_token = optString(j, "sandbox_token");
-    c.invoice = optString(j, "invoice");
-    c.payment_hash = optString(j, "payment_hash");
-    c.amount_msats = optInt(j, "amount_msats");
-    c.amount_sats = optInt(j, "amount_sats");
-    c.msats_per_second = optInt(j, "msats_per_second");
-    c.prepaid_seconds = optInt(j, "prepaid_seconds");
-    c.expires_at = optString(j, "expires_at");
-    c.pending_invoice = invoiceIn(j);
+    c.status = getString(o, "status");
+    c.tier = getString(o, "tier");
+    c.billing_method = getString(o, "billing_method");
+    c.label = optString(o, "label");
+    c.sandbox_token = optString(o, "sandbox_token");
+    c.invoice = optString(o, "invoice");
+    c.payment_hash = optString(o, "payment_hash");
+    c.amount_msats = optInt(o, "amount_msats");
+    c.amount_sats = optInt(o, "amount_sats");
+    c.msats_per_second = optInt(o, "msats_per_second");
+    c.prepaid_seconds = optInt(o, "prepaid_seconds");
+    c.expires_at = optString(o, "expires_at");
+    c.pending_invoice = invoiceIn(o);
     // Older lightning answers carry the invoice only as top-level fields.
     if (!c.pending_invoice && c.invoice && !c.invoice->empty()) {
         PendingInvoice p;
@@ -142,23 +146,24 @@ CreatedSandbox CreatedSandbox::fromJson(const Json& j) {
         p.raw = Json::object();
         c.pending_invoice = std::move(p);
     }
-    c.prepaid_balance_subcents = optInt(j, "prepaid_balance_subcents");
-    c.created_at = optString(j, "created_at");
+    c.prepaid_balance_subcents = optInt(o, "prepaid_balance_subcents");
+    c.created_at = optString(o, "created_at");
     c.raw = j;
     return c;
 }
 
 Execution Execution::fromJson(const Json& j) {
+    const json::Object o(j);
     Execution e;
-    e.execution_id = getString(j, "execution_id");
+    e.execution_id = getString(o, "execution_id");
     if (e.execution_id.empty())
-        e.execution_id = getString(j, "id");
-    e.status = getString(j, "status");
-    e.sandbox_id = getString(j, "sandbox_id");
-    e.command = getString(j, "command");
-    e.working_dir = optString(j, "working_dir");
-    e.timeout_ms = optInt(j, "timeout_ms");
-    e.started_at = optString(j, "started_at");
+        e.execution_id = getString(o, "id");
+    e.status = getString(o, "status");
+    e.sandbox_id = getString(o, "sandbox_id");
+    e.command = getString(o, "command");
+    e.working_dir = optString(o, "working_dir");
+    e.timeout_ms = optInt(o, "timeout_ms");
+    e.started_at = optString(o, "started_at");
     e.raw = j;
     return e;
 }
@@ -188,10 +193,11 @@ ExecResult ExecResult::fromJson(const Json& j) {
 }
 
 ExecResult ExecResult::fromJson(Json&& j) {
+    const json::Object o(j);
     ExecResult r;
-    r.execution_id = getString(j, "execution_id");
-    r.status = getString(j, "status");
-    if (const Json* out = json::find(j, "output"); out && out->is_array()) {
+    r.execution_id = getString(o, "execution_id");
+    r.status = getString(o, "status");
+    if (const Json* out = o.find("output"); out && out->is_array()) {
         r.output.reserve(out->size());
         for (const auto& item : *out) {
             if (item.is_object()) {
@@ -208,13 +214,13 @@ ExecResult ExecResult::fromJson(Json&& j) {
             }
         }
     }
-    if (auto code = optInt(j, "exit_code"))
+    if (auto code = optInt(o, "exit_code"))
         r.exit_code = static_cast<int>(*code);
-    r.error = optString(j, "error");
-    r.pending_invoice = invoiceIn(j);
-    r.sandbox_id = optString(j, "sandbox_id");
-    r.started_at = optString(j, "started_at");
-    r.finished_at = optString(j, "finished_at");
+    r.error = optString(o, "error");
+    r.pending_invoice = invoiceIn(o);
+    r.sandbox_id = optString(o, "sandbox_id");
+    r.started_at = optString(o, "started_at");
+    r.finished_at = optString(o, "finished_at");
     r.raw = std::move(j);
     return r;
 }
@@ -247,23 +253,25 @@ void ExecResult::checkPollAnswer(const Json& j, const std::string& execution_id)
 }
 
 FileEntry FileEntry::fromJson(const Json& j) {
+    const json::Object o(j);
     FileEntry e;
-    e.name = getString(j, "name");
-    e.size = optInt(j, "size").value_or(optInt(j, "size_bytes").value_or(0));
-    e.mod_ts = optInt(j, "mod_ts").value_or(0);
-    e.is_dir = optBool(j, "is_dir").value_or(false);
-    e.is_symlink = optBool(j, "is_symlink").value_or(false);
+    e.name = getString(o, "name");
+    e.size = optInt(o, "size").value_or(optInt(o, "size_bytes").value_or(0));
+    e.mod_ts = optInt(o, "mod_ts").value_or(0);
+    e.is_dir = optBool(o, "is_dir").value_or(false);
+    e.is_symlink = optBool(o, "is_symlink").value_or(false);
     // Servers that omit is_file describe regular files by exclusion.
-    e.is_file = optBool(j, "is_file").value_or(!e.is_dir && !e.is_symlink);
+    e.is_file = optBool(o, "is_file").value_or(!e.is_dir && !e.is_symlink);
     e.raw = j;
     return e;
 }
 
 FileListing FileListing::fromJson(const Json& j) {
+    const json::Object o(j);
     FileListing l;
-    const Json* entries = json::find(j, "entries");
+    const Json* entries = o.find("entries");
     if (!entries)
-        entries = json::find(j, "files");
+        entries = o.find("files");
     if (entries && entries->is_array()) {
         l.entries.reserve(entries->size());
         for (const auto& e : *entries)
@@ -271,44 +279,47 @@ FileListing FileListing::fromJson(const Json& j) {
                 l.entries.push_back(FileEntry::fromJson(e));
     }
     l.total_entries =
-        optInt(j, "total_entries").value_or(static_cast<std::int64_t>(l.entries.size()));
-    l.truncated = optBool(j, "truncated").value_or(false);
+        optInt(o, "total_entries").value_or(static_cast<std::int64_t>(l.entries.size()));
+    l.truncated = optBool(o, "truncated").value_or(false);
     l.raw = j;
     return l;
 }
 
 WriteResult WriteResult::fromJson(const Json& j) {
+    const json::Object o(j);
     WriteResult w;
-    w.path = getString(j, "path");
-    w.bytes_written = optInt(j, "bytes_written").value_or(0);
-    w.created_dirs = optBool(j, "created_dirs").value_or(false);
+    w.path = getString(o, "path");
+    w.bytes_written = optInt(o, "bytes_written").value_or(0);
+    w.created_dirs = optBool(o, "created_dirs").value_or(false);
     w.raw = j;
     return w;
 }
 
 ReadResult ReadResult::fromJson(const Json& j) {
+    const json::Object o(j);
     ReadResult r;
-    r.path = getString(j, "path");
+    r.path = getString(o, "path");
     // §12 rule 4: `size_bytes`, else `size`.
-    r.size_bytes = optInt(j, "size_bytes").value_or(optInt(j, "size").value_or(0));
-    r.encoding = getString(j, "encoding");
-    r.truncated = optBool(j, "truncated").value_or(false);
+    r.size_bytes = optInt(o, "size_bytes").value_or(optInt(o, "size").value_or(0));
+    r.encoding = getString(o, "encoding");
+    r.truncated = optBool(o, "truncated").value_or(false);
     // Base64 reads may carry the content as `content_b64` only (docs/protocol-notes.md row 1).
-    r.content = getString(j, "content");
+    r.content = getString(o, "content");
     if (r.content.empty())
-        r.content = getString(j, "content_b64");
+        r.content = getString(o, "content_b64");
     r.raw = j;
     return r;
 }
 
 TerminateResult TerminateResult::fromJson(const Json& j) {
+    const json::Object o(j);
     TerminateResult t;
-    if (const Json* id = json::findAny(j, {"sandbox_id", "ID", "id"}))
+    if (const Json* id = o.findAny({"sandbox_id", "ID", "id"}))
         t.sandbox_id = optString(id).value_or("");
-    t.status = getString(j, "status");
-    t.consumed_msats_total = optInt(j, "consumed_msats_total").value_or(0);
-    t.terminated_at = optString(j, "terminated_at");
-    t.already_terminated = optBool(j, "already_terminated").value_or(false);
+    t.status = getString(o, "status");
+    t.consumed_msats_total = optInt(o, "consumed_msats_total").value_or(0);
+    t.terminated_at = optString(o, "terminated_at");
+    t.already_terminated = optBool(o, "already_terminated").value_or(false);
     auto it = j.is_object() ? j.find("refund") : j.end();
     t.refund = (j.is_object() && it != j.end()) ? *it : Json(nullptr);
     t.raw = j;
@@ -316,14 +327,15 @@ TerminateResult TerminateResult::fromJson(const Json& j) {
 }
 
 ShellFrame ShellFrame::fromJson(const Json& j) {
+    const json::Object o(j);
     ShellFrame f;
-    f.type = getString(j, "type");
+    f.type = getString(o, "type");
     if (j.is_object()) {
         auto it = j.find("data");
         if (it != j.end())
             f.data = it->is_string() ? it->get<std::string>() : it->dump();
     }
-    if (auto code = optInt(j, "code"))
+    if (auto code = optInt(o, "code"))
         f.code = static_cast<int>(*code);
     f.raw = j;
     return f;

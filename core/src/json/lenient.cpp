@@ -32,6 +32,13 @@ bool sameLoose(std::string_view a, std::string_view b) {
     }
 }
 
+bool hasCapital(std::string_view key) {
+    for (char c : key)
+        if (c >= 'A' && c <= 'Z')
+            return true;
+    return false;
+}
+
 // A number sent as a string ("5000"): the whole text must parse, else it is not a number.
 std::optional<double> numberInString(const std::string& s) {
     if (s.empty())
@@ -55,31 +62,42 @@ std::optional<std::int64_t> fromDouble(double d) {
 
 } // namespace
 
-const Json* find(const Json& object, std::string_view key) {
-    if (!object.is_object())
+const Json* Object::find(std::string_view key) const {
+    if (!object_.is_object())
         return nullptr;
-    auto it = object.find(key); // a transparent comparator: no std::string is made
-    if (it != object.end() && !it->is_null())
+    auto it = object_.find(key); // a transparent comparator: no std::string is made
+    if (it != object_.end() && !it->is_null())
         return &*it;
+    if (capitals_ < 0) {
+        capitals_ = 0;
+        for (auto jt = object_.begin(); jt != object_.end() && capitals_ == 0; ++jt)
+            for (char c : jt.key())
+                if (c >= 'A' && c <= 'Z') {
+                    capitals_ = 1;
+                    break;
+                }
+    }
+    if (capitals_ == 0)
+        return nullptr;
     // The exact key, if present, is null here, so it is skipped like any other null.
-    for (auto jt = object.begin(); jt != object.end(); ++jt) {
-        if (!jt->is_null() && sameLoose(jt.key(), key))
+    for (auto jt = object_.begin(); jt != object_.end(); ++jt) {
+        if (!jt->is_null() && hasCapital(jt.key()) && sameLoose(jt.key(), key))
             return &*jt;
     }
     return nullptr;
 }
 
-const Json* findAny(const Json& object, std::initializer_list<std::string_view> keys) {
-    if (!object.is_object())
+const Json* Object::findAny(std::initializer_list<std::string_view> keys) const {
+    if (!object_.is_object())
         return nullptr;
     // Exact keys first, in order, so `sandbox_id` beats `ID` beats `id` (§12 rule 4).
     for (auto key : keys) {
-        auto it = object.find(key);
-        if (it != object.end() && !it->is_null())
+        auto it = object_.find(key);
+        if (it != object_.end() && !it->is_null())
             return &*it;
     }
     for (auto key : keys) {
-        if (const Json* v = find(object, key))
+        if (const Json* v = find(key))
             return v;
     }
     return nullptr;

@@ -319,6 +319,21 @@ TEST(Models, CreatedSandboxIdAliasesAndPascalFallback) {
     EXPECT_EQ(c.status, "running");
 }
 
+TEST(Models, ANullOrMissingKeyFallsBackToItsCapitalisedSpellingOnly) {
+    // §12 rule 4: PascalCase (or camelCase) keys are read as a fallback for a snake_case key that
+    // is missing or null; other spellings of a snake_case answer are not aliases.
+    auto a = SandboxStatus::fromJson(Json::parse(
+        R"({"status":"running","status_reason":null,"StatusReason":"boot","warningLevel":"low"})"));
+    EXPECT_EQ(a.status_reason, "boot");
+    EXPECT_EQ(a.warning_level, "low");
+    auto b = SandboxStatus::fromJson(
+        Json::parse(R"({"status":"running","status_reason":null,"statusreason":"x"})"));
+    EXPECT_FALSE(b.status_reason);
+    auto c = SandboxStatus::fromJson(
+        Json::parse(R"({"status":"running","status_reason":"own","StatusReason":"other"})"));
+    EXPECT_EQ(c.status_reason, "own");
+}
+
 TEST(Models, ReadResultSizeAliasesAndNulls) {
     auto r = ReadResult::fromJson(
         Json::parse(R"({"path":"/p","size":7,"content":"abc","truncated":null})"));
