@@ -56,6 +56,12 @@ class Runner:
         self.measurements: dict[str, list[dict[str, Any]]] = {}
         self.errors: dict[str, str] = {}
         self.versions: dict[str, str] = {}
+        self.pin: set[int] | None = None  # the one core of a ONE_CORE row while it runs
+
+    def pinned(self) -> None:
+        """In a worker process before exec: on the row's core, if it has one."""
+        if self.pin:
+            os.sched_setaffinity(0, self.pin)
 
     def command(self, impl: str, workload: str, flags: list[str]) -> tuple[list[str], dict]:
         a = self.args
@@ -91,7 +97,7 @@ class Runner:
             cmd, env = self.command(impl, workload, flags)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
-                                  check=False)
+                                  check=False, preexec_fn=self.pinned)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
@@ -112,16 +118,27 @@ class Runner:
         done = subprocess.run(
             ["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s",
              "-H", f"Authorization: Bearer {self.server.key}", url],
-            capture_output=True, text=True, timeout=120, check=True)
+            capture_output=True, text=True, timeout=120, check=True, preexec_fn=self.pinned)
         return {"value": machine.parse_wrk(done.stdout)}
 
     def measure(self, name: str, impls: list[str], workload: str, flags: list[str],
                 trials: int) -> None:
         """Round-robin: trial 1 of every implementation, then trial 2, ..."""
         start = time.monotonic()
-        for _ in range(trials):
-            for impl in impls:
-                self.trial(f"{name}.{impl}", impl, workload, flags)
+        everywhere = os.sched_getaffinity(0)
+        if name in ONE_CORE:
+            # Server and client share one core: the row then measures the work of a round trip,
+            # not the VM's cost of waking a halted vCPU twice per call (FINDINGS.md R4).
+            self.pin = {max(everywhere)}
+            machine.pin_threads(self.server.proc.pid, self.pin)
+        try:
+            for _ in range(trials):
+                for impl in impls:
+                    self.trial(f"{name}.{impl}", impl, workload, flags)
+        finally:
+            if self.pin:
+                machine.pin_threads(self.server.proc.pid, everywhere)
+                self.pin = None
         medians = []
         for impl in impls:
             got = self.measurements.get(f"{name}.{impl}", [])
@@ -134,6 +151,10 @@ class Runner:
         print(f"  {name}: {', '.join(medians)}  ({time.monotonic() - start:.0f} s)", flush=True)
 
 
+# Rows of sequential round trips, measured with the server and every client on one core.
+ONE_CORE = {"status"}
+
+
 def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
     """(name, implementations, worker workload, flags, trials)."""
     secs = "1" if quick else "2"
@@ -144,6 +165,8 @@ def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
     return [
         ("import", ["py_ours", "py_official", "node_ours"], "import", [], 3 if quick else 7),
         ("status", [*all5, "wrk"], "status", ["--seconds", secs], t),
+        ("status_free", ["cpp", "py_ours", "py_official", "wrk"], "status", ["--seconds", secs],
+         t_slow),
         ("threads1", ["py_ours", "py_official"], "threads", ["--threads", "1", "--seconds", secs],
          t_slow),
         ("threads8", ["py_ours", "py_official"], "threads", ["--threads", "8", "--seconds", secs],

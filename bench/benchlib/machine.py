@@ -107,3 +107,13 @@ def wait_for_quiet(bound_s: float) -> dict[str, object]:
               flush=True)
     return {"busy": busy, "busy_threshold": threshold, "quiet_wait_s": waited,
             "loadavg_before_wait": first}
+
+
+def pin_threads(pid: int, cpus: set[int]) -> None:
+    """Sets the CPU affinity of every thread of process `pid` (threads it makes later inherit
+    their creator's)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except (ProcessLookupError, PermissionError):
+            pass  # a thread that ended meanwhile

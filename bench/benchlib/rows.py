@@ -25,12 +25,18 @@ class Row:
 
 def _rows() -> list[Row]:
     rows = [
-        Row("status_py", "Status round trips, sequential keep-alive — Python: ours vs official",
+        Row("status_py", "Status round trips, sequential keep-alive, server and client on one "
+            "core — Python: ours vs official",
             "status.py_ours", "status.py_official", "value", "req/s", (">=", 5.0), "≥ 5×"),
-        Row("status_cpp", "Status round trips — C++ core vs `wrk -t1 -c1` (ceiling)",
+        Row("status_cpp", "Status round trips, one core — C++ core vs `wrk -t1 -c1` (ceiling)",
             "status.cpp", "status.wrk", "value", "req/s", (">=", 0.90), "≥ 90 %"),
-        Row("status_node", "Status round trips, sequential — Node: ours vs fetch",
+        Row("status_node", "Status round trips, sequential, one core — Node: ours vs fetch",
             "status.node_ours", "status.node_fetch", "value", "req/s", (">=", 1.0), "≥ 1×"),
+        Row("status_py_free", "Status round trips, any core (the scheduler's placement) — "
+            "Python: ours vs official", "status_free.py_ours", "status_free.py_official", "value",
+            "req/s", None, "—"),
+        Row("status_cpp_free", "Status round trips, any core — C++ core vs `wrk -t1 -c1`",
+            "status_free.cpp", "status_free.wrk", "value", "req/s", None, "—"),
         Row("status_node_100", "Status, 100 concurrent promises — Node: ours vs fetch",
             "conc100.node_ours", "conc100.node_fetch", "value", "req/s", (">=", 1.0), "≥ 1×"),
         Row("threads_py", "Status, 8 Python threads vs 1 thread — ours (GIL released)",
