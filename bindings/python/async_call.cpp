@@ -4,7 +4,10 @@
 #include "bindings.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <sys/eventfd.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace sockt::python {
@@ -18,13 +21,75 @@ std::vector<AsyncTask>* g_calls = new std::vector<AsyncTask>(); // leaked: used 
 
 LoopBridge::LoopBridge(py::object loop_ref) : loop_ref_(std::move(loop_ref)) {}
 
+LoopBridge::~LoopBridge() {
+    if (wake_fd_ >= 0)
+        ::close(wake_fd_);
+}
+
+std::shared_ptr<LoopBridge> LoopBridge::create(py::object loop) {
+    std::shared_ptr<LoopBridge> bridge(
+        new LoopBridge(py::module_::import("weakref").attr("ref")(loop)));
+    bridge->watch(loop);
+    return bridge;
+}
+
+void LoopBridge::watch(const py::object& loop) {
+    const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0)
+        return; // call_soon_threadsafe, then
+    // The loop's reader: it drains, and its release (the loop closed, so its selector let go of
+    // it) detaches the bridge. It holds the bridge, so the fd outlives its registration.
+    struct Reader {
+        std::shared_ptr<LoopBridge> bridge;
+        bool armed = false;
+        ~Reader() {
+            if (armed)
+                bridge->detach();
+        }
+    };
+    auto reader = std::make_shared<Reader>();
+    reader->bridge = shared_from_this();
+    try {
+        loop.attr("add_reader")(fd, py::cpp_function([reader] { reader->bridge->drain(); }));
+    } catch (py::error_already_set&) {
+        // No readers on this loop (a proactor loop raises NotImplementedError).
+        ::close(fd);
+        return;
+    }
+    reader->armed = true;
+    wake_fd_ = fd; // before the bridge reaches any other thread
+}
+
+void LoopBridge::detach() {
+    std::deque<std::function<void()>> dropped;
+    std::lock_guard<std::mutex> lock(mutex_);
+    detached_ = true;
+    scheduled_ = false;
+    dropped.swap(queue_);
+    // `dropped` goes after the lock, with the GIL: its items may hold Python references.
+}
+
 void LoopBridge::post(std::function<void()> fn) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        queue_.push_back(std::move(fn));
-        if (scheduled_)
+        // A detached bridge has no loop to run `fn`: it is dropped at return (its Python
+        // references take the GIL themselves, SharedPyObject).
+        if (detached_ || scheduled_) {
+            if (!detached_)
+                queue_.push_back(std::move(fn));
             return;
+        }
+        queue_.push_back(std::move(fn));
         scheduled_ = true;
+    }
+    signal();
+}
+
+void LoopBridge::signal() {
+    if (wake_fd_ >= 0) {
+        const std::uint64_t one = 1;
+        (void)!::write(wake_fd_, &one, sizeof one);
+        return;
     }
     if (interpreterFinalizing())
         return; // nothing may take the GIL now; the queue dies with the process
@@ -36,15 +101,9 @@ void LoopBridge::post(std::function<void()> fn) {
         py::object self = py::cast(shared_from_this());
         loop.attr("call_soon_threadsafe")(self.attr("drain"));
     } catch (const std::exception&) {
-        // The loop was closed or collected: nobody awaits these results any more. Drop them
-        // here, with the GIL, as they may hold Python references.
+        // The loop was closed or collected: nobody awaits these results any more.
         PyErr_Clear();
-        std::deque<std::function<void()>> dropped;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            dropped.swap(queue_);
-            scheduled_ = false;
-        }
+        detach();
     }
     PyGILState_Release(st);
 }
@@ -54,6 +113,12 @@ void LoopBridge::drain() {
     // callback of its own, so the loop's timers and other tasks run between them.
     constexpr auto kSlice = std::chrono::milliseconds(1);
     const auto until = std::chrono::steady_clock::now() + kSlice;
+    if (wake_fd_ >= 0) {
+        // Cleared before the queue is taken: a post after this read finds scheduled_ false
+        // below and signals again, so no wake-up is lost.
+        std::uint64_t count;
+        (void)!::read(wake_fd_, &count, sizeof count);
+    }
     std::deque<std::function<void()>> ready;
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -73,11 +138,8 @@ void LoopBridge::drain() {
                 schedule = !scheduled_;
                 scheduled_ = true;
             }
-            if (schedule) {
-                py::object loop = loop_ref_.get()();
-                if (!loop.is_none())
-                    loop.attr("call_soon")(py::cast(shared_from_this()).attr("drain"));
-            }
+            if (schedule)
+                signal();
             return;
         }
         try {
@@ -122,8 +184,9 @@ void cancelAllCalls(Duration timeout) {
 void bindAsync(py::module_& m) {
     py::class_<LoopBridge, std::shared_ptr<LoopBridge>>(
         m, "LoopBridge", "Delivers results of asynchronous calls to one asyncio event loop.")
-        .def(py::init<py::object>(), py::arg("loop_ref"))
-        .def("drain", &LoopBridge::drain);
+        .def(py::init(&LoopBridge::create), py::arg("loop"))
+        .def("drain", &LoopBridge::drain)
+        .def_property_readonly("watched", &LoopBridge::watched);
     py::class_<AsyncCall>(m, "AsyncCall", "A running asynchronous core call.")
         .def("cancel", &AsyncCall::cancel)
         .def_property_readonly("done", &AsyncCall::done);

@@ -1,9 +1,10 @@
 // Core calls for asyncio: each `*_async` method starts the same core call as
 // its blocking twin on a fiber of the core's I/O threads (sockt::runAsync) and returns at once;
-// the outcome travels back to the event loop's thread through that loop's LoopBridge, i.e. via
-// `loop.call_soon_threadsafe`. No thread per call, no executor; the GIL is taken on an I/O thread
-// only to schedule a drain of the bridge, and everything Python — converting the result, calling
-// the future's callback, dropping references — happens on the loop's thread.
+// the outcome travels back to the event loop's thread through that loop's LoopBridge. The I/O
+// threads never take the GIL to deliver: they queue the outcome and signal an eventfd the loop
+// watches (`loop.add_reader`), so a loop thread busy in Python neither stalls them nor loses the
+// GIL to them. Everything Python — converting the result, calling the future's callback,
+// dropping references — happens on the loop's thread.
 #pragma once
 
 #include "call.hpp"
@@ -24,23 +25,38 @@ namespace py = pybind11;
 /// loop, so a loop that is gone drops what arrives for it. Thread-safe.
 class LoopBridge : public std::enable_shared_from_this<LoopBridge> {
 public:
-    /// `loop_ref` is a weakref.ref to the loop (made by the Python layer).
-    explicit LoopBridge(py::object loop_ref);
+    /// Loop thread, GIL held: the bridge of `loop`, watching its eventfd with `loop.add_reader`
+    /// when the loop has readers (selector loops), else delivering through
+    /// `loop.call_soon_threadsafe` (which takes the GIL on the posting thread).
+    static std::shared_ptr<LoopBridge> create(py::object loop);
+    ~LoopBridge();
 
     /// Any thread, GIL not held: queues `fn` to run on the loop's thread with the GIL, and asks
     /// the loop for a drain unless one is already pending (so a burst of completions costs one
-    /// call_soon_threadsafe). Items run in the order they were posted.
+    /// eventfd write). Items run in the order they were posted.
     void post(std::function<void()> fn);
     /// Loop thread, GIL held: runs what is queued.
     void drain();
+    /// True when the loop watches the eventfd (no GIL on the posting threads).
+    bool watched() const { return wake_fd_ >= 0; }
 
 private:
+    explicit LoopBridge(py::object loop_ref);
+    void watch(const py::object& loop);
+    /// The loop dropped its reader (it was closed or the reader removed): what is queued and
+    /// what arrives later is dropped, as nobody will drain it. GIL held.
+    void detach();
+    /// Asks the loop for a drain; called by whoever set scheduled_.
+    void signal();
+
     // Used with the GIL only; the last reference to the bridge may go on an I/O thread, and
     // SharedPyObject then takes the GIL to drop this one.
     SharedPyObject loop_ref_;
+    int wake_fd_ = -1; // closed by the destructor only: a post may write to it until then
     std::mutex mutex_;
     std::deque<std::function<void()>> queue_;
     bool scheduled_ = false;
+    bool detached_ = false;
 };
 
 /// The Python handle of an asynchronous core call: cancel() ends its core wait at once.

@@ -2,7 +2,8 @@
 
 Each ``*_async`` method of the native module starts its core call on a fiber of the core's I/O
 threads and returns at once; the outcome comes back on the event loop's thread through the loop's
-``LoopBridge`` (``loop.call_soon_threadsafe``). No thread per call, no executor. Cancelling the
+``LoopBridge`` (an eventfd the loop watches with ``add_reader``; ``call_soon_threadsafe`` on loops
+without readers). No thread per call, no executor. Cancelling the
 awaiting task cancels the native call, whose wait then ends at once.
 """
 
@@ -27,14 +28,15 @@ _last: tuple[weakref.ref[asyncio.AbstractEventLoop], _sockt.LoopBridge] | None =
 
 
 def bridge_for(loop: asyncio.AbstractEventLoop) -> _sockt.LoopBridge:
-    """The loop's bridge (one per loop; it holds the loop only weakly)."""
+    """The loop's bridge (one per loop; it holds the loop only weakly). Made on the loop's
+    thread, which is where it registers its reader."""
     global _last
     last = _last
     if last is not None and last[0]() is loop:
         return last[1]
     bridge = _bridges.get(loop)
     if bridge is None:
-        bridge = _bridges[loop] = _sockt.LoopBridge(weakref.ref(loop))
+        bridge = _bridges[loop] = _sockt.LoopBridge(loop)
     _last = (weakref.ref(loop), bridge)
     return bridge
 
