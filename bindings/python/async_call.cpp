@@ -151,6 +151,24 @@ void LoopBridge::drain() {
     }
 }
 
+void settle(const py::object& future, std::exception_ptr error,
+            const std::function<py::object()>& make_value) {
+    if (future.is_none() || future.attr("done")().cast<bool>())
+        return;
+    py::object value;
+    if (!error) {
+        try {
+            value = make_value();
+        } catch (...) {
+            error = std::current_exception(); // the conversion failed
+        }
+    }
+    if (error)
+        future.attr("set_exception")(exceptionObject(error));
+    else
+        future.attr("set_result")(value);
+}
+
 void trackCall(const AsyncTask& task) {
     static std::size_t prune_at = 64;
     std::lock_guard<std::mutex> lock(g_calls_mutex);

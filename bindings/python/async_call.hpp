@@ -14,6 +14,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <pybind11/pybind11.h>
 #include <sockt/async.hpp>
 
@@ -78,15 +80,24 @@ void trackCall(const AsyncTask& task);
 /// Cancels every call started through startAsync and waits up to `timeout` for them to end.
 void cancelAllCalls(Duration timeout);
 
-/// Starts `work(token)` on a fiber. When it ends, `convert(result)` runs on the loop's thread
-/// and its value goes to `done(True, value)`, or the error to `done(False, exception)`. `keep`
-/// (a Python object the work relies on, e.g. the native client) stays referenced until then.
-/// Construct and call with the GIL held; `work` and `convert` hold no Python object.
+/// Settles `future` (an asyncio.Future, or None when nobody awaits the call) on the loop's thread:
+/// with the error, else with `make_value()`, unless it is done already (its awaiter was
+/// cancelled and has left). GIL held.
+void settle(const py::object& future, std::exception_ptr error,
+            const std::function<py::object()>& make_value);
+
+/// Starts `work(token)` on a fiber. When it ends, `convert(result)` runs on the loop's thread and
+/// its value, or the error, settles `future` (settle()). `keep` (a Python object the work relies
+/// on, e.g. the native client) stays referenced until then. Construct and call with the GIL held;
+/// `work` and `convert` hold no Python object.
 template <class Work, class Convert>
-AsyncCall startAsync(const std::shared_ptr<LoopBridge>& bridge, py::object done, py::object keep,
-                     Work work, Convert convert) {
+AsyncCall startAsync(const std::shared_ptr<LoopBridge>& bridge, py::object future,
+                     py::object keep, Work work, Convert convert) {
     using R = decltype(work(std::declval<const CancelToken&>()));
-    auto py_side = std::make_shared<SharedPyObject>(py::make_tuple(std::move(done), keep));
+    // The future and `keep` die on the loop's thread, with the delivery (or with the GIL taken
+    // wherever the delivery is dropped).
+    auto py_side = std::make_shared<std::pair<SharedPyObject, SharedPyObject>>(
+        SharedPyObject(std::move(future)), SharedPyObject(std::move(keep)));
     auto task = runAsync([bridge, py_side, work = std::move(work),
                           convert = std::move(convert)](const CancelToken& token) mutable {
         std::exception_ptr error;
@@ -103,22 +114,12 @@ AsyncCall startAsync(const std::shared_ptr<LoopBridge>& bridge, py::object done,
             error = std::current_exception();
         }
         bridge->post([py_side = std::move(py_side), result, error, convert]() mutable {
-            py::object callback = py::reinterpret_borrow<py::tuple>(py_side->get())[0];
-            if (error) {
-                callback(false, exceptionObject(error));
-                return;
-            }
-            py::object value;
-            try {
+            settle(py_side->first.get(), error, [&]() -> py::object {
                 if constexpr (std::is_void_v<R>)
-                    value = py::none();
+                    return py::none();
                 else
-                    value = convert(std::move(**result));
-            } catch (...) {
-                callback(false, exceptionObject(std::current_exception()));
-                return;
-            }
-            callback(true, value);
+                    return convert(std::move(**result));
+            });
         });
     });
     trackCall(task);
