@@ -15,7 +15,24 @@ namespace sockt::python {
 namespace {
 
 std::mutex g_calls_mutex;
-std::vector<AsyncTask>* g_calls = new std::vector<AsyncTask>(); // leaked: used until exit
+// Leaked: used until exit.
+std::vector<std::shared_ptr<CallState>>* g_calls = new std::vector<std::shared_ptr<CallState>>();
+
+// Runs one call on a fiber of its own; if no fiber can be had, its outcome is that error.
+void spawnCall(PendingCall pending) {
+    auto call = std::make_shared<PendingCall>(std::move(pending));
+    try {
+        runAsync([call](const CancelToken&) {
+            call->run(nullptr);
+            call->run = nullptr; // its captures go before the call counts as done
+            call->state->done = true;
+        });
+    } catch (...) {
+        call->run(std::current_exception());
+        call->run = nullptr;
+        call->state->done = true;
+    }
+}
 
 } // namespace
 
@@ -169,32 +186,87 @@ void settle(const py::object& future, std::exception_ptr error,
         future.attr("set_result")(value);
 }
 
-void trackCall(const AsyncTask& task) {
+void LoopBridge::launch(PendingCall call) {
+    bool first;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        first = pending_.empty();
+        pending_.push_back(std::move(call));
+    }
+    if (!first)
+        return; // a flush is scheduled already
+    // The flush runs after the callbacks this iteration has left. Its release starts what is
+    // still queued too, so a loop closed (or a call_soon refused) before it ran leaves no call
+    // unstarted: each runs and its outcome is dropped, as if started at once.
+    struct Flush {
+        std::shared_ptr<LoopBridge> bridge;
+        ~Flush() { bridge->startPending(); }
+    };
+    auto flush = std::make_shared<Flush>(); // made in place: a copy's release would start it
+    flush->bridge = shared_from_this();
+    try {
+        py::object loop = loop_ref_.get()();
+        if (loop.is_none())
+            return; // ~Flush starts it
+        loop.attr("call_soon")(py::cpp_function([flush] { flush->bridge->startPending(); }));
+    } catch (const std::exception&) {
+        PyErr_Clear(); // a closed loop: ~Flush starts it
+    }
+}
+
+void LoopBridge::startPending() {
+    std::vector<PendingCall> batch;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        batch.swap(pending_);
+    }
+    for (auto& c : batch)
+        c.state->launched = true;
+    if (batch.size() <= 1) {
+        for (auto& c : batch)
+            spawnCall(std::move(c));
+        return;
+    }
+    // One fiber hands the batch to the core: the loop's thread wakes an I/O thread once.
+    auto shared = std::make_shared<std::vector<PendingCall>>(std::move(batch));
+    try {
+        runAsync([shared](const CancelToken&) {
+            for (auto& c : *shared)
+                spawnCall(std::move(c));
+        });
+    } catch (...) {
+        for (auto& c : *shared)
+            spawnCall(std::move(c));
+    }
+}
+
+void trackCall(const std::shared_ptr<CallState>& call) {
     static std::size_t prune_at = 64;
     std::lock_guard<std::mutex> lock(g_calls_mutex);
     // Finished calls are dropped whenever the list has doubled since the last sweep: the list
     // stays within twice what runs, at a constant cost per call.
     if (g_calls->size() >= prune_at) {
         g_calls->erase(std::remove_if(g_calls->begin(), g_calls->end(),
-                                      [](const AsyncTask& t) { return t.done(); }),
+                                      [](const auto& c) { return c->done.load(); }),
                        g_calls->end());
         prune_at = std::max<std::size_t>(64, g_calls->size() * 2);
     }
-    g_calls->push_back(task);
+    g_calls->push_back(call);
 }
 
 void cancelAllCalls(Duration timeout) {
-    std::vector<AsyncTask> calls;
+    std::vector<std::shared_ptr<CallState>> calls;
     {
         std::lock_guard<std::mutex> lock(g_calls_mutex);
         calls.swap(*g_calls);
     }
     for (const auto& c : calls)
-        c.cancel();
+        c->token.cancel();
     const auto until = std::chrono::steady_clock::now() + timeout;
     for (const auto& c : calls) {
         // Cancelled calls end within milliseconds; the bound keeps a stuck one from holding exit.
-        while (!c.done() && std::chrono::steady_clock::now() < until)
+        // One its loop never handed to the core (the loop stopped first) never runs.
+        while (c->launched && !c->done && std::chrono::steady_clock::now() < until)
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
 }

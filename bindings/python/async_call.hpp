@@ -9,6 +9,7 @@
 
 #include "call.hpp"
 
+#include <atomic>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -16,12 +17,27 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 #include <pybind11/pybind11.h>
 #include <sockt/async.hpp>
 
 namespace sockt::python {
 
 namespace py = pybind11;
+
+/// One asynchronous call: its cancel token and whether it has ended.
+struct CallState {
+    CancelToken token;
+    std::atomic<bool> launched{false}; ///< handed to the core's I/O threads
+    std::atomic<bool> done{false};     ///< ended, its outcome posted and its captures released
+};
+
+/// A call waiting for its start: `run(nullptr)` makes the call (on a fiber) and posts its outcome;
+/// `run(error)` only posts `error` (no fiber could be had).
+struct PendingCall {
+    std::shared_ptr<CallState> state;
+    std::function<void(std::exception_ptr)> run;
+};
 
 /// One asyncio event loop as seen from the core's threads. Holds only a weak reference to the
 /// loop, so a loop that is gone drops what arrives for it. Thread-safe.
@@ -41,6 +57,13 @@ public:
     void drain();
     /// True when the loop watches the eventfd (no GIL on the posting threads).
     bool watched() const { return wake_fd_ >= 0; }
+    /// Loop thread, GIL held: queues a call to be started with the others of this loop
+    /// iteration, by one hand-over to the core from a `loop.call_soon` callback. 200 tasks
+    /// starting in one iteration then wake the I/O threads once, not 200 times, so those threads
+    /// do not take the CPU from the loop's thread in the middle of that iteration.
+    void launch(PendingCall call);
+    /// Starts what launch() queued. GIL held.
+    void startPending();
 
 private:
     explicit LoopBridge(py::object loop_ref);
@@ -59,24 +82,25 @@ private:
     std::deque<std::function<void()>> queue_;
     bool scheduled_ = false;
     bool detached_ = false;
+    std::vector<PendingCall> pending_; // guarded by mutex_
 };
 
 /// The Python handle of an asynchronous core call: cancel() ends its core wait at once.
 class AsyncCall {
 public:
-    explicit AsyncCall(AsyncTask task) : task_(std::move(task)) {}
-    void cancel() const { task_.cancel(); }
-    bool done() const { return task_.done(); }
+    explicit AsyncCall(std::shared_ptr<CallState> state) : state_(std::move(state)) {}
+    void cancel() const { state_->token.cancel(); }
+    bool done() const { return state_->done.load(); }
 
 private:
-    AsyncTask task_;
+    std::shared_ptr<CallState> state_;
 };
 
 /// The Python exception object for a failure of a core call (the classes of sockt.errors).
 py::object exceptionObject(std::exception_ptr error);
 
 /// Calls still running, for the exit hook (cancel them, wait for them to end).
-void trackCall(const AsyncTask& task);
+void trackCall(const std::shared_ptr<CallState>& call);
 /// Cancels every call started through startAsync and waits up to `timeout` for them to end.
 void cancelAllCalls(Duration timeout);
 
@@ -86,32 +110,35 @@ void cancelAllCalls(Duration timeout);
 void settle(const py::object& future, std::exception_ptr error,
             const std::function<py::object()>& make_value);
 
-/// Starts `work(token)` on a fiber. When it ends, `convert(result)` runs on the loop's thread and
-/// its value, or the error, settles `future` (settle()). `keep` (a Python object the work relies
-/// on, e.g. the native client) stays referenced until then. Construct and call with the GIL held;
-/// `work` and `convert` hold no Python object.
+/// Starts `work(token)` on a fiber (from the loop's next callback, see LoopBridge::launch). When
+/// it ends, `convert(result)` runs on the loop's thread and its value, or the error, settles
+/// `future` (settle()). `keep` (a Python object the work relies on, e.g. the native client) stays
+/// referenced until then. Construct and call with the GIL held on the loop's thread; `work` and
+/// `convert` hold no Python object.
 template <class Work, class Convert>
 AsyncCall startAsync(const std::shared_ptr<LoopBridge>& bridge, py::object future,
                      py::object keep, Work work, Convert convert) {
     using R = decltype(work(std::declval<const CancelToken&>()));
+    using Slot = std::optional<std::conditional_t<std::is_void_v<R>, char, R>>;
     // The future and `keep` die on the loop's thread, with the delivery (or with the GIL taken
     // wherever the delivery is dropped).
     auto py_side = std::make_shared<std::pair<SharedPyObject, SharedPyObject>>(
         SharedPyObject(std::move(future)), SharedPyObject(std::move(keep)));
-    auto task = runAsync([bridge, py_side, work = std::move(work),
-                          convert = std::move(convert)](const CancelToken& token) mutable {
-        std::exception_ptr error;
-        std::shared_ptr<std::optional<std::conditional_t<std::is_void_v<R>, char, R>>> result =
-            std::make_shared<std::optional<std::conditional_t<std::is_void_v<R>, char, R>>>();
-        try {
-            if constexpr (std::is_void_v<R>) {
-                work(token);
-                result->emplace('\0');
-            } else {
-                result->emplace(work(token));
+    auto state = std::make_shared<CallState>();
+    auto run = [bridge, py_side, state, work = std::move(work),
+                convert = std::move(convert)](std::exception_ptr error) mutable {
+        auto result = std::make_shared<Slot>();
+        if (!error) {
+            try {
+                if constexpr (std::is_void_v<R>) {
+                    work(state->token);
+                    result->emplace('\0');
+                } else {
+                    result->emplace(work(state->token));
+                }
+            } catch (...) {
+                error = std::current_exception();
             }
-        } catch (...) {
-            error = std::current_exception();
         }
         bridge->post([py_side = std::move(py_side), result, error, convert]() mutable {
             settle(py_side->first.get(), error, [&]() -> py::object {
@@ -121,9 +148,10 @@ AsyncCall startAsync(const std::shared_ptr<LoopBridge>& bridge, py::object futur
                     return convert(std::move(**result));
             });
         });
-    });
-    trackCall(task);
-    return AsyncCall(task);
+    };
+    trackCall(state);
+    bridge->launch(PendingCall{state, std::move(run)});
+    return AsyncCall(state);
 }
 
 } // namespace sockt::python
