@@ -1,10 +1,11 @@
 # Hand-written stub of the native module sockt._sockt (bindings/python/*.cpp). Checked against the
 # built module with `python -m mypy.stubtest sockt._sockt`.
+import asyncio
 from typing import Any, Callable
 
-# The result callback of every `*_async` method: done(True, value) or done(False, exception), run
-# on the event loop's thread.
-_Done = Callable[[bool, Any], object]
+# What every `*_async` method settles on the event loop's thread with the call's value or error
+# (None: nobody awaits the call).
+_Done = asyncio.Future[Any] | None
 
 DEFAULT_BASE_URL: str
 DEFAULT_TIMEOUT_SECS: float
@@ -24,8 +25,10 @@ def async_stats() -> dict[str, int]: ...
 def _cancel_async_calls(timeout: float = 2.0) -> None: ...
 
 class LoopBridge:
-    def __init__(self, loop_ref: Any) -> None: ...
+    def __init__(self, loop: Any) -> None: ...
     def drain(self) -> None: ...
+    @property
+    def watched(self) -> bool: ...
 
 class AsyncCall:
     def cancel(self) -> None: ...

@@ -117,6 +117,15 @@ def test_errors_arrive_as_the_blocking_api_raises_them(server: Server) -> None:
     run(main())
 
 
+def run_probe(code: str, server: Server, sandbox: sockt.Sandbox) -> Any:
+    """Runs `code` in a fresh interpreter (argv: server URL, API key, sandbox id); its printed
+    JSON."""
+    proc = subprocess.run([sys.executable, "-c", code, server.url, server.api_key, sandbox.id],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
 THREAD_PROBE = """
 import asyncio, json, os, sys, sockt
 
@@ -154,10 +163,7 @@ def test_200_concurrent_calls_add_only_a_handful_of_threads(
     server: Server, sandbox: sockt.Sandbox
 ) -> None:
     # A fresh interpreter, so that the count starts before the core's I/O threads exist.
-    proc = subprocess.run([sys.executable, "-c", THREAD_PROBE, server.url, server.api_key,
-                           sandbox.id], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    probe = json.loads(proc.stdout)
+    probe = run_probe(THREAD_PROBE, server, sandbox)
     assert probe["ok"] == 200 and probe["runs"] == 10
     assert probe["engine"]["threads"] <= 2
     assert probe["peak"] - probe["before"] <= 4, probe  # a thread per call would add 200
@@ -335,3 +341,64 @@ def test_exit_with_calls_in_flight_is_clean(server: Server, sandbox: sockt.Sandb
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "leaving"
     assert time.monotonic() - start < 20
+
+
+GIL_PROBE = """
+import asyncio, json, sys, time, sockt
+
+async def main():
+    async with sockt.AsyncComputeClient(api_key=sys.argv[2], base_url=sys.argv[1]) as client:
+        box = await client.get_sandbox(sys.argv[3])
+        await box.refresh_status()  # the connections, the I/O threads and the loop's bridge
+        stats = sockt._sockt.async_stats()
+        tasks = [asyncio.ensure_future(box.refresh_status()) for _ in range(50)]
+        while sockt._sockt.async_stats()["started"] - stats["started"] < 50:  # handed to the core
+            await asyncio.sleep(0)
+        # The loop's thread now keeps the GIL: pure Python, no await, and no switch to another
+        # thread asking for the GIL for far longer than the wait below.
+        sys.setswitchinterval(30.0)
+        finished = 0
+        deadline = time.monotonic() + 5
+        while finished < 50 and time.monotonic() < deadline:
+            finished = sockt._sockt.async_stats()["finished"] - stats["finished"]
+        sys.setswitchinterval(0.005)
+        statuses = await asyncio.gather(*tasks)
+        print(json.dumps({"watched": sockt._aio.bridge_for(asyncio.get_running_loop()).watched,
+                          "finished_while_busy": finished,
+                          "ok": sum(s.status == "running" for s in statuses)}))
+
+asyncio.run(main())
+"""
+
+
+def test_results_are_delivered_without_the_gil_on_the_io_threads(
+    server: Server, sandbox: sockt.Sandbox
+) -> None:
+    # Were the core's I/O threads to take the GIL to hand a result to the loop, the first one to
+    # deliver would wait for the busy loop thread, and every call on that thread with it: the
+    # calls would not all finish while the loop thread holds the GIL.
+    probe = run_probe(GIL_PROBE, server, sandbox)
+    assert probe["watched"] and probe["ok"] == 50
+    assert probe["finished_while_busy"] >= 50, probe
+
+
+class LoopWithoutReaders(asyncio.SelectorEventLoop):
+    """A loop that cannot watch a file descriptor, as the Windows proactor loop."""
+
+    def add_reader(self, *args: Any) -> None:
+        raise NotImplementedError
+
+
+def test_a_loop_without_readers_gets_its_results_too(server: Server, sandbox: sockt.Sandbox) -> None:
+    async def main() -> None:
+        async with sockt.AsyncComputeClient(api_key=server.api_key, base_url=server.url) as client:
+            box = await client.get_sandbox(sandbox.id)
+            statuses = await asyncio.gather(*[box.refresh_status() for _ in range(20)])
+            assert [s.status for s in statuses] == ["running"] * 20
+            assert not sockt._aio.bridge_for(asyncio.get_running_loop()).watched
+
+    loop = LoopWithoutReaders()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
