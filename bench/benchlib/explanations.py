@@ -56,21 +56,19 @@ EXPLANATIONS: dict[str, str] = {
         "and a cheaper per-request path in the server."
     ),
     "status_py": (
-        "the status path (core transport, `sockt serve`'s HTTP layer, the Python binding) is "
-        "unchanged by the ceiling work, and the ratio swings with the machine's load: 6.95× in "
-        "the 13:43 UTC run of 2026-12-07 (1-min load 3.9), 4.43× at 14:01, 5.72× at 14:09 and "
-        "4.69× at 14:36. Ours is bound by the server (≈ 60–70 µs of `sockt serve` CPU per call, "
-        "FINDINGS.md F6/S7) sharing 2 cores with the client and the other engineers' builds; the "
-        "official SDK's ≈ 375 µs of client CPU per call makes it the less sensitive side. What "
-        "would add margin: less `sockt serve` CPU per status answer (server/http, outside this "
-        "work; not profiled again in this round)."
+        "with server and client on one core the row measures the CPU of a round trip on both "
+        "sides: ours ≈ 34 µs (13–14 µs client, ≈ 20 µs `sockt serve`), the official SDK's ≈ 280 "
+        "µs, 8.0–8.3× in the runs of 16:40 UTC (FINDINGS.md R1–R4). A miss means the machine's "
+        "load reached into the pinned core (compare the free-placement row below it)."
     ),
     "status_cpp": (
-        "as for Python, the status path is untouched here and the ratio follows the load: 1.10× "
-        "of wrk at 13:43 UTC, 0.76× at 14:01 (2026-12-07); wrk alone moved between 10,700 and "
-        "21,000 req/s across the day's runs. The core spends ≈ 40 µs of client CPU per call with "
-        "3 syscalls against wrk's ≈ 17 µs (F7), which weighs more when the server's share gets "
-        "cheaper or the machine busier."
+        "on one core both clients pay the same kernel work per round trip (≈ 9 µs: `send` with "
+        "the loopback delivery, `poll`, `recv`), and wrk's own code ≈ 1 µs against ours ≈ 3 µs "
+        "(`perf`, dwarf call graphs after R2–R3): the answer parsed into a 24-member `Json` for "
+        "`raw` (0.9 µs), map inserts and lookups (`memcmp`, 0.6 µs), allocation, the request and "
+        "response heads. The typed model is the gap; what would close it: fill the status "
+        "fields in one walk of the text and build `raw` only when asked (a change of the C++ "
+        "API: `raw` is a plain member today)."
     ),
     "threads_py": (
         "8 client threads and `sockt serve` share 2 cores with the other engineers' builds (1-min "
@@ -108,11 +106,12 @@ EXPLANATIONS: dict[str, str] = {
         "the exec, ≈ 0.49 s after this command's first echo."
     ),
     "aio_status200_late": (
-        "every round starts 200 calls at once, and asyncio runs the first step of all 200 tasks "
-        "(create a future, start the native call: ≈ 5–10 µs each) in one loop iteration; the "
-        "results come back in 1 ms slices. The rest is the machine: the loop thread shares 2 "
-        "cores with two I/O threads and `sockt serve` (see the control line for the idle loop). "
-        "Ours also moves 3–4× more calls per second through the loop than the reference."
+        "the 200 first steps of a round now run in ≈ 0.8 ms (the calls of one loop iteration "
+        "start in one hand-over to the core, results come through an eventfd, never the GIL: "
+        "the asyncio work of 2026-12-07); the slowest iterations left spend under 0.1 ms of CPU "
+        "and 4–10 ms waiting for a core that the loop thread shares with two I/O threads and "
+        "`sockt serve` (see the control line for the idle loop). Ours also moves 3–5× more calls "
+        "per second through the loop than the reference."
     ),
     "aio_exec10_late": (
         "the same causes as for 200 status calls, with far fewer results: the loop thread shares "
