@@ -3,6 +3,7 @@
 #include "common/ids.hpp"
 #include "common/json_output.hpp"
 #include "common/utf8.hpp"
+#include "files/dir_sync.hpp"
 #include "files/file_common.hpp"
 #include "files/sandbox_path.hpp"
 #include "sockt/errors.hpp"
@@ -67,6 +68,18 @@ void writeAll(int fd, const std::string& data) {
         }
         pos += static_cast<std::size_t>(n);
     }
+}
+
+// Gives the unnamed (O_TMPFILE) file `fd` the name `name` in `dir_fd`; -1 with errno on failure.
+// AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH: without it the kernel says ENOENT, and the file's
+// /proc/self/fd link does the same for anyone.
+int linkUnnamed(int fd, int dir_fd, const std::string& name) {
+    if (::linkat(fd, "", dir_fd, name.c_str(), AT_EMPTY_PATH) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+    return ::linkat(AT_FDCWD, proc.c_str(), dir_fd, name.c_str(), AT_SYMLINK_FOLLOW);
 }
 
 } // namespace
@@ -135,11 +148,15 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
     }
     const std::string& leaf = parts.back();
     struct stat st;
-    if (::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+    const bool exists = ::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (exists && S_ISDIR(st.st_mode))
         throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
 
-    // Temp file + rename in the same directory: readers see the old or the new file, never half
-    // of one (§5.1).
+    // Written and fsynced before it has its name: readers see the old or the new file, never
+    // half of one (§5.1). The inode is made unnamed (O_TMPFILE) where the file system can: it is
+    // then allocated without the directory's lock, which concurrent writes into one directory
+    // would otherwise take turns at; elsewhere under a temporary name. A new name is linked in
+    // place, an existing one replaced by a rename from the temporary name.
     std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + randomHex(8) + ".tmp";
     // The sandbox may remove the directory, or the temp file, or make the leaf a directory,
     // while we write: those are its files' answers, not the server's failures.
@@ -151,23 +168,41 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
             throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
         hostError(what + target.sandbox);
     };
-    Fd file(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                     0644));
-    if (!file.ok())
-        changed("cannot create ");
+    Fd file(::openat(dir.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+    const bool unnamed = file.ok();
+    if (!unnamed) {
+        file = Fd(::openat(dir.get(), tmp.c_str(),
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (!file.ok())
+            changed("cannot create ");
+    }
+    bool named_tmp = !unnamed; // the temporary name exists: removed if the write fails
     try {
         ::fchmod(file.get(), 0644);
         giveToHomeOwner(file.get(), owner);
         writeAll(file.get(), data);
         if (::fsync(file.get()) != 0)
             hostError("cannot write " + target.sandbox);
-        if (::renameat(dir.get(), tmp.c_str(), dir.get(), leaf.c_str()) != 0)
-            changed("cannot replace ");
+        // A link fails where a file appeared meanwhile (EEXIST): the rename replaces that one.
+        if (!(unnamed && !exists && linkUnnamed(file.get(), dir.get(), leaf) == 0)) {
+            if (unnamed && linkUnnamed(file.get(), dir.get(), tmp) != 0)
+                changed("cannot create ");
+            named_tmp = true;
+            if (::renameat(dir.get(), tmp.c_str(), dir.get(), leaf.c_str()) != 0)
+                changed("cannot replace ");
+            named_tmp = false;
+        }
     } catch (...) {
-        ::unlinkat(dir.get(), tmp.c_str(), 0);
+        if (named_tmp)
+            ::unlinkat(dir.get(), tmp.c_str(), 0);
         throw;
     }
-    ::fsync(dir.get());
+    // The name is on disk before the answer (§5.1): concurrent writes into this directory share
+    // one fsync of it (files/dir_sync.hpp). EINVAL: a file system that cannot sync directories.
+    if (const int error = syncDirectory(dir.get()); error != 0 && error != EINVAL) {
+        errno = error;
+        hostError("cannot write " + target.sandbox);
+    }
     OJson out;
     out["path"] = target.sandbox;
     out["bytes_written"] = static_cast<std::int64_t>(data.size());
