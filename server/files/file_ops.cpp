@@ -121,9 +121,20 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
         throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
     bool created = false;
     const auto& parts = target.resolved;
-    // Each parent is opened from the one before, so a component swapped for a link meanwhile
-    // fails the open (ELOOP) instead of leading us anywhere.
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    // The parents exist in the common case: one open, which refuses a link anywhere on the way,
+    // instead of one per component.
+    std::size_t walked = 0;
+    if (parts.size() > 1) {
+        const std::string rel = target.relative();
+        Fd parent(openBeneath(dir.get(), rel.substr(0, rel.rfind('/')), O_RDONLY | O_DIRECTORY));
+        if (parent.ok()) {
+            dir = std::move(parent);
+            walked = parts.size() - 1;
+        }
+    }
+    // Otherwise each parent is opened from the one before, so a component swapped for a link
+    // meanwhile fails the open (ELOOP) instead of leading us anywhere.
+    for (std::size_t i = walked; i + 1 < parts.size(); ++i) {
         Fd next(openBeneath(dir.get(), parts[i], O_RDONLY | O_DIRECTORY));
         if (!next.ok() && errno == ENOENT) {
             if (!create_dirs)
@@ -157,7 +168,12 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
     // then allocated without the directory's lock, which concurrent writes into one directory
     // would otherwise take turns at; elsewhere under a temporary name. A new name is linked in
     // place, an existing one replaced by a rename from the temporary name.
-    std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + randomHex(8) + ".tmp";
+    std::string tmp; // named when needed: a new file linked in place has no temporary name
+    auto tmpName = [&]() -> const std::string& {
+        if (tmp.empty())
+            tmp = "." + leaf.substr(0, 200) + ".sockt-" + randomHex(8) + ".tmp";
+        return tmp;
+    };
     // The sandbox may remove the directory, or the temp file, or make the leaf a directory,
     // while we write: those are its files' answers, not the server's failures.
     auto changed = [&](const char* what) {
@@ -171,7 +187,7 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
     Fd file(::openat(dir.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
     const bool unnamed = file.ok();
     if (!unnamed) {
-        file = Fd(::openat(dir.get(), tmp.c_str(),
+        file = Fd(::openat(dir.get(), tmpName().c_str(),
                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
         if (!file.ok())
             changed("cannot create ");
@@ -185,10 +201,10 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
             hostError("cannot write " + target.sandbox);
         // A link fails where a file appeared meanwhile (EEXIST): the rename replaces that one.
         if (!(unnamed && !exists && linkUnnamed(file.get(), dir.get(), leaf) == 0)) {
-            if (unnamed && linkUnnamed(file.get(), dir.get(), tmp) != 0)
+            if (unnamed && linkUnnamed(file.get(), dir.get(), tmpName()) != 0)
                 changed("cannot create ");
             named_tmp = true;
-            if (::renameat(dir.get(), tmp.c_str(), dir.get(), leaf.c_str()) != 0)
+            if (::renameat(dir.get(), tmpName().c_str(), dir.get(), leaf.c_str()) != 0)
                 changed("cannot replace ");
             named_tmp = false;
         }
