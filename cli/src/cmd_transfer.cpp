@@ -7,6 +7,7 @@
 #include "terminal.hpp"
 
 #include "sockt/errors.hpp"
+#include "sockt/protocol.hpp"
 #include "sockt/sandbox.hpp"
 
 #include <atomic>
@@ -115,7 +116,8 @@ std::unique_ptr<Command> transferCommand(const char* use, const char* short_desc
     auto cmd = std::make_unique<Command>(use, short_desc, long_desc);
     cmd->args = ArgsRule::exact(3);
     cmd->hidden = true;
-    cmd->addFlag("concurrency", 'j', FlagType::Int, "Files to move at once", "8");
+    cmd->addFlag("concurrency", 'j', FlagType::Int, "Files to move at once",
+                 std::to_string(sockt::protocol::kTransferConcurrency));
     cmd->addFlag("no-mode", 0, FlagType::Bool, "Do not carry mode bits over");
     cmd->example = example;
     cmd->run = std::move(run);

@@ -208,7 +208,7 @@ class Sandbox:
         self,
         local_path: str,
         remote_path: str,
-        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (8)
+        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (16)
         preserve_mode: bool | None = None,  # None: True
         on_progress: Callable[[dict[str, int]], object] | None = None,
     ) -> dict[str, int]: ...
@@ -226,7 +226,7 @@ class Sandbox:
         self,
         remote_path: str,
         local_path: str,
-        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (8)
+        concurrency: int | None = None,  # None: DEFAULT_TRANSFER_CONCURRENCY (16)
         preserve_mode: bool | None = None,  # None: True
         on_progress: Callable[[dict[str, int]], object] | None = None,
     ) -> dict[str, int]: ...

@@ -3,6 +3,7 @@
 #include "common/ids.hpp"
 #include "common/json_output.hpp"
 #include "common/utf8.hpp"
+#include "files/dir_sync.hpp"
 #include "files/file_common.hpp"
 #include "files/sandbox_path.hpp"
 #include "sockt/errors.hpp"
@@ -69,6 +70,18 @@ void writeAll(int fd, const std::string& data) {
     }
 }
 
+// Gives the unnamed (O_TMPFILE) file `fd` the name `name` in `dir_fd`; -1 with errno on failure.
+// AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH: without it the kernel says ENOENT, and the file's
+// /proc/self/fd link does the same for anyone.
+int linkUnnamed(int fd, int dir_fd, const std::string& name) {
+    if (::linkat(fd, "", dir_fd, name.c_str(), AT_EMPTY_PATH) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+    return ::linkat(AT_FDCWD, proc.c_str(), dir_fd, name.c_str(), AT_SYMLINK_FOLLOW);
+}
+
 } // namespace
 
 void checkPathLexically(const std::string& path, bool is_list) {
@@ -108,9 +121,20 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
         throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
     bool created = false;
     const auto& parts = target.resolved;
-    // Each parent is opened from the one before, so a component swapped for a link meanwhile
-    // fails the open (ELOOP) instead of leading us anywhere.
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    // The parents exist in the common case: one open, which refuses a link anywhere on the way,
+    // instead of one per component.
+    std::size_t walked = 0;
+    if (parts.size() > 1) {
+        const std::string rel = target.relative();
+        Fd parent(openBeneath(dir.get(), rel.substr(0, rel.rfind('/')), O_RDONLY | O_DIRECTORY));
+        if (parent.ok()) {
+            dir = std::move(parent);
+            walked = parts.size() - 1;
+        }
+    }
+    // Otherwise each parent is opened from the one before, so a component swapped for a link
+    // meanwhile fails the open (ELOOP) instead of leading us anywhere.
+    for (std::size_t i = walked; i + 1 < parts.size(); ++i) {
         Fd next(openBeneath(dir.get(), parts[i], O_RDONLY | O_DIRECTORY));
         if (!next.ok() && errno == ENOENT) {
             if (!create_dirs)
@@ -135,12 +159,21 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
     }
     const std::string& leaf = parts.back();
     struct stat st;
-    if (::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+    const bool exists = ::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (exists && S_ISDIR(st.st_mode))
         throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
 
-    // Temp file + rename in the same directory: readers see the old or the new file, never half
-    // of one (§5.1).
-    std::string tmp = "." + leaf.substr(0, 200) + ".sockt-" + randomHex(8) + ".tmp";
+    // Written and fsynced before it has its name: readers see the old or the new file, never
+    // half of one (§5.1). The inode is made unnamed (O_TMPFILE) where the file system can: it is
+    // then allocated without the directory's lock, which concurrent writes into one directory
+    // would otherwise take turns at; elsewhere under a temporary name. A new name is linked in
+    // place, an existing one replaced by a rename from the temporary name.
+    std::string tmp; // named when needed: a new file linked in place has no temporary name
+    auto tmpName = [&]() -> const std::string& {
+        if (tmp.empty())
+            tmp = "." + leaf.substr(0, 200) + ".sockt-" + randomHex(8) + ".tmp";
+        return tmp;
+    };
     // The sandbox may remove the directory, or the temp file, or make the leaf a directory,
     // while we write: those are its files' answers, not the server's failures.
     auto changed = [&](const char* what) {
@@ -151,23 +184,41 @@ OJson writeFile(const fs::path& home, const OJson& body, std::string content) {
             throw ApiError("invalid_params", "path " + target.sandbox + " is a directory");
         hostError(what + target.sandbox);
     };
-    Fd file(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                     0644));
-    if (!file.ok())
-        changed("cannot create ");
+    Fd file(::openat(dir.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+    const bool unnamed = file.ok();
+    if (!unnamed) {
+        file = Fd(::openat(dir.get(), tmpName().c_str(),
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (!file.ok())
+            changed("cannot create ");
+    }
+    bool named_tmp = !unnamed; // the temporary name exists: removed if the write fails
     try {
         ::fchmod(file.get(), 0644);
         giveToHomeOwner(file.get(), owner);
         writeAll(file.get(), data);
         if (::fsync(file.get()) != 0)
             hostError("cannot write " + target.sandbox);
-        if (::renameat(dir.get(), tmp.c_str(), dir.get(), leaf.c_str()) != 0)
-            changed("cannot replace ");
+        // A link fails where a file appeared meanwhile (EEXIST): the rename replaces that one.
+        if (!(unnamed && !exists && linkUnnamed(file.get(), dir.get(), leaf) == 0)) {
+            if (unnamed && linkUnnamed(file.get(), dir.get(), tmpName()) != 0)
+                changed("cannot create ");
+            named_tmp = true;
+            if (::renameat(dir.get(), tmpName().c_str(), dir.get(), leaf.c_str()) != 0)
+                changed("cannot replace ");
+            named_tmp = false;
+        }
     } catch (...) {
-        ::unlinkat(dir.get(), tmp.c_str(), 0);
+        if (named_tmp)
+            ::unlinkat(dir.get(), tmp.c_str(), 0);
         throw;
     }
-    ::fsync(dir.get());
+    // The name is on disk before the answer (§5.1): concurrent writes into this directory share
+    // one fsync of it (files/dir_sync.hpp). EINVAL: a file system that cannot sync directories.
+    if (const int error = syncDirectory(dir.get()); error != 0 && error != EINVAL) {
+        errno = error;
+        hostError("cannot write " + target.sandbox);
+    }
     OJson out;
     out["path"] = target.sandbox;
     out["bytes_written"] = static_cast<std::int64_t>(data.size());

@@ -123,8 +123,29 @@ SandboxPath cleanSandboxPath(const std::string& raw, PathUse use) {
     return out;
 }
 
+namespace {
+
+// The common case in one step: every directory on the way is a real one (openat2 refuses any link
+// on the way) and the last component is no link, so the walk below would take every component
+// as it is. False when the walk has to decide.
+bool noLinkOnTheWay(int home_fd, const std::vector<std::string>& parts) {
+    if (parts.empty())
+        return true;
+    const std::vector<std::string> parents(parts.begin(), parts.end() - 1);
+    Fd parent(openBeneath(home_fd, join(parents), O_PATH | O_DIRECTORY));
+    if (!parent.ok())
+        return false;
+    Fd last(openBeneath(parent.get(), parts.back(), O_PATH | O_NOFOLLOW));
+    struct stat st {};
+    return !last.ok() ? errno == ENOENT : ::fstat(last.get(), &st) == 0 && !S_ISLNK(st.st_mode);
+}
+
+} // namespace
+
 SandboxPath resolveSandboxPath(int home_fd, const std::string& raw, PathUse use) {
     SandboxPath out = cleanSandboxPath(raw, use);
+    if (noLinkOnTheWay(home_fd, out.resolved))
+        return out;
     // Walk component by component. `done` holds the components resolved so far and `dirs` an
     // open descriptor of each, each opened from the one before without following anything; a
     // symbolic link is opened as itself and its target read as the sandbox sees it (absolute =
