@@ -46,14 +46,15 @@ EXPLANATIONS: dict[str, str] = {
     "exec_echo_node": "as for Python: the reference's median is bimodal (see the Python row).",
     "exec_echo_cpp": "as for Python: the reference's median is bimodal (see the Python row).",
     "upload_dir_py": (
-        "the ratio follows the disk: each file costs the server two fsyncs (the file and its "
-        "directory after the rename). When an fsync costs ≈ 1.15 ms (`strace -c`, earlier runs) "
-        "the official SDK's one file at a time reaches ≈ 170–180 files/s and ours, 8 at a time, "
-        "is 14–22× faster; when the disk answers fsync in ≈ 0.2 ms the official SDK reaches "
-        "≈ 1,500 files/s while ours (≈ 5,500 files/s, 0.18 ms per file) is bound by the server "
-        "handling one request at a time per connection. What would close it: group the fsyncs "
-        "of concurrent writes (one syncfs or one directory fsync per batch) in server/files, "
-        "and a cheaper per-request path in the server."
+        "both SDKs wait on the server's file creates: on this machine's ext4 (no journal) a "
+        "create passes over every inode freed in the last 30 s, one by one, and the other "
+        "engineers' tests free many under /tmp, so a create cost 0.3–1 ms of kernel CPU in the "
+        "profiles (≈ 55 % of `sockt serve`'s CPU) and the ratio falls with it: 4.10× with cheap "
+        "creates, 2.36× with dear ones, in interleaved runs at 17:15–17:19 UTC (FINDINGS.md "
+        "R6). Ours already shares directory fsyncs between concurrent writes (1.57 fsyncs per "
+        "file, the official SDK's one at a time has 2) and writes 16 files at a time; on tmpfs "
+        "the ratio is 6.0×. What would close it on this disk: nothing in our code — the kernel's "
+        "inode allocator is the cost."
     ),
     "status_py": (
         "with server and client on one core the row measures the CPU of a round trip on both "
