@@ -24,7 +24,10 @@ Node `fetch` calls (keep-alive, execution polls every 500 ms like the official S
 ceilings: `wrk -t1 -c1` for status calls, `bench/ceiling/transfer_ceiling` (the same files/write
 and files/read bodies over loopback TCP with the same codec and filesystem, no fsync, no server
 logic) for transfers, and `bench/ceiling/exec_floor` (`bash -lc true` started straight inside the running
-sandbox's namespaces and cgroup) for exec, all on one `sockt serve --rate-limit 0`. Each row is a
+sandbox's namespaces and cgroup) for exec, all on one `sockt serve --rate-limit 0`. The sequential
+status rows run the server and the client on one core: this VM halts an idle vCPU, and the two
+wake-ups of each round trip would otherwise decide the figure (the "any core" rows keep the
+scheduler's placement; `bench/FINDINGS.md` R4). Each row is a
 ratio measured in the same run; the absolute numbers belong to the machine below (a shared 2-vCPU
 VM, so they move with its load) and are never asserted. `make bench` prints the load average first
 and, while the 1-minute load is above half the cores, waits up to `BENCH_QUIET_WAIT` seconds (120)
