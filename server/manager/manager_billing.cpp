@@ -7,6 +7,7 @@
 #include "manager/sandbox_manager.hpp"
 
 #include <iostream>
+#include <optional>
 
 namespace sockt::server {
 namespace {
@@ -40,6 +41,7 @@ void SandboxManager::timerLoop() {
             const auto now = nowMs();
             std::vector<std::string> boots, expired, exhausted;
             std::vector<Frame> frames;
+            std::optional<std::pair<std::string, std::uint64_t>> metered;
             {
                 std::lock_guard<std::mutex> lock(mu_);
                 for (const auto& [id, rec] : records_) {
@@ -52,9 +54,13 @@ void SandboxManager::timerLoop() {
                 if (now - last_meter >= kMeterPeriodMs) {
                     last_meter = now;
                     meterAllLocked(now, frames, exhausted);
-                    persistLocked();
+                    metered = stateSnapshotLocked();
                 }
             }
+            // Written outside mu_: requests go on during its fsyncs (state changes they make
+            // meanwhile are written by them, and a later snapshot is never overwritten).
+            if (metered)
+                writeState(metered->first, metered->second);
             broadcast(frames);
             for (const auto& id : boots)
                 bootDue(id);

@@ -18,6 +18,11 @@ std::filesystem::path statePath(const std::filesystem::path& data_dir) {
 } // namespace
 
 void SandboxManager::persistLocked() {
+    auto [text, seq] = stateSnapshotLocked();
+    writeState(text, seq);
+}
+
+std::pair<std::string, std::uint64_t> SandboxManager::stateSnapshotLocked() {
     OJson j;
     j["version"] = kStateVersion;
     j["accounts"] = accounts_.toJson();
@@ -29,7 +34,15 @@ void SandboxManager::persistLocked() {
     for (const auto& [_, inv] : invoices_)
         invoices.push_back(inv.toJson());
     j["invoices"] = std::move(invoices);
-    writeFileAtomically(statePath(config_.data_dir), j.dump());
+    return {j.dump(), ++state_seq_};
+}
+
+void SandboxManager::writeState(const std::string& text, std::uint64_t seq) {
+    std::lock_guard<std::mutex> lock(state_write_mu_);
+    if (seq <= written_seq_)
+        return; // taken earlier than what is on disk: writing it would go back in time
+    writeFileAtomically(statePath(config_.data_dir), text);
+    written_seq_ = seq;
 }
 
 void SandboxManager::loadLocked() {

@@ -151,7 +151,13 @@ private:
     void broadcast(const std::vector<Frame>& frames);
     void closeShells(const std::string& sandbox_id, const std::string& reason);
 
+    /// Writes the state now, before the caller answers (docs/protocol.md §11.2). mu_ held.
     void persistLocked();
+    /// The state as state.json's text, and its place in the order of states. mu_ held.
+    std::pair<std::string, std::uint64_t> stateSnapshotLocked();
+    /// Writes a snapshot unless a later one is on disk already. Takes state_write_mu_ only, so
+    /// the meter's write each second does not hold every request behind mu_ for its fsyncs.
+    void writeState(const std::string& text, std::uint64_t seq);
     void requireKnownCredentialLocked(const std::vector<std::string>& credentials) const;
     void admitLocked(const CreateRequest& req, std::int64_t reserve) const;
     void loadLocked();
@@ -168,6 +174,11 @@ private:
     std::map<std::string, std::string> token_index_; // sandbox token → sandbox id
     std::map<std::string, Invoice> invoices_;        // by payment hash
     std::map<std::string, std::pair<std::string, std::int64_t>> tickets_; // → sandbox, expiry
+
+    std::uint64_t state_seq_ = 0; // guarded by mu_: the snapshots taken so far
+
+    std::mutex state_write_mu_;
+    std::uint64_t written_seq_ = 0; // guarded by state_write_mu_: the last snapshot on disk
 
     std::mutex timer_mu_;
     std::condition_variable timer_cv_;
