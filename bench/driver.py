@@ -176,7 +176,8 @@ def plan(quick: bool) -> list[tuple[str, list[str], str, list[str], int]]:
         ("exec_true", [*all5, "floor"], "exec", ["--command", "true", "--count", n_exec], t_slow),
         ("exec_echo", all5, "exec", ["--command", "echo hi", "--count", n_exec], t_slow),
         ("files1", [*all5, "ceiling"], "files", ["--size", str(MIB)], t),
-        ("files32", [*all5, "ceiling"], "files", ["--size", str(32 * MIB)], t_slow),
+        # Five trials: the write half's fsync of 32 MiB is bimodal on this disk (51 or 130 ms).
+        ("files32", [*all5, "ceiling"], "files", ["--size", str(32 * MIB)], t),
         ("eventloop", ["node_ours", "node_fetch"], "eventloop", ["--size", str(32 * MIB)], t_slow),
         # Issue #14: asyncio, output as it arrives, folders (Python: ours vs the official SDK).
         ("aio_exec10", ["py_ours", "py_official"], "aio_exec",

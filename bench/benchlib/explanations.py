@@ -21,18 +21,17 @@ EXPLANATIONS: dict[str, str] = {
         "now received), and fsync policy is the server's choice."
     ),
     "exec_floor_py": (
-        "as for C++ (the same server path, plus the binding's call into the core)."
+        "the medians of this row's trials spread more than the margin: 3.43, 4.03 and 4.17 ms in "
+        "the 18:06 UTC run of 2026-12-07 against a floor of 2.47–2.78 ms; the same tree gave "
+        "1.36× at 17:31 and 1.32× at 17:53. Over the floor, an exec pays one HTTP round trip for "
+        "the start, the long poll that brings the exit, and the agent's spawn and exit reports, "
+        "plus the binding's call into the core (≈ 0.1 ms)."
     ),
     "exec_floor_cpp": (
-        "measured with `strace -f -T` on `sockt serve` and the agent (2026-12-07): between the "
-        "exec request's arrival and the spawn request to the agent the server persists the "
-        "execution record durably (create a temp file 2.7 ms, fsync 3.0 ms, rename, fsync of "
-        "the executions directory 3.9 ms), so bash starts ≈ 10 ms (under strace; ≈ 3–6 ms "
-        "without) after the request, while the floor starts it at once. The rest is one HTTP "
-        "round trip plus the agent's spawn and exit reports (≈ 0.5 ms). The ratio also grows "
-        "with the load: 1.21× at 13:43 UTC, 1.60× at 14:01, 2.77× at 14:09 (load 6.2). What "
-        "would close it: write the record after the spawn, or without the two fsyncs on the "
-        "exec path (server/store, server/runtime: outside this work)."
+        "as for Python: over the floor an exec pays the start's HTTP round trip, the long poll "
+        "that brings the exit and the agent's spawn and exit reports (the running record is no "
+        "longer fsynced before the spawn, FINDINGS.md B7); the trials' medians spread by "
+        "≈ 0.7 ms between trials on this VM."
     ),
     "exec_echo_py": (
         "the official SDK's exec_sync is bimodal in this tree: it polls once right after the "
@@ -81,12 +80,11 @@ EXPLANATIONS: dict[str, str] = {
         "the native call runs without it."
     ),
     "files32_py": (
-        "the official SDK gains from the same server changes as ours (its 32 MiB write+read rose "
-        "from 64 to 96 MB/s when `sockt serve` began receiving large bodies straight from the "
-        "socket), so the ratio moved from 3.1× (before, 13:43 UTC) to 3.7–5.3× in the three "
-        "runs after (14:01–14:36 UTC, 2026-12-07) while ours went from 201 to 278–488 MB/s. The "
-        "rest of ours is the disk wait and the 4 KiB sends of the read answer (see the ceiling "
-        "rows); the machine's load changed during every run."
+        "the write half waits for `sockt serve`'s fsync of the 32 MiB file, which this disk "
+        "answers in one of two modes: in the 17:53 UTC run (2026-12-07) the Python trials' "
+        "writes took 131, 51 and 128 ms and the ceiling's own 100, 100 and 37 ms, so the median "
+        "trial was a slow one (371–383 against 657 MB/s). The same tree measured 6.16× at 17:31 "
+        "UTC. The driver now runs five trials of this row."
     ),
     "files32_cpp": (
         "as for Python: the server changes lifted the reference too (3.58× before them; 4.4–7.1× "
