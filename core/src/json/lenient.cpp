@@ -71,11 +71,7 @@ const Json* Object::find(std::string_view key) const {
     if (capitals_ < 0) {
         capitals_ = 0;
         for (auto jt = object_.begin(); jt != object_.end() && capitals_ == 0; ++jt)
-            for (char c : jt.key())
-                if (c >= 'A' && c <= 'Z') {
-                    capitals_ = 1;
-                    break;
-                }
+            capitals_ = hasCapital(jt.key()) ? 1 : 0;
     }
     if (capitals_ == 0)
         return nullptr;

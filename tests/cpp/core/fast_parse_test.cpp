@@ -3,6 +3,7 @@
 // of duplicate keys, and a discarded value for every text nlohmann refuses. tests/fuzz's
 // fuzz_json_parse checks the same property on generated inputs.
 #include "json/fast_parse.hpp"
+#include "same_json.hpp"
 
 #include <gtest/gtest.h>
 #include <random>
@@ -13,37 +14,10 @@ using sockt::json::parseAnswer;
 
 namespace {
 
-/// Equal values of equal types all the way down (Json's == takes 1 and 1u and 1.0 as equal).
-bool same(const Json& a, const Json& b) {
-    if (a.type() != b.type())
-        return false;
-    if (a.is_object()) {
-        if (a.size() != b.size())
-            return false;
-        for (auto it = a.begin(); it != a.end(); ++it) {
-            auto other = b.find(it.key());
-            if (other == b.end() || !same(*it, *other))
-                return false;
-        }
-        return true;
-    }
-    if (a.is_array()) {
-        if (a.size() != b.size())
-            return false;
-        for (std::size_t i = 0; i < a.size(); ++i)
-            if (!same(a[i], b[i]))
-                return false;
-        return true;
-    }
-    if (a.is_discarded())
-        return true;
-    return a == b;
-}
-
 void expectAsNlohmann(const std::string& text) {
     const Json expected = Json::parse(text, nullptr, false);
     const Json got = parseAnswer(text);
-    EXPECT_TRUE(same(got, expected)) << "text: " << text << "\n got: "
+    EXPECT_TRUE(sameJson(got, expected)) << "text: " << text << "\n got: "
                                      << (got.is_discarded() ? "discarded" : got.dump())
                                      << "\nwant: "
                                      << (expected.is_discarded() ? "discarded" : expected.dump());
@@ -107,6 +81,6 @@ TEST(FastParse, RandomTextsFromJsonPiecesParseAsNlohmann) {
             text += pieces[rng() % (sizeof pieces / sizeof *pieces)];
         const Json expected = Json::parse(text, nullptr, false);
         const Json got = parseAnswer(text);
-        ASSERT_TRUE(same(got, expected)) << text;
+        ASSERT_TRUE(sameJson(got, expected)) << text;
     }
 }

@@ -2,6 +2,7 @@
 // texts accepted and the same documents built (value types included), on edge cases and on
 // random texts; and the limits of docs/protocol.md §3.4 step 3 at their edges.
 #include "common/bounded_json.hpp"
+#include "same_json.hpp"
 
 #include <gtest/gtest.h>
 #include <random>
@@ -9,36 +10,13 @@
 namespace sockt::server {
 namespace {
 
-/// Same type at every node, same keys in the same order, same values.
-bool sameTree(const OJson& a, const OJson& b) {
-    if (a.type() != b.type())
-        return false;
-    if (a.is_object()) {
-        if (a.size() != b.size())
-            return false;
-        for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
-            if (i.key() != j.key() || !sameTree(i.value(), j.value()))
-                return false;
-        return true;
-    }
-    if (a.is_array()) {
-        if (a.size() != b.size())
-            return false;
-        for (std::size_t i = 0; i < a.size(); ++i)
-            if (!sameTree(a[i], b[i]))
-                return false;
-        return true;
-    }
-    return a.dump() == b.dump();
-}
-
 void expectAsNlohmann(const std::string& text) {
     const auto theirs = OJson::parse(text, nullptr, false);
     const auto ours = parseBoundedJson(text);
     ASSERT_NE(ours.outcome, ParsedBody::Outcome::OverLimit) << text;
     ASSERT_EQ(ours.ok(), !theirs.is_discarded()) << "text: " << text;
     if (ours.ok())
-        EXPECT_TRUE(sameTree(ours.value, theirs)) << text << "\n" << ours.value.dump() << "\n"
+        EXPECT_TRUE(sameJson(ours.value, theirs)) << text << "\n" << ours.value.dump() << "\n"
                                                   << theirs.dump();
 }
 
